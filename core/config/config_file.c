@@ -1,0 +1,412 @@
+#include "config.h"
+
+#include "config/config_file.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WHERE(cs) config_setting_source_file(cs), config_setting_source_line(cs)
+
+/* Members a group may hold; anything else is a typo worth an error, not silence. */
+static void check_members(const config_setting_t *group, const char *what,
+                          const char *const *known, diag_list *d)
+{
+    int n = config_setting_length(group);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(group, (unsigned)i);
+        const char *name = config_setting_name(m);
+        size_t k = 0;
+        while (known[k] != NULL && strcmp(known[k], name) != 0)
+            k++;
+        if (known[k] == NULL) {
+            char list[256] = "";
+            size_t used = 0;
+            for (size_t j = 0; known[j] != NULL && used < sizeof(list); j++) {
+                int w = snprintf(list + used, sizeof(list) - used, "%s%s", j ? ", " : "",
+                                 known[j]);
+                used += w > 0 ? (size_t)w : 0;
+            }
+            diag_add(d, DIAG_ERROR, WHERE(m), "unknown setting '%s' in %s (known: %s)",
+                     name ? name : "?", what, list);
+        }
+    }
+}
+
+/* A string member; NULL (and an error when present with another type) otherwise. */
+static const char *get_string(const config_setting_t *group, const char *name, int required,
+                              const char *what, diag_list *d)
+{
+    const config_setting_t *m = config_setting_get_member(group, name);
+    if (m == NULL) {
+        if (required)
+            diag_add(d, DIAG_ERROR, WHERE(group), "%s: '%s' is missing", what, name);
+        return NULL;
+    }
+    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be a string", what, name);
+        return NULL;
+    }
+    const char *s = config_setting_get_string(m);
+    if (required && *s == '\0') {
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must not be empty", what, name);
+        return NULL;
+    }
+    return s;
+}
+
+/* A positive integer member in [1, max], or `def` when absent. */
+static int64_t get_positive(const config_setting_t *group, const char *name, int64_t def,
+                            int64_t max, diag_list *d)
+{
+    const config_setting_t *m = config_setting_get_member(group, name);
+    if (m == NULL)
+        return def;
+    int t = config_setting_type(m);
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be an integer", name);
+        return def;
+    }
+    int64_t v = config_setting_get_int64(m);
+    if (v < 1 || v > max) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be between 1 and %lld, not %lld",
+                 name, (long long)max, (long long)v);
+        return def;
+    }
+    return v;
+}
+
+static char *absolute(const char *base_dir, const char *path)
+{
+    char *out = NULL;
+    if (path[0] == '/')
+        return strdup(path);
+    return asprintf(&out, "%s/%s", base_dir, path) < 0 ? NULL : out;
+}
+
+static int id_is_valid(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 64)
+        return 0;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static void read_listen(cfg_file *c, diag_list *d)
+{
+    const config_setting_t *root = config_root_setting(&c->lc);
+    const char *listen = get_string(root, "listen", 0, "top level", d);
+    c->listen = listen ? listen : CFG_DEFAULT_LISTEN;
+    const char *colon = strrchr(c->listen, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (colon == NULL || colon == c->listen || end == colon + 1 || *end != '\0' || port < 1 ||
+        port > 65535) {
+        const config_setting_t *m = config_setting_get_member(root, "listen");
+        diag_add(d, DIAG_ERROR, m ? config_setting_source_file(m) : c->path,
+                 m ? config_setting_source_line(m) : 0,
+                 "listen: '%s' is not HOST:PORT with a port from 1 to 65535", c->listen);
+    }
+}
+
+static void read_store(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"driver", "path", NULL};
+    const config_setting_t *g = config_lookup(&c->lc, "store");
+    c->store_driver = "sqlite";
+    const char *path = "orderhub.db";
+    if (g != NULL) {
+        if (!config_setting_is_group(g)) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "store must be a group { driver = ...; }");
+        } else {
+            check_members(g, "store", known, d);
+            const char *driver = get_string(g, "driver", 0, "store", d);
+            const char *p = get_string(g, "path", 0, "store", d);
+            if (driver != NULL && strcmp(driver, "sqlite") != 0)
+                diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "driver")),
+                         "store: unknown driver '%s' (this build has: sqlite)", driver);
+            else if (driver != NULL)
+                c->store_driver = driver;
+            if (p != NULL && *p != '\0')
+                path = p;
+        }
+    }
+    c->store_path = absolute(c->base_dir, path);
+    if (c->store_path == NULL)
+        d->oom = 1;
+}
+
+static void read_plugin_path(cfg_file *c, diag_list *d)
+{
+    const config_setting_t *a = config_lookup(&c->lc, "plugin_path");
+    if (a == NULL)
+        return;
+    if (!config_setting_is_array(a) && !config_setting_is_list(a)) {
+        diag_add(d, DIAG_ERROR, WHERE(a), "plugin_path must be a list of directories "
+                 "[ \"dir\", ... ]");
+        return;
+    }
+    int n = config_setting_length(a);
+    c->plugin_path = calloc((size_t)n + 1, sizeof(char *));
+    if (c->plugin_path == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+            *config_setting_get_string(e) == '\0') {
+            diag_add(d, DIAG_ERROR, WHERE(a), "plugin_path: entry %d must be a non-empty "
+                     "string", i + 1);
+            continue;
+        }
+        char *dir = absolute(c->base_dir, config_setting_get_string(e));
+        if (dir == NULL)
+            d->oom = 1;
+        else
+            c->plugin_path[c->plugin_path_count++] = dir;
+    }
+}
+
+static void read_instances(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"id", "module", "settings", NULL};
+    const config_setting_t *list = config_lookup(&c->lc, "plugins");
+    if (list == NULL)
+        return;
+    if (!config_setting_is_list(list)) {
+        diag_add(d, DIAG_ERROR, WHERE(list), "plugins must be a list ( { id = ...; "
+                 "module = ...; }, ... )");
+        return;
+    }
+    int n = config_setting_length(list);
+    c->instances = calloc((size_t)n + 1, sizeof(*c->instances));
+    if (c->instances == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        if (!config_setting_is_group(g)) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "plugins: entry %d must be a group { ... }",
+                     i + 1);
+            continue;
+        }
+        check_members(g, "a plugin instance", known, d);
+        cfg_instance inst = {0};
+        inst.where = (cfg_where){WHERE(g)};
+        inst.id = get_string(g, "id", 1, "plugin instance", d);
+        inst.module = get_string(g, "module", 1, "plugin instance", d);
+        inst.settings = config_setting_get_member(g, "settings");
+        if (inst.settings != NULL && !config_setting_is_group(inst.settings)) {
+            diag_add(d, DIAG_ERROR, WHERE(inst.settings), "plugin instance '%s': settings "
+                     "must be a group { name = value; ... }", inst.id ? inst.id : "?");
+            continue;
+        }
+        if (inst.id == NULL || inst.module == NULL)
+            continue;
+        if (!id_is_valid(inst.id)) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "plugin instance id '%s' is not "
+                     "[A-Za-z0-9_-]{1,64}", inst.id);
+            continue;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < c->instance_count && !dup; k++) {
+            if (strcmp(c->instances[k].id, inst.id) == 0) {
+                diag_add(d, DIAG_ERROR, WHERE(g), "duplicate plugin instance id '%s' (first "
+                         "defined at %s:%d)", inst.id, c->instances[k].where.file,
+                         c->instances[k].where.line);
+                dup = 1;
+            }
+        }
+        if (!dup)
+            c->instances[c->instance_count++] = inst;
+    }
+}
+
+static void read_routes(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"on", "chain", NULL};
+    const config_setting_t *list = config_lookup(&c->lc, "routes");
+    if (list == NULL)
+        return;
+    if (!config_setting_is_list(list)) {
+        diag_add(d, DIAG_ERROR, WHERE(list), "routes must be a list ( { on = ...; chain = "
+                 "[ ... ]; }, ... )");
+        return;
+    }
+    int n = config_setting_length(list);
+    c->routes = calloc((size_t)n + 1, sizeof(*c->routes));
+    if (c->routes == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        if (!config_setting_is_group(g)) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "routes: entry %d must be a group { ... }",
+                     i + 1);
+            continue;
+        }
+        check_members(g, "a route", known, d);
+        cfg_route r = {0};
+        r.where = (cfg_where){WHERE(g)};
+        r.on = get_string(g, "on", 1, "route", d);
+        const config_setting_t *chain = config_setting_get_member(g, "chain");
+        if (chain == NULL) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "route: 'chain' is missing");
+            continue;
+        }
+        r.chain_where = (cfg_where){WHERE(chain)};
+        int len = (config_setting_is_array(chain) || config_setting_is_list(chain))
+                      ? config_setting_length(chain) : -1;
+        if (len <= 0) {
+            diag_add(d, DIAG_ERROR, WHERE(chain), "route: 'chain' must be a non-empty list "
+                     "of plugin instance ids [ \"id\", ... ]");
+            continue;
+        }
+        r.chain = calloc((size_t)len, sizeof(char *));
+        if (r.chain == NULL) {
+            d->oom = 1;
+            continue;
+        }
+        for (int k = 0; k < len; k++) {
+            const config_setting_t *e = config_setting_get_elem(chain, (unsigned)k);
+            if (config_setting_type(e) != CONFIG_TYPE_STRING)
+                diag_add(d, DIAG_ERROR, WHERE(chain), "route: chain entry %d must be a "
+                         "string", k + 1);
+            else
+                r.chain[r.chain_len++] = config_setting_get_string(e);
+        }
+        if (r.on == NULL) {
+            free(r.chain);
+            continue;
+        }
+        c->routes[c->route_count++] = r;
+    }
+}
+
+static void read_sla(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"ship_by_hours", "delivery_confirm_days",
+                                        "return_auto_approve_hours", NULL};
+    c->ship_by_hours = CFG_DEFAULT_SHIP_BY_HOURS;
+    c->delivery_confirm_days = CFG_DEFAULT_DELIVERY_CONFIRM_DAYS;
+    c->return_auto_approve_hours = CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS;
+    const config_setting_t *g = config_lookup(&c->lc, "sla");
+    if (g == NULL)
+        return;
+    if (!config_setting_is_group(g)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "sla must be a group { ship_by_hours = ...; }");
+        return;
+    }
+    check_members(g, "sla", known, d);
+    c->ship_by_hours = get_positive(g, "ship_by_hours", c->ship_by_hours, 24 * 90, d);
+    c->delivery_confirm_days =
+        get_positive(g, "delivery_confirm_days", c->delivery_confirm_days, 365, d);
+    c->return_auto_approve_hours = get_positive(
+        g, "return_auto_approve_hours", c->return_auto_approve_hours, 24 * 90, d);
+}
+
+static void read_log(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"level", "syslog", NULL};
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    c->log_syslog = -1;
+    const config_setting_t *g = config_lookup(&c->lc, "log");
+    if (g == NULL)
+        return;
+    if (!config_setting_is_group(g)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "log must be a group { level = \"info\"; }");
+        return;
+    }
+    check_members(g, "log", known, d);
+    c->log_level = get_string(g, "level", 0, "log", d);
+    if (c->log_level != NULL) {
+        size_t k = 0;
+        while (k < 4 && strcmp(levels[k], c->log_level) != 0)
+            k++;
+        if (k == 4) {
+            diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "level")),
+                     "log: level '%s' is not one of error, warn, info, debug", c->log_level);
+            c->log_level = NULL;
+        }
+    }
+    const config_setting_t *s = config_setting_get_member(g, "syslog");
+    if (s != NULL && config_setting_type(s) != CONFIG_TYPE_BOOL)
+        diag_add(d, DIAG_ERROR, WHERE(s), "log: 'syslog' must be true or false");
+    else if (s != NULL)
+        c->log_syslog = config_setting_get_bool(s);
+}
+
+cfg_file *cfg_load(const char *path, diag_list *d)
+{
+    static const char *const known[] = {"listen", "store", "plugin_path", "plugins", "routes",
+                                        "sla", "log", "pid_file", NULL};
+    cfg_file *c = calloc(1, sizeof(*c));
+    char resolved[PATH_MAX];
+    if (c == NULL) {
+        diag_add(d, DIAG_ERROR, NULL, 0, "out of memory");
+        return NULL;
+    }
+    config_init(&c->lc);
+    if (realpath(path, resolved) == NULL) {
+        diag_add(d, DIAG_ERROR, NULL, 0, "%s: %s", path, strerror(errno));
+        cfg_free(c);
+        return NULL;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", resolved);
+    c->path = strdup(resolved);
+    c->base_dir = strdup(dirname(dir));
+    if (c->path == NULL || c->base_dir == NULL) {
+        diag_add(d, DIAG_ERROR, NULL, 0, "out of memory");
+        cfg_free(c);
+        return NULL;
+    }
+    /* @include "x.conf" is relative to the main file's directory. */
+    config_set_include_dir(&c->lc, c->base_dir);
+    if (config_read_file(&c->lc, c->path) != CONFIG_TRUE) {
+        const char *file = config_error_file(&c->lc);
+        diag_add(d, DIAG_ERROR, file ? file : c->path, config_error_line(&c->lc), "%s",
+                 config_error_type(&c->lc) == CONFIG_ERR_FILE_IO ? "cannot read the file"
+                                                                 : config_error_text(&c->lc));
+        cfg_free(c);
+        return NULL;
+    }
+    check_members(config_root_setting(&c->lc), "the top level", known, d);
+    read_listen(c, d);
+    read_store(c, d);
+    read_plugin_path(c, d);
+    read_instances(c, d);
+    read_routes(c, d);
+    read_sla(c, d);
+    read_log(c, d);
+    c->pid_file = get_string(config_root_setting(&c->lc), "pid_file", 0, "top level", d);
+    return c;
+}
+
+void cfg_free(cfg_file *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->route_count; i++)
+        free(c->routes[i].chain);
+    free(c->routes);
+    free(c->instances);
+    for (size_t i = 0; i < c->plugin_path_count; i++)
+        free(c->plugin_path[i]);
+    free(c->plugin_path);
+    free(c->store_path);
+    free(c->base_dir);
+    free(c->path);
+    config_destroy(&c->lc);
+    free(c);
+}

@@ -1,0 +1,76 @@
+/*
+ * config - reads the main libconfig file (and its @includes) into checked values.
+ *
+ * Everything the core itself understands is validated here with file:line; each plugin
+ * instance's `settings` group is kept as a libconfig node for the settings module, which
+ * validates it against the plugin's schema once the module is loaded (runtime.c).
+ *
+ * Relative paths in the file (includes, plugin_path, store path, file: secrets) are taken
+ * relative to the directory of the main file, so the daemon behaves the same whatever its
+ * working directory (it changes to / when it daemonizes).
+ */
+#ifndef OH_CONFIG_H
+#define OH_CONFIG_H
+
+#include "util/diag.h"
+
+#include <libconfig.h>
+#include <stdint.h>
+
+typedef struct cfg_where {
+    const char *file; /* borrowed from the libconfig tree */
+    int line;
+} cfg_where;
+
+typedef struct cfg_instance {
+    const char *id;                   /* borrowed */
+    const char *module;               /* borrowed */
+    const config_setting_t *settings; /* the group, or NULL */
+    cfg_where where;
+} cfg_instance;
+
+typedef struct cfg_route {
+    const char *on;           /* borrowed: event name or "family.*" */
+    const char **chain;       /* owned array of borrowed instance ids */
+    size_t chain_len;
+    cfg_where where;
+    cfg_where chain_where;
+} cfg_route;
+
+typedef struct cfg_file {
+    config_t lc;             /* the libconfig tree: owns every borrowed string */
+    char *path;              /* absolute path of the main file, owned */
+    char *base_dir;          /* its directory, owned */
+    const char *listen;      /* "host:port" */
+    const char *store_driver;
+    char *store_path;        /* owned, absolute */
+    char **plugin_path;      /* owned absolute directories */
+    size_t plugin_path_count;
+    cfg_instance *instances; /* owned array */
+    size_t instance_count;
+    cfg_route *routes;       /* owned array */
+    size_t route_count;
+    int64_t ship_by_hours;
+    int64_t delivery_confirm_days;
+    int64_t return_auto_approve_hours;
+    const char *log_level;   /* NULL: not set in the file */
+    int log_syslog;          /* -1: not set */
+    const char *pid_file;    /* NULL: not set */
+} cfg_file;
+
+/*
+ * cfg_load - parse and check `path`.  Every problem goes to `d` with file:line.  Returns the
+ * file (caller frees with cfg_free) unless it could not be parsed at all; check
+ * diag_failed(d) before using it.
+ */
+cfg_file *cfg_load(const char *path, diag_list *d);
+
+void cfg_free(cfg_file *c);
+
+/* Default values of the sla group. */
+#define CFG_DEFAULT_LISTEN "127.0.0.1:8780"
+#define CFG_DEFAULT_SHIP_BY_HOURS 72
+#define CFG_DEFAULT_DELIVERY_CONFIRM_DAYS 30
+#define CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS 48
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * orderhubd - the orderhub daemon: loads the configuration and its plugins, runs until
+ * SIGTERM/SIGINT, reloads atomically on SIGHUP.
+ */
+#include "config.h"
+
+#include "daemon/pidfile.h"
+#include "log/log.h"
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct options {
+    const char *config;
+    const char *pid_file;
+    int check_only;
+    int verbose;
+    int daemon;
+    int use_syslog;
+    int log_level; /* -1: from the file, else info */
+} options;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: orderhubd [OPTION]...\n"
+            "Follow e-commerce orders through their lifecycle, talking to gateways, carriers\n"
+            "and notification channels through plugins.\n\n"
+            "  -c, --config FILE     configuration file (default %s)\n"
+            "  -t, --check-config    load and check everything (plugins initialised), then exit\n"
+            "                        0 when valid, 1 after printing every error\n"
+            "  -v, --verbose         with --check-config: print the instances and routes as JSON\n"
+            "  -d, --daemon          detach and run in the background (logs go to syslog)\n"
+            "  -p, --pid-file FILE   write and lock a pid file\n"
+            "  -l, --log-level LVL   error, warn, info or debug (default: the file's, or info)\n"
+            "  -s, --syslog          log to syslog instead of stderr\n"
+            "  -V, --version         print the version and the plugin SDK ABI\n"
+            "  -h, --help            this help\n\n"
+            "Environment: ORDERHUB_PLUGIN_PATH (colon-separated directories searched before\n"
+            "the file's plugin_path and %s).\n"
+            "Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop.\n",
+            OH_DEFAULT_CONFIG, OH_PLUGINDIR);
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"config", required_argument, NULL, 'c'},   {"check-config", no_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},        {"daemon", no_argument, NULL, 'd'},
+        {"pid-file", required_argument, NULL, 'p'}, {"log-level", required_argument, NULL, 'l'},
+        {"syslog", no_argument, NULL, 's'},         {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    *o = (options){.config = OH_DEFAULT_CONFIG, .log_level = -1};
+    int c;
+    while ((c = getopt_long(argc, argv, "c:tvdp:l:sVh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 't': o->check_only = 1; break;
+        case 'v': o->verbose = 1; break;
+        case 'd': o->daemon = 1; break;
+        case 'p': o->pid_file = optarg; break;
+        case 's': o->use_syslog = 1; break;
+        case 'l':
+            if ((o->log_level = log_level_parse(optarg)) < 0) {
+                fprintf(stderr, "orderhubd: unknown log level '%s' (error, warn, info, "
+                        "debug)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'V':
+            printf("orderhubd %s (plugin SDK ABI %d.%d)\n", PACKAGE_VERSION, OH_ABI_MAJOR,
+                   OH_ABI_MINOR);
+            return 0;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "orderhubd: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    return -1;
+}
+
+/* The directories from ORDERHUB_PLUGIN_PATH, read once in main. */
+static struct {
+    char **dirs;
+    size_t count;
+} env_path;
+
+static rt_gen *build(ldr_registry *reg, const char *config, int init, diag_list *d)
+{
+    rt_build_opts opts = {.extra_dirs = (const char *const *)env_path.dirs,
+                          .extra_dir_count = env_path.count,
+                          .default_dir = OH_PLUGINDIR,
+                          .init = init};
+    return rt_build(reg, config, &opts, d);
+}
+
+static void report(const diag_list *d, int to_log)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        const diag_entry *e = &d->items[i];
+        if (to_log)
+            log_msg(e->severity == DIAG_ERROR ? OH_LOG_ERROR : OH_LOG_WARN, "%s", e->text);
+        else
+            fprintf(stderr, "%s: %s\n", e->severity == DIAG_ERROR ? "error" : "warning",
+                    e->text);
+    }
+    if (d->oom) {
+        if (to_log)
+            log_error("out of memory while reading the configuration");
+        else
+            fprintf(stderr, "error: out of memory while reading the configuration\n");
+    }
+}
+
+static int check_config(ldr_registry *reg, const options *o)
+{
+    diag_list d = {0};
+    rt_gen *g = build(reg, o->config, 1, &d);
+    report(&d, 0);
+    diag_free(&d);
+    if (g == NULL) {
+        fprintf(stderr, "%s: configuration is not valid\n", o->config);
+        return 1;
+    }
+    if (o->verbose) {
+        json_t *j = rt_describe(g);
+        char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        printf("%s\n", text ? text : "{}");
+        free(text);
+        json_decref(j);
+    }
+    printf("%s: configuration OK (%zu plugin instances, %zu routes)\n", o->config,
+           g->instance_count, g->route_count);
+    rt_gen_unref(g);
+    return 0;
+}
+
+static void log_generation(const rt_gen *g)
+{
+    for (size_t i = 0; i < g->instance_count; i++) {
+        const struct oh_instance *inst = &g->instances[i];
+        const oh_plugin *p = &inst->module->desc;
+        json_t *s = set_to_json(inst->settings);
+        char *text = s ? json_dumps(s, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        log_info("instance '%s': %s %s (%s plugin, ABI %u.%u) settings %s", inst->id, p->name,
+                 p->version, ldr_kind_name(p->kind), p->abi_major, p->abi_minor,
+                 text ? text : "{}");
+        free(text);
+        json_decref(s);
+    }
+    for (size_t i = 0; i < g->route_count; i++) {
+        char chain[512] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < g->routes[i].chain_len && used < sizeof(chain); k++) {
+            int n = snprintf(chain + used, sizeof(chain) - used, "%s%s", k ? " -> " : "",
+                             g->routes[i].chain[k]->id);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        log_info("route on '%s': %s", g->routes[i].on, chain);
+    }
+}
+
+/* Log level: the command line wins, then the file, then info. */
+static void apply_log_level(const options *o, const rt_gen *g)
+{
+    int level = o->log_level;
+    if (level < 0 && g != NULL && g->cfg->log_level != NULL)
+        level = log_level_parse(g->cfg->log_level);
+    log_set_level(level < 0 ? OH_LOG_INFO : (oh_log_level)level);
+}
+
+static void reload(ldr_registry *reg, rt_holder *holder, const options *o)
+{
+    diag_list d = {0};
+    log_info("SIGHUP: reloading %s", o->config);
+    rt_gen *g = build(reg, o->config, 1, &d);
+    report(&d, 1);
+    diag_free(&d);
+    rt_gen *old = rt_holder_get(holder);
+    if (g == NULL) {
+        log_error("reload refused: keeping configuration generation %lu running",
+                  old ? old->number : 0ul);
+    } else {
+        rt_holder_install(holder, g);
+        apply_log_level(o, g);
+        log_info("configuration reloaded: generation %lu (%zu plugin instances, %zu routes)",
+                 g->number, g->instance_count, g->route_count);
+        log_generation(g);
+    }
+    rt_gen_unref(old);
+}
+
+/* Wait for signals in the main thread; every other thread keeps them blocked. */
+static int run(ldr_registry *reg, rt_holder *holder, const options *o, const sigset_t *set)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(reg, holder, o);
+        } else {
+            log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            return 0;
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+
+    env_path.dirs = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &env_path.count);
+    ldr_registry reg;
+    ldr_registry_init(&reg);
+    if (o.check_only) {
+        rc = check_config(&reg, &o);
+        ldr_registry_free(&reg);
+        rt_free_path(env_path.dirs);
+        return rc;
+    }
+
+    /* Signals are blocked before any thread exists, then taken synchronously by sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    log_setup("orderhubd", o.use_syslog || o.daemon, o.log_level < 0 ? OH_LOG_INFO
+                                                                     : (oh_log_level)o.log_level);
+    /* Check before detaching, so a bad file is reported on the terminal that started us. */
+    diag_list d = {0};
+    rt_gen *probe = build(&reg, o.config, 0, &d);
+    report(&d, 0);
+    diag_free(&d);
+    if (probe == NULL) {
+        fprintf(stderr, "orderhubd: %s is not valid; not starting\n", o.config);
+        rc = 1;
+        goto out;
+    }
+    const char *pid_path = o.pid_file ? o.pid_file : probe->cfg->pid_file;
+    rt_gen_unref(probe);
+    char err[512];
+    if (o.daemon && daemonize(err, sizeof(err)) != 0) {
+        fprintf(stderr, "orderhubd: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    int pid_fd = -1;
+    char *pid_copy = pid_path ? strdup(pid_path) : NULL;
+    if (pid_copy != NULL && (pid_fd = pidfile_acquire(pid_copy, err, sizeof(err))) < 0) {
+        log_error("%s", err);
+        free(pid_copy);
+        rc = 1;
+        goto out;
+    }
+
+    rt_holder holder;
+    rt_holder_init(&holder);
+    rt_gen *g = build(&reg, o.config, 1, &d);
+    report(&d, 1);
+    diag_free(&d);
+    if (g == NULL) {
+        log_error("%s is not valid; not starting", o.config);
+        rc = 1;
+    } else {
+        rt_holder_install(&holder, g);
+        apply_log_level(&o, g);
+        log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s)",
+                 PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(), g->cfg->path);
+        log_generation(g);
+        rc = run(&reg, &holder, &o, &set);
+        log_info("stopped");
+    }
+    rt_holder_free(&holder);
+    pidfile_release(pid_copy, pid_fd);
+    free(pid_copy);
+out:
+    ldr_registry_free(&reg);
+    rt_free_path(env_path.dirs);
+    return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * host - the oh_host_api table handed to plugins, and the host side of the SDK structures
+ * (requests, track results, labels, rate lists) that the executor and the test kit use.
+ */
+#ifndef OH_HOST_H
+#define OH_HOST_H
+
+#include <orderhub/orderhub.h>
+
+/* Limits applied to everything a plugin hands back or parses through the host. */
+#define HOST_PARSE_MAX_BYTES (8u * 1024u * 1024u)
+#define HOST_JSON_MAX_DEPTH 64
+#define HOST_MAX_HEADERS 100
+#define HOST_MAX_SHIPMENTS 1000
+#define HOST_MAX_EVENTS 1000
+#define HOST_MAX_RATES 100
+#define HOST_MAX_RCPT 100
+
+/* host_api - the table (static storage, valid for the process). */
+const oh_host_api *host_api(void);
+
+/* host_now_override - fix the clock seen by plugins (tests, `--now`); 0 restores it. */
+void host_now_override(int64_t unix_ms);
+
+/* Requests: host_request_new returns a zeroed request; host_request_free frees all of it. */
+oh_request *host_request_new(void);
+void host_request_free(oh_request *req);
+
+/* Track results. */
+struct oh_track_result {
+    oh_track_shipment *shipments; /* owned; each owns its events array */
+    size_t count;
+    size_t cap;
+};
+void host_track_result_clear(oh_track_result *r);
+
+/* Label documents, kept beside the SDK's oh_label (which has no pointer fields). */
+typedef struct host_document {
+    char *mime_type;
+    unsigned char *data;
+    size_t len;
+} host_document;
+typedef struct host_label {
+    oh_label label;           /* handed to the plugin; must stay the first member */
+    host_document documents[2]; /* [0] label, [1] customs */
+} host_label;
+void host_label_clear(host_label *l);
+
+struct oh_rate_list {
+    oh_rate *rates; /* owned */
+    size_t count;
+};
+void host_rate_list_clear(oh_rate_list *l);
+
+/* host_kv_reset - forget every instance's key-value state (tests). */
+void host_kv_reset(void);
+
+/* Implementation pieces assembled into the table by host_api.c. */
+json_t *host_json_parse(const char *text, size_t len, oh_error *err);
+xmlDoc *host_xml_parse(const char *text, size_t len, oh_error *err);
+int host_request_set(oh_request *req, const char *method, const char *url);
+int host_request_header(oh_request *req, const char *name, const char *value, unsigned flags);
+int host_request_body(oh_request *req, const void *data, size_t len);
+int host_request_mail(oh_request *req, const char *from, const char *const *rcpt, size_t n);
+int host_url_encode(const char *in, char *out, size_t outlen);
+oh_track_shipment *host_track_add_shipment(oh_track_result *r, const char *number);
+oh_track_event *host_track_add_event(oh_track_shipment *s);
+int host_label_document(oh_label *label, oh_document_kind kind, const char *mime,
+                        const void *data, size_t len);
+int host_rate_add(oh_rate_list *l, const oh_rate *rate);
+int host_kv_set(oh_instance *self, const char *key, const char *value);
+int host_kv_get(oh_instance *self, const char *key, char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,68 @@
+#include "config.h"
+
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *instance_json(const struct oh_instance *inst)
+{
+    const oh_plugin *d = &inst->module->desc;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o?}", "id", inst->id, "module", d->name,
+                          "kind", ldr_kind_name(d->kind), "version", d->version, "path",
+                          inst->module->path, "settings", set_to_json(inst->settings));
+    if (o != NULL) {
+        char abi[32];
+        snprintf(abi, sizeof(abi), "%u.%u", d->abi_major, d->abi_minor);
+        json_object_set_new(o, "abi", json_string(abi));
+    }
+    return o;
+}
+
+json_t *rt_describe(const rt_gen *g)
+{
+    json_t *insts = json_array(), *routes = json_array();
+    for (size_t i = 0; insts != NULL && i < g->instance_count; i++)
+        json_array_append_new(insts, instance_json(&g->instances[i]));
+    for (size_t i = 0; routes != NULL && i < g->route_count; i++) {
+        json_t *chain = json_array();
+        for (size_t k = 0; chain != NULL && k < g->routes[i].chain_len; k++)
+            json_array_append_new(chain, json_string(g->routes[i].chain[k]->id));
+        json_array_append_new(routes, json_pack("{s:s, s:o?}", "on", g->routes[i].on,
+                                                "chain", chain));
+    }
+    return json_pack("{s:o?, s:o?}", "instances", insts, "routes", routes);
+}
+
+char **rt_split_path(const char *list, size_t *count)
+{
+    *count = 0;
+    size_t n = 1;
+    for (const char *p = list ? list : ""; *p; p++)
+        n += *p == ':';
+    char **dirs = calloc(n + 1, sizeof(char *));
+    char *copy = strdup(list ? list : "");
+    if (dirs == NULL || copy == NULL) {
+        free(dirs);
+        free(copy);
+        return NULL;
+    }
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+        if ((dirs[*count] = strdup(tok)) == NULL) {
+            free(copy);
+            rt_free_path(dirs);
+            return NULL;
+        }
+        (*count)++;
+    }
+    free(copy);
+    return dirs;
+}
+
+void rt_free_path(char **dirs)
+{
+    for (size_t i = 0; dirs != NULL && dirs[i] != NULL; i++)
+        free(dirs[i]);
+    free(dirs);
+}

@@ -1,0 +1,66 @@
+/*
+ * orderhub/notifier.h - operations of a notification channel plugin (kind OH_KIND_NOTIFIER).
+ *
+ * Copyright (c) 2026 The orderhub authors. MIT licence, see COPYING.
+ *
+ * A notifier renders one lifecycle event for one recipient into a request: a signed webhook,
+ * an smtp:// message, an SMS API call, a chat webhook, or a file:// append for local logs.
+ * The host sends it, retries it (same dedupe id every time) and dead-letters it when it
+ * keeps failing.
+ */
+#ifndef ORDERHUB_NOTIFIER_H
+#define ORDERHUB_NOTIFIER_H
+
+#include <jansson.h>
+#include <orderhub/abi.h>
+#include <orderhub/http.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Who a notification is for. */
+typedef enum oh_recipient_role {
+    OH_RECIPIENT_BUYER = 1,
+    OH_RECIPIENT_SELLER = 2,
+    OH_RECIPIENT_OPERATOR = 3
+} oh_recipient_role;
+
+/*
+ * oh_notify_input - one event for one recipient (since 1.0).  Borrowed: every pointer is
+ * owned by the host and valid during the call; do not json_decref the json_t values (take a
+ * reference with json_incref if you keep one, which you should not need).
+ */
+typedef struct oh_notify_input {
+    uint32_t struct_size;
+    const char *event;          /**< canonical event name, e.g. "shipment.delivered" */
+    const char *order_id;
+    const char *dedupe_id;      /**< stable across retries: send it so receivers dedupe */
+    oh_recipient_role role;
+    const char *recipient;      /**< address from the order (e-mail, phone, URL) or NULL */
+    const json_t *order;        /**< order snapshot (object), borrowed */
+    const json_t *data;         /**< event payload (object), borrowed */
+    int64_t occurred_at_ms;     /**< when the event happened, Unix milliseconds */
+} oh_notify_input;
+
+/*
+ * oh_notifier_ops - operations table of a notifier plugin (since 1.0).
+ *
+ * render_build is mandatory.  response_parse is optional: without it the host judges the
+ * answer itself (2xx: OH_OK; 408, 429, 5xx and network errors: OH_RETRY; anything else:
+ * OH_FAIL).
+ */
+typedef struct oh_notifier_ops {
+    uint32_t struct_size;
+    /** Mandatory.  Render `in` into `req`.  OH_STOP means: nothing to send for this event. */
+    int (*render_build)(void *state, const oh_notify_input *in, oh_request *req,
+                        oh_error *err);
+    /** Optional.  Judge the receiver's answer: OH_OK, OH_RETRY or OH_FAIL. */
+    int (*response_parse)(void *state, const oh_notify_input *in, const oh_response *resp,
+                          oh_error *err);
+} oh_notifier_ops;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ORDERHUB_NOTIFIER_H */
