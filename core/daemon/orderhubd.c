@@ -252,16 +252,30 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    /* Resolved before daemonize changes to /: relative to the working directory for
+     * --pid-file, to the file's directory for pid_file (like every path in the file). */
     const char *pid_path = o.pid_file ? o.pid_file : probe->cfg->pid_file;
+    char *pid_copy = NULL;
+    char cwd[4096];
+    const char *base = o.pid_file ? getcwd(cwd, sizeof(cwd)) : probe->cfg->base_dir;
+    if (pid_path != NULL && pid_path[0] != '/' && base != NULL)
+        pid_copy = asprintf(&pid_copy, "%s/%s", base, pid_path) < 0 ? NULL : pid_copy;
+    else if (pid_path != NULL)
+        pid_copy = strdup(pid_path);
     rt_gen_unref(probe);
+    if (pid_path != NULL && pid_copy == NULL) {
+        fprintf(stderr, "orderhubd: out of memory\n");
+        rc = 1;
+        goto out;
+    }
     char err[512];
     if (o.daemon && daemonize(err, sizeof(err)) != 0) {
         fprintf(stderr, "orderhubd: %s\n", err);
+        free(pid_copy);
         rc = 1;
         goto out;
     }
     int pid_fd = -1;
-    char *pid_copy = pid_path ? strdup(pid_path) : NULL;
     if (pid_copy != NULL && (pid_fd = pidfile_acquire(pid_copy, err, sizeof(err))) < 0) {
         log_error("%s", err);
         free(pid_copy);

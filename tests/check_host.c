@@ -1,0 +1,218 @@
+/*
+ * check_host - the services of the host table: hostile input refused by the parsers,
+ * request building that refuses header injection, results, kv state, HMAC.
+ */
+#include "config.h"
+
+#include "host/host.h"
+#include "runtime/instance.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const oh_host_api *h;
+
+static void setup(void)
+{
+    h = host_api();
+}
+
+START_TEST(table_header)
+{
+    ck_assert_uint_eq(h->struct_size, sizeof(oh_host_api));
+    ck_assert_int_eq(h->abi_major, OH_ABI_MAJOR);
+    ck_assert(OH_HOST_HAS(h, kv_get));
+}
+END_TEST
+
+START_TEST(xml_good_document)
+{
+    const char *xml = "<?xml version=\"1.0\"?><TrackResponse><TrackInfo ID=\"9400\">"
+                      "<Class>Priority Mail&lt;SUP&gt;&amp;#174;</Class></TrackInfo></TrackResponse>";
+    oh_error err = {{0}};
+    xmlDoc *doc = h->xml_parse(xml, strlen(xml), &err);
+    ck_assert_msg(doc != NULL, "%s", err.message);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    ck_assert_str_eq((const char *)root->name, "TrackResponse");
+    xmlChar *text = xmlNodeGetContent(root->children->children);
+    ck_assert_str_eq((const char *)text, "Priority Mail<SUP>&#174;");
+    xmlFree(text);
+    xmlFreeDoc(doc);
+}
+END_TEST
+
+START_TEST(xml_billion_laughs_refused)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
+        " <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+        " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+        " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+        " <!ENTITY lol9 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+        "]>\n<lolz>&lol9;</lolz>\n";
+    oh_error err = {{0}};
+    ck_assert_ptr_null(h->xml_parse(xml, strlen(xml), &err));
+    ck_assert_msg(strstr(err.message, "DTD") != NULL, "%s", err.message);
+}
+END_TEST
+
+START_TEST(xml_external_entity_refused)
+{
+    const char *xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [ <!ENTITY xxe SYSTEM "
+                      "\"file:///etc/passwd\"> ]>\n<r>&xxe;</r>\n";
+    oh_error err = {{0}};
+    ck_assert_ptr_null(h->xml_parse(xml, strlen(xml), &err));
+    ck_assert_msg(strstr(err.message, "DTD") != NULL, "%s", err.message);
+    const char *ext = "<?xml version=\"1.0\"?>\n<!DOCTYPE r SYSTEM \"http://127.0.0.1:1/x.dtd\">"
+                      "<r/>";
+    ck_assert_ptr_null(h->xml_parse(ext, strlen(ext), &err));
+}
+END_TEST
+
+START_TEST(xml_malformed_and_oversized)
+{
+    oh_error err = {{0}};
+    ck_assert_ptr_null(h->xml_parse("<a><b></a>", 10, &err));
+    ck_assert_msg(strstr(err.message, "not well-formed") != NULL, "%s", err.message);
+    ck_assert_ptr_null(strchr(err.message, '\n'));
+    ck_assert_ptr_null(h->xml_parse("<a/>", HOST_PARSE_MAX_BYTES + 1, &err));
+    ck_assert_msg(strstr(err.message, "limit") != NULL, "%s", err.message);
+}
+END_TEST
+
+START_TEST(json_limits)
+{
+    oh_error err = {{0}};
+    json_t *j = h->json_parse("{\"a\":[1,2,{\"b\":\"]]]\"}]}", 23, &err);
+    ck_assert_msg(j != NULL, "%s", err.message);
+    json_decref(j);
+    ck_assert_ptr_null(h->json_parse("{\"a\":1,\"a\":2}", 13, &err));
+    ck_assert_msg(strstr(err.message, "duplicate") != NULL, "%s", err.message);
+    ck_assert_ptr_null(h->json_parse("{\"a\":", 5, &err));
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    ck_assert_ptr_null(h->json_parse(deep, sizeof(deep), &err));
+    ck_assert_msg(strstr(err.message, "nested deeper") != NULL, "%s", err.message);
+    /* Sixty-four levels are still fine. */
+    j = h->json_parse(deep + 36, 128, &err);
+    ck_assert_msg(j != NULL, "%s", err.message);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(request_building)
+{
+    oh_request *req = host_request_new();
+    ck_assert_int_eq(h->request_set(req, "POST", "https://api.example.test/v1/x"), 0);
+    ck_assert_int_eq(h->request_header(req, "Authorization", "Bearer abc", OH_HEADER_SENSITIVE), 0);
+    ck_assert_int_eq(h->request_header(req, "X-Evil", "a\r\nHost: other", 0), -1);
+    ck_assert_int_eq(h->request_header(req, "Bad:Name", "v", 0), -1);
+    ck_assert_int_eq(h->request_set(req, "GET", "http://x/\r\n"), -1);
+    ck_assert_int_eq(h->request_body(req, "{}", 2), 0);
+    ck_assert_str_eq(req->method, "POST");
+    ck_assert_uint_eq(req->header_count, 1);
+    ck_assert_str_eq(oh_header_find(req->headers, req->header_count, "authorization"),
+                     "Bearer abc");
+    ck_assert_str_eq(req->body, "{}");
+    const char *rcpt[] = {"buyer@example.test", "seller@example.test"};
+    ck_assert_int_eq(h->request_mail(req, "hub@example.test", rcpt, 2), 0);
+    ck_assert_str_eq(req->mail_rcpt[1], "seller@example.test");
+    host_request_free(req);
+}
+END_TEST
+
+START_TEST(url_encoding)
+{
+    char out[64];
+    ck_assert_int_eq(h->url_encode("1Z 999/ä&=~", out, sizeof(out)), 24);
+    ck_assert_str_eq(out, "1Z%20999%2F%C3%A4%26%3D~");
+    ck_assert_int_eq(h->url_encode("abcdef", out, 4), -1);
+}
+END_TEST
+
+START_TEST(track_results)
+{
+    oh_track_result r = {0};
+    oh_track_shipment *s = h->track_add_shipment(&r, "9400111899223");
+    ck_assert_ptr_nonnull(s);
+    for (int i = 0; i < 5; i++) {
+        oh_track_event *e = h->track_add_event(&r.shipments[0]);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_int_eq(e->status, OH_TRACK_UNKNOWN);
+        OH_STRLCPY(e->raw_code, "01");
+    }
+    ck_assert_uint_eq(r.shipments[0].event_count, 5);
+    ck_assert_str_eq(r.shipments[0].events[4].raw_code, "01");
+    ck_assert_str_eq(oh_track_status_name(OH_TRACK_RETURNED_TO_SENDER), "returned_to_sender");
+    ck_assert_str_eq(oh_track_status_name((oh_track_status)99), "unknown");
+    host_track_result_clear(&r);
+}
+END_TEST
+
+START_TEST(kv_state_per_instance)
+{
+    struct oh_instance a = {.id = "a"}, b = {.id = "b"};
+    char buf[16];
+    host_kv_reset();
+    ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), -1);
+    ck_assert_int_eq(h->kv_set(&a, "cursor", "42"), 0);
+    ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), 2);
+    ck_assert_str_eq(buf, "42");
+    ck_assert_int_eq(h->kv_get(&b, "cursor", buf, sizeof(buf)), -1);
+    ck_assert_int_eq(h->kv_set(&a, "cursor", "a-much-longer-value"), 0);
+    ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), -2);
+    ck_assert_int_eq(h->kv_set(&a, "cursor", NULL), 0);
+    ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), -1);
+    host_kv_reset();
+}
+END_TEST
+
+START_TEST(hmac_rfc4231)
+{
+    unsigned char mac[32];
+    const char *data = "what do ya want for nothing?";
+    ck_assert_int_eq(h->hmac_sha256("Jefe", 4, data, strlen(data), mac), 0);
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+END_TEST
+
+START_TEST(clock_override)
+{
+    host_now_override(1700000000123);
+    ck_assert_int_eq(h->now_ms(), 1700000000123);
+    host_now_override(0);
+    ck_assert_int_gt(h->now_ms(), 1700000000123);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("host");
+    TCase *tc = tcase_create("host");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, table_header);
+    tcase_add_test(tc, xml_good_document);
+    tcase_add_test(tc, xml_billion_laughs_refused);
+    tcase_add_test(tc, xml_external_entity_refused);
+    tcase_add_test(tc, xml_malformed_and_oversized);
+    tcase_add_test(tc, json_limits);
+    tcase_add_test(tc, request_building);
+    tcase_add_test(tc, url_encoding);
+    tcase_add_test(tc, track_results);
+    tcase_add_test(tc, kv_state_per_instance);
+    tcase_add_test(tc, hmac_rfc4231);
+    tcase_add_test(tc, clock_override);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
