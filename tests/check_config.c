@@ -346,6 +346,17 @@ START_TEST(init_failure_reported)
 }
 END_TEST
 
+START_TEST(every_init_failure_reported)
+{
+    rt_gen *g = build_text("main.conf",
+        "plugins = (\n { id = \"a\"; module = \"test_filter\"; settings = { greeting = \"a\"; fail_init = true; }; },\n"
+        " { id = \"b\"; module = \"test_filter\"; settings = { greeting = \"b\"; fail_init = true; }; } );\n");
+    ck_assert_ptr_null(g);
+    ck_assert_msg(tu_diag_has(&d, "main.conf:2: plugin instance 'a'") &&
+                  tu_diag_has(&d, "main.conf:3: plugin instance 'b'"), "%s", tu_diag_dump(&d));
+}
+END_TEST
+
 START_TEST(every_error_reported_not_just_first)
 {
     rt_gen *g = build_text("main.conf", "listen = \"x\";\nsla = { ship_by_hours = 0; };\n"
@@ -463,6 +474,7 @@ int main(void)
     tcase_add_test(tc, include_errors_name_the_included_file);
     tcase_add_test(tc, include_missing_file);
     tcase_add_test(tc, init_failure_reported);
+    tcase_add_test(tc, every_init_failure_reported);
     tcase_add_test(tc, every_error_reported_not_just_first);
     tcase_add_test(tc, one_module_several_instances);
     tcase_add_test(tc, reload_is_atomic);

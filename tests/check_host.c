@@ -183,6 +183,30 @@ START_TEST(hmac_rfc4231)
 }
 END_TEST
 
+START_TEST(time_parsing)
+{
+    int64_t ms = 0;
+    /* 14:05 at -05:00 is 19:05 UTC: the offset is applied, and reported. */
+    ck_assert_int_eq(h->time_parse("2026-03-02T14:05:00-05:00", &ms), 1);
+    ck_assert_int_eq(ms, 1772478300000LL);
+    ck_assert_int_eq(h->time_parse("2026-03-02T19:05:00.250Z", &ms), 1);
+    ck_assert_int_eq(ms, 1772478300250LL);
+    ck_assert_int_eq(h->time_parse("2026-03-02T14:05:00+0530", &ms), 1);
+    ck_assert_int_eq(ms, 1772440500000LL);
+    /* Local time without an offset: read as UTC, and said so. */
+    ck_assert_int_eq(h->time_parse("2026-03-02T14:05:00", &ms), 0);
+    ck_assert_int_eq(ms, 1772460300000LL);
+    ck_assert_int_eq(h->time_parse("2026-03-02", &ms), 0);
+    ck_assert_int_eq(h->time_parse("2024-02-29T00:00", &ms), 0);
+    ck_assert_int_eq(h->time_parse("2026-02-29", &ms), -1);
+    ck_assert_int_eq(h->time_parse("2026-13-01", &ms), -1);
+    ck_assert_int_eq(h->time_parse("2026-03-02T24:00:00", &ms), -1);
+    ck_assert_int_eq(h->time_parse("January 6, 2016", &ms), -1);
+    ck_assert_int_eq(h->time_parse("2026-03-02T14:05:00-05:00 ", &ms), -1);
+    ck_assert_int_eq(h->time_parse("", &ms), -1);
+}
+END_TEST
+
 START_TEST(clock_override)
 {
     host_now_override(1700000000123);
@@ -208,6 +232,7 @@ int main(void)
     tcase_add_test(tc, track_results);
     tcase_add_test(tc, kv_state_per_instance);
     tcase_add_test(tc, hmac_rfc4231);
+    tcase_add_test(tc, time_parsing);
     tcase_add_test(tc, clock_override);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(refuses_bad_setting_default)
 {
-    REFUSES("bad_default", "setting 'count'", "default 'three' is not an integer");
+    REFUSES("bad_default", "setting 'count'", "default 'three' must be an integer");
 }
 END_TEST
 
@@ -180,6 +180,27 @@ START_TEST(refuses_non_plugin_file)
     ck_assert_int_eq(ldr_open(&reg, path, &m, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, "cannot load") != NULL && strstr(err, path) != NULL, "%s", err);
     free(path);
+    tu_rmdir(dir);
+}
+END_TEST
+
+START_TEST(refuses_name_not_matching_file)
+{
+    char *dir = tu_tmpdir();
+    char *src = test_plugin("test_filter");
+    char *copy = NULL, *cmd = NULL;
+    ck_assert_int_ge(asprintf(&copy, "%s/renamed.so", dir), 0);
+    ck_assert_int_ge(asprintf(&cmd, "cp '%s' '%s'", src, copy), 0);
+    ck_assert_int_eq(system(cmd), 0);
+    char err[1024];
+    const ldr_module *m = NULL;
+    const char *dirs[] = {dir};
+    ck_assert_int_eq(ldr_find(&reg, "renamed", dirs, 1, &m, err, sizeof(err)), -1);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err, "names the plugin 'test_filter', not 'renamed'") != NULL, "%s", err);
+    free(cmd);
+    free(copy);
+    free(src);
     tu_rmdir(dir);
 }
 END_TEST
@@ -231,6 +252,7 @@ int main(void)
     tcase_add_test(tc, refuses_bad_setting_default);
     tcase_add_test(tc, refuses_missing_file);
     tcase_add_test(tc, refuses_non_plugin_file);
+    tcase_add_test(tc, refuses_name_not_matching_file);
     tcase_add_test(tc, find_searches_in_order);
     tcase_add_test(tc, real_plugins_load);
     suite_add_tcase(s, tc);

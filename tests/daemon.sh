@@ -100,4 +100,20 @@ for _ in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 [ ! -e "$tmp/orderhubd.pid" ] || fail "pid file left behind"
 ok "SIGTERM stops the daemon and removes its pid file"
 
+# Relative paths survive the daemon's chdir("/"); the parent's exit status is the daemon's.
+(cd "$tmp" && "$daemon" -d -c orderhub.conf -p rel.pid) || fail "--daemon with relative paths"
+for _ in $(seq 50); do [ -s "$tmp/rel.pid" ] && break; sleep 0.1; done
+rpid=$(cat "$tmp/rel.pid" 2>/dev/null) || fail "no relative pid file"
+pids+=("$rpid")
+kill -0 "$rpid" || fail "daemon with a relative config died"
+kill -TERM "$rpid"
+for _ in $(seq 50); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.1; done
+ok "--daemon resolves a relative config and pid file before detaching"
+
+printf 'plugins = ( { id = "f"; module = "test_filter"; settings = { greeting = "x"; fail_init = true; }; } );\n' > "$tmp/initfail.conf"
+"$daemon" -d -c "$tmp/initfail.conf" 2> "$tmp/out"
+[ $? -eq 1 ] || fail "--daemon whose plugins fail to init must exit 1"
+grep -q "failed to start" "$tmp/out" || fail "no failure message from the parent"
+ok "--daemon exits 1 when the daemon fails to start"
+
 echo "$pass passed, 0 failed"

@@ -120,6 +120,17 @@ static void report(const diag_list *d, int to_log)
     }
 }
 
+/* After the probe showed warnings on the terminal, the init pass logs errors only. */
+static void report_errors(const diag_list *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        if (d->items[i].severity == DIAG_ERROR)
+            log_error("%s", d->items[i].text);
+    }
+    if (d->oom)
+        log_error("out of memory while reading the configuration");
+}
+
 static int check_config(ldr_registry *reg, const options *o)
 {
     diag_list d = {0};
@@ -177,11 +188,11 @@ static void apply_log_level(const options *o, const rt_gen *g)
     log_set_level(level < 0 ? OH_LOG_INFO : (oh_log_level)level);
 }
 
-static void reload(ldr_registry *reg, rt_holder *holder, const options *o)
+static void reload(ldr_registry *reg, rt_holder *holder, const char *config, const options *o)
 {
     diag_list d = {0};
-    log_info("SIGHUP: reloading %s", o->config);
-    rt_gen *g = build(reg, o->config, 1, &d);
+    log_info("SIGHUP: reloading %s", config);
+    rt_gen *g = build(reg, config, 1, &d);
     report(&d, 1);
     diag_free(&d);
     rt_gen *old = rt_holder_get(holder);
@@ -199,19 +210,101 @@ static void reload(ldr_registry *reg, rt_holder *holder, const options *o)
 }
 
 /* Wait for signals in the main thread; every other thread keeps them blocked. */
-static int run(ldr_registry *reg, rt_holder *holder, const options *o, const sigset_t *set)
+static int run(ldr_registry *reg, rt_holder *holder, const char *config, const options *o,
+               const sigset_t *set)
 {
     for (;;) {
         int sig = 0;
         if (sigwait(set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            reload(reg, holder, o);
+            reload(reg, holder, config, o);
         } else {
             log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return 0;
         }
     }
+}
+
+/* What the unprivileged probe of the file resolved before we detach (and change to /). */
+typedef struct startup {
+    char *config;   /* absolute path of the main file */
+    char *pid_file; /* absolute, or NULL */
+    int syslog;     /* log to syslog */
+} startup;
+
+static void startup_free(startup *st)
+{
+    free(st->config);
+    free(st->pid_file);
+}
+
+/*
+ * Validate the file without initialising plugins, on the terminal that started us, and
+ * resolve every path that must survive daemonize's chdir("/").  A relative --pid-file is
+ * the starting directory's; a relative pid_file in the file is the file's directory's.
+ */
+static int probe(ldr_registry *reg, const options *o, startup *st)
+{
+    diag_list d = {0};
+    rt_gen *g = build(reg, o->config, 0, &d);
+    report(&d, 0);
+    diag_free(&d);
+    if (g == NULL) {
+        fprintf(stderr, "orderhubd: %s is not valid; not starting\n", o->config);
+        return -1;
+    }
+    const char *pid = o->pid_file ? o->pid_file : g->cfg->pid_file;
+    char cwd[4096];
+    const char *base = o->pid_file ? getcwd(cwd, sizeof(cwd)) : g->cfg->base_dir;
+    st->config = strdup(g->cfg->path);
+    if (pid != NULL && pid[0] != '/' && base != NULL)
+        st->pid_file = asprintf(&st->pid_file, "%s/%s", base, pid) < 0 ? NULL : st->pid_file;
+    else if (pid != NULL)
+        st->pid_file = strdup(pid);
+    st->syslog = o->use_syslog || o->daemon || g->cfg->log_syslog == 1;
+    rt_gen_unref(g);
+    if (st->config == NULL || (pid != NULL && st->pid_file == NULL)) {
+        fprintf(stderr, "orderhubd: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Initialise the first generation and serve until a stop signal. */
+static int serve(ldr_registry *reg, const options *o, const startup *st, const sigset_t *set,
+                 int ready_fd)
+{
+    char err[512];
+    int pid_fd = -1;
+    if (st->pid_file != NULL && (pid_fd = pidfile_acquire(st->pid_file, err, sizeof(err))) < 0) {
+        log_error("%s", err);
+        daemon_ready(ready_fd, 0);
+        return 1;
+    }
+    rt_holder holder;
+    rt_holder_init(&holder);
+    diag_list d = {0};
+    rt_gen *g = build(reg, st->config, 1, &d);
+    report_errors(&d);
+    diag_free(&d);
+    int rc = 1;
+    if (g == NULL) {
+        log_error("%s is not valid; not starting", st->config);
+        daemon_ready(ready_fd, 0);
+    } else {
+        rt_holder_install(&holder, g);
+        apply_log_level(o, g);
+        log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s)",
+                 PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(), g->cfg->path);
+        log_generation(g);
+        daemon_ready(ready_fd, 1);
+        rc = run(reg, &holder, st->config, o, set);
+        log_info("stopped");
+    }
+    rt_holder_free(&holder);
+    pidfile_release(st->pid_file, pid_fd);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -224,86 +317,32 @@ int main(int argc, char **argv)
     env_path.dirs = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &env_path.count);
     ldr_registry reg;
     ldr_registry_init(&reg);
+    startup st = {0};
     if (o.check_only) {
         rc = check_config(&reg, &o);
-        ldr_registry_free(&reg);
-        rt_free_path(env_path.dirs);
-        return rc;
-    }
-
-    /* Signals are blocked before any thread exists, then taken synchronously by sigwait. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    log_setup("orderhubd", o.use_syslog || o.daemon, o.log_level < 0 ? OH_LOG_INFO
-                                                                     : (oh_log_level)o.log_level);
-    /* Check before detaching, so a bad file is reported on the terminal that started us. */
-    diag_list d = {0};
-    rt_gen *probe = build(&reg, o.config, 0, &d);
-    report(&d, 0);
-    diag_free(&d);
-    if (probe == NULL) {
-        fprintf(stderr, "orderhubd: %s is not valid; not starting\n", o.config);
-        rc = 1;
-        goto out;
-    }
-    /* Resolved before daemonize changes to /: relative to the working directory for
-     * --pid-file, to the file's directory for pid_file (like every path in the file). */
-    const char *pid_path = o.pid_file ? o.pid_file : probe->cfg->pid_file;
-    char *pid_copy = NULL;
-    char cwd[4096];
-    const char *base = o.pid_file ? getcwd(cwd, sizeof(cwd)) : probe->cfg->base_dir;
-    if (pid_path != NULL && pid_path[0] != '/' && base != NULL)
-        pid_copy = asprintf(&pid_copy, "%s/%s", base, pid_path) < 0 ? NULL : pid_copy;
-    else if (pid_path != NULL)
-        pid_copy = strdup(pid_path);
-    rt_gen_unref(probe);
-    if (pid_path != NULL && pid_copy == NULL) {
-        fprintf(stderr, "orderhubd: out of memory\n");
-        rc = 1;
-        goto out;
-    }
-    char err[512];
-    if (o.daemon && daemonize(err, sizeof(err)) != 0) {
-        fprintf(stderr, "orderhubd: %s\n", err);
-        free(pid_copy);
-        rc = 1;
-        goto out;
-    }
-    int pid_fd = -1;
-    if (pid_copy != NULL && (pid_fd = pidfile_acquire(pid_copy, err, sizeof(err))) < 0) {
-        log_error("%s", err);
-        free(pid_copy);
-        rc = 1;
-        goto out;
-    }
-
-    rt_holder holder;
-    rt_holder_init(&holder);
-    rt_gen *g = build(&reg, o.config, 1, &d);
-    report(&d, 1);
-    diag_free(&d);
-    if (g == NULL) {
-        log_error("%s is not valid; not starting", o.config);
+    } else if (probe(&reg, &o, &st) != 0) {
         rc = 1;
     } else {
-        rt_holder_install(&holder, g);
-        apply_log_level(&o, g);
-        log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s)",
-                 PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(), g->cfg->path);
-        log_generation(g);
-        rc = run(&reg, &holder, &o, &set);
-        log_info("stopped");
+        /* Signals are blocked before any thread exists, then taken by sigwait in run(). */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        log_setup("orderhubd", st.syslog,
+                  o.log_level < 0 ? OH_LOG_INFO : (oh_log_level)o.log_level);
+        int ready_fd = -1;
+        char err[512];
+        if (o.daemon && daemonize(&ready_fd, err, sizeof(err)) != 0) {
+            fprintf(stderr, "orderhubd: %s\n", err);
+            rc = 1;
+        } else {
+            rc = serve(&reg, &o, &st, &set, ready_fd);
+        }
     }
-    rt_holder_free(&holder);
-    pidfile_release(pid_copy, pid_fd);
-    free(pid_copy);
-out:
+    startup_free(&st);
     ldr_registry_free(&reg);
     rt_free_path(env_path.dirs);
     return rc;

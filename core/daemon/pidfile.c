@@ -47,13 +47,33 @@ void pidfile_release(const char *path, int fd)
     close(fd);
 }
 
-int daemonize(char *err, size_t errlen)
+/* The first parent: wait for the daemon's verdict and exit with it. */
+static void wait_for_daemon(int fd)
 {
+    char verdict = 0;
+    ssize_t n;
+    do {
+        n = read(fd, &verdict, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n == 1 && verdict == '0')
+        _exit(0);
+    fprintf(stderr, "orderhubd: the daemon failed to start; the reason is in the system log\n");
+    _exit(1);
+}
+
+int daemonize(int *ready_fd, char *err, size_t errlen)
+{
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        goto fail;
     pid_t pid = fork();
     if (pid < 0)
         goto fail;
-    if (pid > 0)
-        _exit(0);
+    if (pid > 0) {
+        close(pipefd[1]);
+        wait_for_daemon(pipefd[0]);
+    }
+    close(pipefd[0]);
     if (setsid() < 0)
         goto fail;
     /* A second fork: the daemon is no session leader and can never regain a terminal. */
@@ -73,8 +93,19 @@ int daemonize(char *err, size_t errlen)
     dup2(fd, STDERR_FILENO);
     if (fd > STDERR_FILENO)
         close(fd);
+    *ready_fd = pipefd[1];
     return 0;
 fail:
     snprintf(err, errlen, "daemonize: %s", strerror(errno));
     return -1;
+}
+
+void daemon_ready(int fd, int started)
+{
+    if (fd < 0)
+        return;
+    char verdict = started ? '0' : '1';
+    ssize_t n = write(fd, &verdict, 1);
+    (void)n; /* the parent treats a missing verdict as failure */
+    close(fd);
 }

@@ -56,6 +56,7 @@ void host_rate_list_clear(oh_rate_list *l);
 void host_kv_reset(void);
 
 /* Implementation pieces assembled into the table by host_api.c. */
+int host_time_parse(const char *text, int64_t *unix_ms);
 json_t *host_json_parse(const char *text, size_t len, oh_error *err);
 xmlDoc *host_xml_parse(const char *text, size_t len, oh_error *err);
 int host_request_set(oh_request *req, const char *method, const char *url);

@@ -60,6 +60,7 @@ static const oh_host_api table = {
     .setting_bool = set_get_bool,
     .setting_double = set_get_double,
     .now_ms = host_now_ms,
+    .time_parse = host_time_parse,
     .json_parse = host_json_parse,
     .xml_parse = host_xml_parse,
     .request_set = host_request_set,

@@ -407,8 +407,18 @@ int ldr_find(ldr_registry *r, const char *name, const char *const *dirs, size_t 
         int n = snprintf(path, sizeof(path), "%s/%s.so", dirs[i], name);
         if (n < 0 || (size_t)n >= sizeof(path))
             continue;
-        if (access(path, F_OK) == 0)
-            return ldr_open(r, path, out, err, errlen);
+        if (access(path, F_OK) == 0) {
+            if (ldr_open(r, path, out, err, errlen) != 0)
+                return -1;
+            /* Routes and logs name modules by file name: the two must agree. */
+            if (strcmp((*out)->desc.name, name) != 0) {
+                snprintf(err, errlen, "%s: descriptor names the plugin '%s', not '%s' as its "
+                         "file name says", (*out)->path, (*out)->desc.name, name);
+                *out = NULL;
+                return -1;
+            }
+            return 0;
+        }
         if (used < sizeof(searched)) {
             n = snprintf(searched + used, sizeof(searched) - used, "%s%s", i ? ", " : "",
                          dirs[i]);

@@ -160,7 +160,8 @@ static void load_routes(rt_gen *g, diag_list *d)
 
 static void init_instances(rt_gen *g, diag_list *d)
 {
-    for (size_t i = 0; i < g->instance_count && !diag_failed(d); i++) {
+    /* Every instance is tried, so one run reports every init failure. */
+    for (size_t i = 0; i < g->instance_count; i++) {
         struct oh_instance *inst = &g->instances[i];
         oh_error err = {{0}};
         int rc = inst->module->desc.init(host_api(), inst, inst->settings, &inst->state, &err);
@@ -190,6 +191,7 @@ rt_gen *rt_build(ldr_registry *reg, const char *path, const rt_build_opts *opts,
     g->cfg = c;
     load_instances(g, reg, opts, d);
     load_routes(g, d);
+    /* Plugins are initialised only once everything they depend on checked out. */
     if (opts->init && !diag_failed(d))
         init_instances(g, d);
     if (diag_failed(d)) {

@@ -37,7 +37,7 @@ typedef struct rt_build_opts {
     const char *const *extra_dirs; /* searched before the file's plugin_path (env, tests) */
     size_t extra_dir_count;
     const char *default_dir;       /* searched last (the installed plugin directory) */
-    int init;                      /* call init (0: validate only, --check-config -n) */
+    int init;                      /* call init (0: validate only, as before daemonizing) */
 } rt_build_opts;
 
 /*

@@ -48,7 +48,7 @@ static int parse_text(const oh_setting_spec *spec, const char *text, set_value *
     case OH_SETTING_INT: {
         long long n = strtoll(text, &end, 10);
         if (errno != 0 || end == text || *end != '\0') {
-            snprintf(why, whylen, "is not an integer");
+            snprintf(why, whylen, "must be an integer");
             return -1;
         }
         v->i = n;
@@ -60,14 +60,14 @@ static int parse_text(const oh_setting_spec *spec, const char *text, set_value *
         } else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0) {
             v->b = 0;
         } else {
-            snprintf(why, whylen, "is not a boolean (true or false)");
+            snprintf(why, whylen, "must be a boolean (true or false)");
             return -1;
         }
         return 0;
     case OH_SETTING_DOUBLE: {
         double d = strtod(text, &end);
         if (errno != 0 || end == text || *end != '\0' || !isfinite(d)) {
-            snprintf(why, whylen, "is not a number");
+            snprintf(why, whylen, "must be a number");
             return -1;
         }
         v->d = d;
@@ -102,18 +102,25 @@ int set_spec_check(const oh_setting_spec *specs, size_t index, char *err, size_t
         snprintf(err, errlen, "setting '%s': min > max", spec->name);
         return -1;
     }
-    if (spec->default_value != NULL && !(spec->flags & OH_SETTING_REQUIRED)) {
+    int required = (spec->flags & OH_SETTING_REQUIRED) != 0;
+    if (!required && spec->type != OH_SETTING_STRING && spec->default_value == NULL) {
+        /* Otherwise an absent value would silently be 0, even outside min..max. */
+        snprintf(err, errlen, "setting '%s': optional %s without a default", spec->name,
+                 set_type_name(spec->type));
+        return -1;
+    }
+    const char *shown = (spec->flags & OH_SETTING_SENSITIVE) ? "***" : spec->default_value;
+    if (spec->default_value != NULL && !required) {
         set_value v = {0};
         char why[128];
         if (parse_text(spec, spec->default_value, &v, why, sizeof(why)) != 0) {
-            snprintf(err, errlen, "setting '%s': default '%s' %s", spec->name,
-                     spec->default_value, why);
+            snprintf(err, errlen, "setting '%s': default '%s' %s", spec->name, shown, why);
             return -1;
         }
         free(v.str);
         if (range_applies(spec) && (v.i < spec->min || v.i > spec->max)) {
             snprintf(err, errlen, "setting '%s': default %s outside %lld..%lld", spec->name,
-                     spec->default_value, (long long)spec->min, (long long)spec->max);
+                     shown, (long long)spec->min, (long long)spec->max);
             return -1;
         }
     }
@@ -198,15 +205,15 @@ static int read_value(const oh_setting_spec *spec, const config_setting_t *cs,
     int t = config_setting_type(cs);
     char why[512] = "";
 
+    const char *raw = t == CONFIG_TYPE_STRING ? config_setting_get_string(cs) : "";
+    int is_ref = strncmp(raw, "env:", 4) == 0 || strncmp(raw, "file:", 5) == 0;
+    if ((spec->flags & OH_SETTING_SENSITIVE) && !is_ref)
+        diag_add(d, DIAG_WARNING, file, line,
+                 "instance '%s': sensitive setting '%s' is written in the file; prefer "
+                 "env:NAME or file:PATH", instance_id, spec->name);
     if (t == CONFIG_TYPE_STRING) {
-        const char *raw = config_setting_get_string(cs);
-        int is_ref = strncmp(raw, "env:", 4) == 0 || strncmp(raw, "file:", 5) == 0;
         if (spec->type != OH_SETTING_STRING && !is_ref)
             goto wrong_type;
-        if ((spec->flags & OH_SETTING_SENSITIVE) && !is_ref)
-            diag_add(d, DIAG_WARNING, file, line,
-                     "instance '%s': sensitive setting '%s' is written in the file; prefer "
-                     "env:NAME or file:PATH", instance_id, spec->name);
         char *text = resolve_reference(raw, base_dir, why, sizeof(why));
         if (text == NULL)
             goto fail;

@@ -28,8 +28,11 @@
  *            "postal_code": "02110", "country": "US", "signed_by": "J. Doe"}]},
  *        {"id": "EX100002", "found": false, "message": "tracking number not found"}]}
  *
- *   - "id" and "events[].code" are strings and required; every other member is optional.
- *   - "code" is the carrier's status code, a zero-padded STRING: "030" is not 30.
+ *   - Required: "results", each result's "id", each event's "code" and "at" (ISO-8601).
+ *     Every other member is optional and may be null; a member of the wrong type is an
+ *     error.  A result for a number that was not asked for is refused.
+ *   - "code" is the carrier's status code, a zero-padded STRING: "030" is not 30.  A code
+ *     missing from code_map below gives OH_TRACK_UNKNOWN with the raw code kept.
  *   - Events may come in any order: the shipment's status is taken from the newest by
  *     instant (timestamps with different UTC offsets are compared correctly).
  *   - "found": false means a lookup error; "message" says why and no event is given.
@@ -47,6 +50,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Most tracking numbers the API takes in one request. */
+#define EXAMPLE_MAX_BATCH 10
 
 /* ---- per-instance state ------------------------------------------------------------- */
 
@@ -147,9 +153,9 @@ static int track_build(void *state, const char *const *numbers, size_t count, oh
                        oh_error *err)
 {
     example *c = state;
-    if (count == 0 || count > 10)
-        return oh_error_set(err, OH_FAIL, "asked to track %zu numbers (1..10 per request)",
-                            count);
+    if (count == 0 || count > EXAMPLE_MAX_BATCH) /* the host never does this: be safe */
+        return oh_error_set(err, OH_FAIL, "asked to track %zu numbers (1..%d per request)",
+                            count, EXAMPLE_MAX_BATCH);
 
     /* Worst case: every byte of every number percent-encoded (3 bytes) plus a ','. */
     size_t cap = strlen(c->base_url) + sizeof("/v1/track?ids=");
@@ -262,10 +268,14 @@ static int iso_instant(const char *s, long long *out)
     return 0;
 }
 
-/* Fill one event from its JSON object.  OH_OK, or OH_FAIL with err naming the member. */
-static int read_event(example *c, const json_t *je, const char *number, size_t k,
-                      oh_track_event *ev, long long *instant, oh_error *err)
+/*
+ * Check one event object, then append it to `s`.  OH_OK with *status and *instant set, or
+ * OH_FAIL with err naming the member.  Nothing is appended when the event is malformed.
+ */
+static int read_event(example *c, oh_track_shipment *s, const json_t *je, size_t k,
+                      oh_track_status *status, long long *instant, oh_error *err)
 {
+    const char *number = s->number;
     const char *code = json_string_value(json_object_get(je, "code"));
     const char *text, *at, *city, *region, *postal, *country, *signed_by;
     if (!json_is_object(je))
@@ -283,6 +293,11 @@ static int read_event(example *c, const json_t *je, const char *number, size_t k
     if (at == NULL || iso_instant(at, instant) != 0)
         return oh_error_set(err, OH_FAIL, "shipment %s: event %zu: \"at\" missing or not "
                             "ISO-8601", number, k + 1);
+
+    /* The pointer is valid until the next track_add_event on `s`: fill it now. */
+    oh_track_event *ev = c->host->track_add_event(s);
+    if (ev == NULL)
+        return oh_error_set(err, OH_FAIL, "shipment %s: too many events", number);
     OH_STRLCPY(ev->raw_code, code);
     OH_STRLCPY(ev->raw_text, text);
     OH_STRLCPY(ev->timestamp, at); /* kept as sent: its offset too, never a made-up "Z" */
@@ -292,6 +307,7 @@ static int read_event(example *c, const json_t *je, const char *number, size_t k
     OH_STRLCPY(ev->location.country, country);
     OH_STRLCPY(ev->proof.signed_by, signed_by);
     ev->status = map_code(code);
+    *status = ev->status;
     if (ev->status == OH_TRACK_UNKNOWN)
         c->host->log(c->self, OH_LOG_INFO, "shipment %s: unknown status code '%.31s' "
                      "(kept raw; add it to code_map)", number, code);
@@ -321,8 +337,8 @@ static int read_result(example *c, const json_t *jr, size_t i, const char *const
     const json_t *events = json_object_get(jr, "events");
     const char *eta, *message;
     if ((found != NULL && !json_is_boolean(found)) ||
-        (events != NULL && !json_is_array(events)) || opt_string(jr, "eta", &eta) ||
-        opt_string(jr, "message", &message))
+        (events != NULL && !json_is_null(events) && !json_is_array(events)) ||
+        opt_string(jr, "eta", &eta) || opt_string(jr, "message", &message))
         return oh_error_set(err, OH_FAIL, "shipment %s: \"found\", \"events\", \"eta\" or "
                             "\"message\" has the wrong type", id);
 
@@ -340,17 +356,15 @@ static int read_result(example *c, const json_t *jr, size_t i, const char *const
     size_t k;
     const json_t *je;
     json_array_foreach(events, k, je) {
-        oh_track_event *ev = c->host->track_add_event(s);
-        if (ev == NULL)
-            return oh_error_set(err, OH_FAIL, "shipment %s: too many events", id);
+        oh_track_status status = OH_TRACK_UNKNOWN;
         long long instant = 0;
-        int rc = read_event(c, je, id, k, ev, &instant, err);
+        int rc = read_event(c, s, je, k, &status, &instant, err);
         if (rc != OH_OK)
             return rc;
-        /* `ev` may move on the next track_add_event: copy what we need now. */
+        /* The shipment's status is its newest event's, by instant, not by array order. */
         if (k == 0 || instant >= newest) {
             newest = instant;
-            s->status = ev->status;
+            s->status = status;
         }
     }
     return OH_OK;
@@ -373,7 +387,7 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
     oh_error perr = {{0}};
     json_t *root = c->host->json_parse(resp->body, resp->body_len, &perr);
     if (root == NULL)
-        return oh_error_set(err, OH_FAIL, "answer is not valid JSON: %s", perr.message);
+        return oh_error_set(err, OH_FAIL, "unreadable answer: %s", perr.message);
     const json_t *results = json_object_get(root, "results");
     int rc = OH_OK;
     if (!json_is_array(results)) {
@@ -394,7 +408,7 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
 
 /* OH_OPS_INIT / OH_PLUGIN_INIT fill struct_size and the ABI fields, and zero the rest. */
 static const oh_carrier_ops ops = OH_OPS_INIT(oh_carrier_ops,
-    .max_batch = 10,
+    .max_batch = EXAMPLE_MAX_BATCH,
     .track_build = track_build,
     .track_parse = track_parse);
 

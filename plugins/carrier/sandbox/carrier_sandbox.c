@@ -7,7 +7,8 @@
  *        "events":[{"code":"DL","text":"Delivered","time":"2026-03-04T10:12:00-05:00",
  *                   "city":"Boston","region":"MA","postal_code":"02110","country":"US",
  *                   "signed_by":"J. Doe"}]}]}
- * Events may come in any order; the shipment's status is taken from the newest by instant.
+ * Events may come in any order; the shipment's status is taken from the newest by instant
+ * (times carry their offset).
  */
 #include <orderhub/orderhub.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
         return oh_error_set(err, OH_FAIL, "out of memory");
     c->host = host;
     c->base_url = host->setting_string(s, "base_url");
+    if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0) {
+        free(c);
+        return oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
+    }
     *state = c;
     return OH_OK;
 }
@@ -77,7 +82,9 @@ static int track_build(void *state, const char *const *numbers, size_t count, oh
             return oh_error_set(err, OH_FAIL, "too many tracking numbers for one request");
         used += (size_t)n;
     }
-    snprintf(url, sizeof(url), "%s/track?numbers=%s", c->base_url, list);
+    int n = snprintf(url, sizeof(url), "%s/track?numbers=%s", c->base_url, list);
+    if (n < 0 || (size_t)n >= sizeof(url))
+        return oh_error_set(err, OH_FAIL, "track URL longer than %zu bytes", sizeof(url));
     if (c->host->request_set(req, "GET", url) != 0 ||
         c->host->request_header(req, "Accept", "application/json", 0) != 0)
         return oh_error_set(err, OH_FAIL, "cannot build the track request");
@@ -129,7 +136,7 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
         OH_STRLCPY(s->eta, json_string_value(json_object_get(js, "eta")));
         size_t k;
         json_t *je;
-        const char *newest = NULL;
+        int64_t newest_ms = INT64_MIN;
         json_array_foreach(events, k, je) {
             oh_track_event *ev = c->host->track_add_event(s);
             if (ev == NULL || !json_is_string(json_object_get(je, "code"))) {
@@ -138,9 +145,15 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
                 break;
             }
             copy_event(je, ev);
-            /* ISO-8601 with one offset convention per carrier: lexical order is time order. */
-            if (newest == NULL || strcmp(ev->timestamp, newest) >= 0) {
-                newest = json_string_value(json_object_get(je, "time"));
+            /* The newest event by instant, not by string order (offsets may differ). */
+            int64_t at = 0;
+            if (c->host->time_parse(ev->timestamp, &at) < 0) {
+                rc = oh_error_set(err, OH_FAIL, "shipment %s: event %zu has no ISO-8601 time",
+                                  number, k + 1);
+                break;
+            }
+            if (at >= newest_ms) {
+                newest_ms = at;
                 s->status = ev->status;
             }
         }

@@ -54,10 +54,11 @@ static int check(void *state, const oh_filter_input *in, oh_error *err)
         const json_t *q = json_object_get(item, "quantity");
         if (!json_is_integer(q) || json_integer_value(q) <= 0)
             return oh_error_set(err, OH_REJECT, "item %zu has no positive quantity", i + 1);
-        units += json_integer_value(q);
-        if (units > l->max_items)
+        /* Compared before adding: a huge quantity must not overflow the sum. */
+        if (json_integer_value(q) > l->max_items - units)
             return oh_error_set(err, OH_REJECT, "order has more than %lld units",
                                 (long long)l->max_items);
+        units += json_integer_value(q);
     }
     return OH_OK;
 }

@@ -46,10 +46,10 @@ static const char *role_name(oh_recipient_role r)
 static int render_build(void *state, const oh_notify_input *in, oh_request *req, oh_error *err)
 {
     notify_log *nl = state;
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O?}", "event", in->event, "order_id",
-                             in->order_id ? in->order_id : "", "dedupe_id",
-                             in->dedupe_id ? in->dedupe_id : "", "recipient",
-                             role_name(in->role), "occurred_at_ms",
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:O?}", "event", in->event,
+                             "order_id", in->order_id ? in->order_id : "", "dedupe_id",
+                             in->dedupe_id ? in->dedupe_id : "", "role", role_name(in->role),
+                             "recipient", in->recipient, "occurred_at_ms",
                              (json_int_t)in->occurred_at_ms, "data", (json_t *)in->data);
     char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(line);

@@ -71,8 +71,10 @@ static int build(sandbox *sb, const char *op, const oh_payment_input *in, oh_req
 {
     const oh_host_api *h = sb->host;
     char url[1024], auth[512];
-    snprintf(url, sizeof(url), "%s/%s", sb->base_url, op);
-    snprintf(auth, sizeof(auth), "Bearer %s", sb->api_key);
+    int nu = snprintf(url, sizeof(url), "%s/%s", sb->base_url, op);
+    int na = snprintf(auth, sizeof(auth), "Bearer %s", sb->api_key);
+    if (nu < 0 || (size_t)nu >= sizeof(url) || na < 0 || (size_t)na >= sizeof(auth))
+        return oh_error_set(err, OH_FAIL, "base_url or api_key too long for a %s request", op);
     json_t *body = json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:s, s:s}", "operation", op,
                              "order_id", in->order_id ? in->order_id : "", "token",
                              in->payment_token, "transaction_id", in->transaction_id,

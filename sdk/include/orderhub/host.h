@@ -84,6 +84,15 @@ typedef struct oh_host_api {
     /** now_ms - wall clock, Unix milliseconds.  Tests may fix it: always use this one. */
     int64_t (*now_ms)(void);
 
+    /**
+     * time_parse - read an ISO-8601 date or date-time ("2026-03-02", "2026-03-02T14:05",
+     * "2026-03-02T14:05:00.250-05:00", "...Z") into Unix milliseconds.  Returns 1 when the
+     * text carries an offset (an absolute instant), 0 when it is local time without one
+     * (then *unix_ms reads it as if it were UTC: fit for ordering the events of one place,
+     * not for comparing places), -1 when it is not such a date or date-time.
+     */
+    int (*time_parse)(const char *text, int64_t *unix_ms);
+
     /* ---- since 1.0: safe parsers ------------------------------------------------------ */
 
     /**
@@ -124,7 +133,8 @@ typedef struct oh_host_api {
 
     /**
      * track_add_shipment - append a zeroed shipment with `number` copied in, owned by `r`.
-     * NULL when out of memory or over the host's limit.  Valid until parse returns.
+     * NULL when out of memory or over the host's limit.  The pointer is valid until the next
+     * track_add_shipment on the same result (the array may move) or until parse returns.
      */
     oh_track_shipment *(*track_add_shipment)(oh_track_result *r, const char *number);
     /**

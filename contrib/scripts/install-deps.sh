@@ -1,0 +1,21 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages orderhub builds, tests and runs with.
+# Installs only what is missing; needs root (or sudo).  Safe to run repeatedly.
+set -eu
+PACKAGES="build-essential autoconf automake libtool pkg-config binutils xz-utils \
+libcurl4-openssl-dev libxml2-dev libjansson-dev libconfig-dev check libsubunit-dev \
+libmicrohttpd-dev libsqlite3-dev libssl-dev"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing > /dev/null
