@@ -235,9 +235,5 @@ int main(void)
     tcase_add_test(tc, time_parsing);
     tcase_add_test(tc, clock_override);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return tu_run(s);
 }

@@ -4,6 +4,7 @@
 
 #include "util/diag.h"
 
+#include <check.h>
 #include <stddef.h>
 
 /* tu_tmpdir - a fresh directory under $TMPDIR (removed by tu_rmdir). */
@@ -24,5 +25,8 @@ int tu_diag_has(const diag_list *d, const char *needle);
 
 /* tu_diag_dump - the entries joined by newlines, for failure messages (static buffer). */
 const char *tu_diag_dump(const diag_list *d);
+
+/* tu_run - run the suite (freed), print Check's summary; the process exit status. */
+int tu_run(Suite *s);
 
 #endif
