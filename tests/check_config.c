@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "engine/router.h"
 #include "runtime/runtime.h"
 #include "testutil.h"
 
@@ -320,6 +321,38 @@ START_TEST(route_wrong_kind)
 }
 END_TEST
 
+START_TEST(route_when_conditions)
+{
+    rt_gen *g = build_text("main.conf", "plugins = ( " GOOD_FILTER " );\n"
+                           "routes = ( { on = \"shipment.*\"; chain = [\"f\"];\n"
+                           "  when = { country = [\"US\", \"CA\"]; seller = \"s-1\"; }; } );\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    const rt_route *r = &g->routes[0];
+    json_t *us = json_pack("{s:{s:s}, s:{s:s}}", "seller", "id", "s-1", "shipping_address",
+                           "country", "US");
+    json_t *de = json_pack("{s:{s:s}, s:{s:s}}", "seller", "id", "s-1", "shipping_address",
+                           "country", "DE");
+    json_t *other = json_pack("{s:{s:s}, s:{s:s}}", "seller", "id", "s-2", "shipping_address",
+                              "country", "CA");
+    ck_assert(router_matches(r, "shipment.delivered", us));
+    ck_assert(!router_matches(r, "order.placed", us));
+    ck_assert(!router_matches(r, "shipment.delivered", de));
+    ck_assert(!router_matches(r, "shipment.delivered", other));
+    json_decref(us);
+    json_decref(de);
+    json_decref(other);
+    rt_gen_unref(g);
+    diag_free(&d);
+    expect_error("plugins = ( " GOOD_FILTER " );\nroutes = ( { on = \"order.placed\"; "
+                 "chain = [\"f\"];\n when = { planet = \"mars\"; }; } );\n",
+                 3, "unknown setting 'planet' in a route's when");
+    diag_free(&d);
+    expect_error("plugins = ( " GOOD_FILTER " );\nroutes = ( { on = \"order.placed\"; "
+                 "chain = [\"f\"];\n when = { country = [ ]; }; } );\n",
+                 3, "when.country must be a non-empty string or a list");
+}
+END_TEST
+
 START_TEST(include_errors_name_the_included_file)
 {
     free(tu_write(dir, "extra.conf", "\n  { id = \"x\"; module = \"test_filter\"; },\n"));
@@ -471,6 +504,7 @@ int main(void)
     tcase_add_test(tc, route_unknown_instance);
     tcase_add_test(tc, route_empty_chain);
     tcase_add_test(tc, route_wrong_kind);
+    tcase_add_test(tc, route_when_conditions);
     tcase_add_test(tc, include_errors_name_the_included_file);
     tcase_add_test(tc, include_missing_file);
     tcase_add_test(tc, init_failure_reported);

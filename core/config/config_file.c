@@ -231,9 +231,52 @@ static void read_instances(cfg_file *c, diag_list *d)
     }
 }
 
+/* when = { country = ["US", "CA"]; seller = "s-42"; } - each value a string or a list. */
+static void read_when(const config_setting_t *g, cfg_route *r, diag_list *d)
+{
+    static const char *const fields[] = CFG_CONDITION_FIELDS;
+    const config_setting_t *w = config_setting_get_member(g, "when");
+    if (w == NULL)
+        return;
+    if (!config_setting_is_group(w)) {
+        diag_add(d, DIAG_ERROR, WHERE(w), "route: 'when' must be a group { country = "
+                 "[\"US\"]; ... }");
+        return;
+    }
+    check_members(w, "a route's when", fields, d);
+    for (int i = 0; i < config_setting_length(w); i++) {
+        const config_setting_t *m = config_setting_get_elem(w, (unsigned)i);
+        size_t k = 0;
+        while (fields[k] != NULL && strcmp(fields[k], config_setting_name(m)) != 0)
+            k++;
+        if (fields[k] == NULL)
+            continue; /* reported by check_members */
+        int scalar = config_setting_type(m) == CONFIG_TYPE_STRING;
+        int n = scalar ? 1 : (config_setting_is_array(m) || config_setting_is_list(m))
+                                 ? config_setting_length(m) : 0;
+        cfg_condition *cond = &r->when[r->when_count];
+        cond->values = n > 0 ? calloc((size_t)n, sizeof(char *)) : NULL;
+        for (int v = 0; cond->values != NULL && v < n; v++) {
+            const config_setting_t *e = scalar ? m : config_setting_get_elem(m, (unsigned)v);
+            if (config_setting_type(e) == CONFIG_TYPE_STRING && *config_setting_get_string(e))
+                cond->values[cond->value_count++] = config_setting_get_string(e);
+        }
+        if (cond->value_count == 0 || cond->value_count != (size_t)n) {
+            diag_add(d, DIAG_ERROR, WHERE(m), "route: when.%s must be a non-empty string or "
+                     "a list of them", fields[k]);
+            free(cond->values);
+            cond->values = NULL;
+            cond->value_count = 0;
+            continue;
+        }
+        cond->field = fields[k];
+        r->when_count++;
+    }
+}
+
 static void read_routes(cfg_file *c, diag_list *d)
 {
-    static const char *const known[] = {"on", "chain", NULL};
+    static const char *const known[] = {"on", "chain", "when", NULL};
     const config_setting_t *list = config_lookup(&c->lc, "routes");
     if (list == NULL)
         return;
@@ -285,8 +328,11 @@ static void read_routes(cfg_file *c, diag_list *d)
             else
                 r.chain[r.chain_len++] = config_setting_get_string(e);
         }
+        read_when(g, &r, d);
         if (r.on == NULL) {
             free(r.chain);
+            for (size_t k = 0; k < r.when_count; k++)
+                free(r.when[k].values);
             continue;
         }
         c->routes[c->route_count++] = r;
@@ -397,8 +443,11 @@ void cfg_free(cfg_file *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < c->route_count; i++)
+    for (size_t i = 0; i < c->route_count; i++) {
         free(c->routes[i].chain);
+        for (size_t k = 0; k < c->routes[i].when_count; k++)
+            free(c->routes[i].when[k].values);
+    }
     free(c->routes);
     free(c->instances);
     for (size_t i = 0; i < c->plugin_path_count; i++)

@@ -29,10 +29,26 @@ typedef struct cfg_instance {
     cfg_where where;
 } cfg_instance;
 
+/*
+ * A route condition: the order's value of `field` must be one of `values`.  Fields are the
+ * order snapshot's: seller -> seller.id, country -> shipping_address.country, currency,
+ * service_level.
+ */
+typedef struct cfg_condition {
+    const char *field;        /* one of CFG_CONDITION_FIELDS */
+    const char **values;      /* owned array of borrowed strings */
+    size_t value_count;
+} cfg_condition;
+
+#define CFG_CONDITION_FIELDS {"seller", "country", "currency", "service_level", NULL}
+#define CFG_MAX_CONDITIONS 4
+
 typedef struct cfg_route {
     const char *on;           /* borrowed: event name or "family.*" */
     const char **chain;       /* owned array of borrowed instance ids */
     size_t chain_len;
+    cfg_condition when[CFG_MAX_CONDITIONS]; /* all must hold; unused entries have no field */
+    size_t when_count;
     cfg_where where;
     cfg_where chain_where;
 } cfg_route;

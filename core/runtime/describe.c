@@ -28,8 +28,16 @@ json_t *rt_describe(const rt_gen *g)
         json_t *chain = json_array();
         for (size_t k = 0; chain != NULL && k < g->routes[i].chain_len; k++)
             json_array_append_new(chain, json_string(g->routes[i].chain[k]->id));
-        json_array_append_new(routes, json_pack("{s:s, s:o?}", "on", g->routes[i].on,
-                                                "chain", chain));
+        json_t *when = json_object();
+        for (size_t k = 0; when != NULL && k < g->routes[i].when_count; k++) {
+            const cfg_condition *c = &g->routes[i].when[k];
+            json_t *values = json_array();
+            for (size_t v = 0; values != NULL && v < c->value_count; v++)
+                json_array_append_new(values, json_string(c->values[v]));
+            json_object_set_new(when, c->field, values);
+        }
+        json_array_append_new(routes, json_pack("{s:s, s:o?, s:o?}", "on", g->routes[i].on,
+                                                "chain", chain, "when", when));
     }
     return json_pack("{s:o?, s:o?}", "instances", insts, "routes", routes);
 }

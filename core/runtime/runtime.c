@@ -123,6 +123,8 @@ static void load_routes(rt_gen *g, diag_list *d)
             continue;
         }
         rt_route *r = &g->routes[g->route_count];
+        r->when = cr->when;
+        r->when_count = cr->when_count;
         r->on = strdup(cr->on);
         r->chain = calloc(cr->chain_len, sizeof(*r->chain));
         if (r->on == NULL || r->chain == NULL) {

@@ -21,6 +21,8 @@ typedef struct rt_route {
     char *on;                  /* owned */
     struct oh_instance **chain; /* owned array of borrowed instances of this generation */
     size_t chain_len;
+    const cfg_condition *when;  /* borrowed from the generation's cfg */
+    size_t when_count;
 } rt_route;
 
 typedef struct rt_gen {

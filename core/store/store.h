@@ -1,0 +1,212 @@
+/*
+ * store - the durable side of orderhubd (ARCHITECTURE.md s5): order snapshots, the
+ * append-only event journal, the outbox of outbound actions, timers, idempotency records
+ * and dead letters.
+ *
+ * The engine talks to this interface only; SQLite (WAL) is the embedded default and a
+ * PostgreSQL backend may follow without touching the engine.  That is why claiming work
+ * (actions, timers) is an operation here with leases, never an assumption held in memory.
+ *
+ * WRITES go through units (st_unit): everything one engine step writes - the new order
+ * snapshot, its events, actions to enqueue or update, timers to set or cancel, an
+ * idempotency record - is applied in ONE transaction or not at all.  Units are committed
+ * by a single writer thread in groups (group commit): one fsync per batch, not per unit.
+ * store_submit queues a unit and returns; its `done` callback runs on the writer thread
+ * once the batch is durable (or failed).  Units submitted by one thread commit in the order
+ * they were submitted.
+ *
+ * READS may run from any thread, concurrently with the writer (WAL).
+ *
+ * STRINGS in records are fixed arrays (truncation is an error on write: the store refuses
+ * a unit whose ids do not fit) or heap JSON text owned by the record (free with the
+ * matching *_clear function).
+ *
+ * ERRORS: functions return 0 or a negative value; a message goes to the caller's buffer.
+ */
+#ifndef OH_STORE_H
+#define OH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ST_ID_MAX 64      /* order ids, instance ids, timer names: at most 63 bytes */
+#define ST_NAME_MAX 48    /* event names, states, operations */
+#define ST_KEY_MAX 192    /* idempotency keys */
+#define ST_ERROR_MAX 256
+
+typedef struct store store;
+
+typedef struct store_options {
+    const char *path;   /* database file; created (with its directory) if missing */
+    int sync_full;      /* 1: synchronous=FULL (durable on power loss); 0: NORMAL */
+    int max_batch;      /* most units per group commit; 0 = 256 */
+} store_options;
+
+/* ---- records ------------------------------------------------------------------------ */
+
+typedef struct st_order {
+    char id[ST_ID_MAX];
+    char state[ST_NAME_MAX];
+    char seller_id[ST_ID_MAX];
+    int64_t version;      /* 1 on creation, +1 per committed change */
+    char *snapshot;       /* JSON text of the whole order, owned */
+    int64_t created_ms;
+    int64_t updated_ms;
+} st_order;
+
+typedef struct st_event {
+    int64_t seq;          /* assigned by the store: global, strictly increasing */
+    char order_id[ST_ID_MAX];
+    char name[ST_NAME_MAX];  /* canonical event name, e.g. "payment.authorized" */
+    char *data;           /* JSON text (object), owned; may be NULL = {} */
+    int64_t at_ms;
+} st_event;
+
+typedef enum st_action_status {
+    ST_ACTION_PENDING = 0,  /* waiting for next_at_ms */
+    ST_ACTION_CLAIMED = 1,  /* leased by a worker until lease_until_ms */
+    ST_ACTION_DONE = 2,
+    ST_ACTION_DEAD = 3      /* gave up: the dead-letter list */
+} st_action_status;
+
+typedef struct st_action {
+    int64_t id;             /* assigned by the store on insert */
+    char order_id[ST_ID_MAX];
+    char instance[ST_ID_MAX];     /* plugin instance id */
+    char operation[ST_NAME_MAX];  /* "authorize", "notify", "label", "track", ... */
+    char idem_key[ST_KEY_MAX];    /* stable across retries and restarts; unique */
+    char *payload;          /* JSON text the engine needs to run it, owned */
+    int attempts;           /* attempts made so far */
+    int64_t next_at_ms;     /* not before */
+    st_action_status status;
+    char lease_owner[ST_ID_MAX];
+    int64_t lease_until_ms;
+    char last_error[ST_ERROR_MAX];
+    int64_t created_ms;
+} st_action;
+
+/* A change to an existing action, applied inside a unit. */
+typedef struct st_action_update {
+    int64_t id;
+    st_action_status status;  /* PENDING (retry later), DONE or DEAD */
+    int attempts;
+    int64_t next_at_ms;       /* for PENDING */
+    const char *error;        /* last error, may be NULL; borrowed */
+} st_action_update;
+
+typedef struct st_timer {
+    int64_t id;               /* assigned by the store */
+    char order_id[ST_ID_MAX];
+    char name[ST_NAME_MAX];   /* "ship_by_warning", "delivery_confirm", ... */
+    int64_t due_ms;
+    char *data;               /* JSON text, owned, may be NULL */
+} st_timer;
+
+/* Idempotency record of an accepted request (API Idempotency-Key). */
+typedef struct st_idem {
+    char key[ST_KEY_MAX];
+    char request_hash[65];    /* hex SHA-256 of the request body */
+    int status;               /* response status sent */
+    char *response;           /* response body, owned */
+    int64_t created_ms;
+} st_idem;
+
+/* ---- units -------------------------------------------------------------------------- */
+
+typedef void (*st_done_fn)(void *arg, int rc, const char *error);
+
+/*
+ * st_unit - what one engine step writes.  Every pointer is borrowed from the submitter and
+ * must stay valid until `done` has been called.  On commit the store writes the ids and
+ * sequence numbers it assigned back into events[].seq, new_actions[].id and
+ * new_timers[].id before calling done.
+ */
+typedef struct st_unit {
+    st_order *order;                /* insert (version 1) or update; NULL = none */
+    int64_t expect_version;         /* update only if the stored version equals this (0 =
+                                       the order must not exist yet); a mismatch fails the
+                                       whole unit with rc ST_ECONFLICT */
+    st_event *events;
+    size_t event_count;
+    st_action *new_actions;         /* inserted PENDING; a duplicate idem_key is skipped
+                                       silently (id set to the existing action's id) */
+    size_t new_action_count;
+    const st_action_update *action_updates;
+    size_t action_update_count;
+    st_timer *new_timers;           /* a timer with the same (order_id, name) is replaced */
+    size_t new_timer_count;
+    const int64_t *fired_timers;    /* timer ids to delete */
+    size_t fired_timer_count;
+    const char *const *cancel_timers; /* timer names to delete for order->id */
+    size_t cancel_timer_count;
+    const st_idem *idem;            /* insert; an existing key fails with ST_EEXIST */
+    st_done_fn done;                /* may be NULL */
+    void *arg;
+} st_unit;
+
+#define ST_ECONFLICT (-2)  /* expect_version mismatch */
+#define ST_EEXIST (-3)     /* idempotency key already recorded */
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+/*
+ * store_open - open (creating if needed) and migrate the database to the current schema,
+ * start the writer thread.  SQLite: WAL journal, synchronous=FULL when opts->sync_full,
+ * else NORMAL.  0, or -1 with err set.
+ */
+int store_open(const store_options *opts, store **out, char *err, size_t errlen);
+
+/* store_close - commit everything submitted, stop the writer, close.  NULL is a no-op. */
+void store_close(store *s);
+
+/* store_schema_version - the schema version in the file (after migrations). */
+int store_schema_version(store *s);
+
+/* ---- writes ------------------------------------------------------------------------- */
+
+/* store_submit - queue `u` for the next group commit.  0, or -1 if the store is closing. */
+int store_submit(store *s, st_unit *u);
+
+/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST or -1 with err set. */
+int store_commit(store *s, st_unit *u, char *err, size_t errlen);
+
+/* ---- reads -------------------------------------------------------------------------- */
+
+/* store_order_get - 0 and *out filled (free with st_order_clear), 1 if absent, -1 error. */
+int store_order_get(store *s, const char *id, st_order *out, char *err, size_t errlen);
+
+/* store_events - events of an order, oldest first (*out freed with st_events_free). */
+int store_events(store *s, const char *order_id, st_event **out, size_t *count, char *err,
+                 size_t errlen);
+
+/*
+ * store_actions_claim - lease up to `max` actions that are PENDING with next_at_ms <= now,
+ * or CLAIMED with an expired lease (a crashed worker's), to `owner` until now + lease_ms.
+ * Oldest next_at first.  Returns them in *out (st_actions_free).  Atomic: two claimers
+ * never get the same action.
+ */
+int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                        size_t max, st_action **out, size_t *count, char *err, size_t errlen);
+
+/* store_actions_dead - the dead-letter list, oldest first. */
+int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen);
+
+/* store_timers_due - timers with due_ms <= now, earliest first, at most max. */
+int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
+                     char *err, size_t errlen);
+
+/* store_next_due_ms - the earliest next_at of a pending action or due of a timer, or
+ * INT64_MAX when there is none: how long the engine may sleep. */
+int64_t store_next_due_ms(store *s);
+
+/* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
+int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);
+
+/* ---- freeing ------------------------------------------------------------------------ */
+void st_order_clear(st_order *o);
+void st_events_free(st_event *e, size_t count);
+void st_actions_free(st_action *a, size_t count);
+void st_timers_free(st_timer *t, size_t count);
+void st_idem_clear(st_idem *i);
+
+#endif
