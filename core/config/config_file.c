@@ -58,9 +58,9 @@ static const char *get_string(const config_setting_t *group, const char *name, i
     return s;
 }
 
-/* A positive integer member in [1, max], or `def` when absent. */
-static int64_t get_positive(const config_setting_t *group, const char *name, int64_t def,
-                            int64_t max, diag_list *d)
+/* An integer member in [min, max], or `def` when absent. */
+static int64_t get_range(const config_setting_t *group, const char *name, int64_t def,
+                         int64_t min, int64_t max, diag_list *d)
 {
     const config_setting_t *m = config_setting_get_member(group, name);
     if (m == NULL)
@@ -71,12 +71,18 @@ static int64_t get_positive(const config_setting_t *group, const char *name, int
         return def;
     }
     int64_t v = config_setting_get_int64(m);
-    if (v < 1 || v > max) {
-        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be between 1 and %lld, not %lld",
-                 name, (long long)max, (long long)v);
+    if (v < min || v > max) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be between %lld and %lld, not %lld",
+                 name, (long long)min, (long long)max, (long long)v);
         return def;
     }
     return v;
+}
+
+static int64_t get_positive(const config_setting_t *group, const char *name, int64_t def,
+                            int64_t max, diag_list *d)
+{
+    return get_range(group, name, def, 1, max, d);
 }
 
 static char *absolute(const char *base_dir, const char *path)
@@ -342,10 +348,13 @@ static void read_routes(cfg_file *c, diag_list *d)
 static void read_sla(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"ship_by_hours", "delivery_confirm_days",
-                                        "return_auto_approve_hours", NULL};
+                                        "return_auto_approve_hours", "payment_retry_hours",
+                                        "return_window_days", NULL};
     c->ship_by_hours = CFG_DEFAULT_SHIP_BY_HOURS;
     c->delivery_confirm_days = CFG_DEFAULT_DELIVERY_CONFIRM_DAYS;
     c->return_auto_approve_hours = CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS;
+    c->payment_retry_hours = CFG_DEFAULT_PAYMENT_RETRY_HOURS;
+    c->return_window_days = CFG_DEFAULT_RETURN_WINDOW_DAYS;
     const config_setting_t *g = config_lookup(&c->lc, "sla");
     if (g == NULL)
         return;
@@ -359,6 +368,9 @@ static void read_sla(cfg_file *c, diag_list *d)
         get_positive(g, "delivery_confirm_days", c->delivery_confirm_days, 365, d);
     c->return_auto_approve_hours = get_positive(
         g, "return_auto_approve_hours", c->return_auto_approve_hours, 24 * 90, d);
+    c->payment_retry_hours =
+        get_positive(g, "payment_retry_hours", c->payment_retry_hours, 24 * 30, d);
+    c->return_window_days = get_range(g, "return_window_days", c->return_window_days, 0, 365, d);
 }
 
 static void read_log(cfg_file *c, diag_list *d)

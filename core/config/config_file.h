@@ -69,6 +69,8 @@ typedef struct cfg_file {
     int64_t ship_by_hours;
     int64_t delivery_confirm_days;
     int64_t return_auto_approve_hours;
+    int64_t payment_retry_hours;  /* a declined buyer may pay again this long */
+    int64_t return_window_days;   /* a delivered order completes when this closes (0: at once) */
     const char *log_level;   /* NULL: not set in the file */
     int log_syslog;          /* -1: not set */
     const char *pid_file;    /* NULL: not set */
@@ -88,5 +90,7 @@ void cfg_free(cfg_file *c);
 #define CFG_DEFAULT_SHIP_BY_HOURS 72
 #define CFG_DEFAULT_DELIVERY_CONFIRM_DAYS 30
 #define CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS 48
+#define CFG_DEFAULT_PAYMENT_RETRY_HOURS 24
+#define CFG_DEFAULT_RETURN_WINDOW_DAYS 0
 
 #endif

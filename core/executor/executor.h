@@ -17,10 +17,33 @@
  * APPEND (the body is appended with one write(2) to the file, O_APPEND|O_CREAT, 0640).
  *
  * LOGGING: one debug line per request (method, URL, status, time); header values flagged
- * OH_HEADER_SENSITIVE and URL userinfo are printed as "***".
+ * OH_HEADER_SENSITIVE and URL userinfo are printed as "***".  Other header values are not
+ * printed either (names only).  The URL's query string IS printed: secrets belong in
+ * sensitive headers, not in URLs.
  *
  * THREADING: ex_submit and ex_queue_set may be called from any thread.  Completion
  * callbacks run on the executor thread: keep them short (hand the result to a queue).
+ * A completion may call ex_submit / ex_queue_set / ex_queue_stats, never ex_destroy.
+ *
+ * REQUESTS (decisions this header did not spell out before; see each function too):
+ *  - HTTP headers sent are exactly the plugin's, plus what HTTP/1.1 itself needs (Host,
+ *    Content-Length).  curl's own "Expect: 100-continue", default Accept and form
+ *    Content-Type are suppressed.  A header with an empty value is sent empty.
+ *  - HTTP method: NULL means GET; it must be an RFC 9110 token (else EX_LOCAL).  The body
+ *    is sent when there is one, and always (possibly empty, with Content-Length: 0) for
+ *    POST, PUT and PATCH.  HEAD without a body asks for no answer body.  Redirects are never
+ *    followed (a 3xx is an answer) and curl may speak only http, https, smtp and smtps.
+ *  - Response headers are those of the final answer (after any 1xx), names as the remote
+ *    spelled them, values trimmed, folded lines joined; more than 200 header lines is
+ *    treated like an answer over max_response_bytes (EX_TOO_LARGE).
+ *  - smtp:// upgrades with STARTTLS when the server offers it (verified like any TLS);
+ *    smtps:// is TLS from the start.  The status is the last SMTP reply code; a refusal
+ *    (4xx/5xx reply, e.g. an unknown recipient) is EX_RESPONSE with that code and an empty
+ *    body, error saying which: classify it with ex_classify_smtp, not ex_classify.
+ *  - file://: file:///abs/path or file://localhost/abs/path, %XX decoded, no query; method
+ *    must be "APPEND" (else EX_LOCAL); done on the executor thread when the job starts (it
+ *    takes a slot and a token like any request).  EX_LOCAL carries the errno text.
+ *  - Proxies: curl honours the process environment (http_proxy, https_proxy, no_proxy).
  */
 #ifndef OH_EXECUTOR_H
 #define OH_EXECUTOR_H
@@ -31,6 +54,12 @@
 
 typedef struct executor executor;
 
+/*
+ * Limits of one queue.  Negative values (or a NaN / infinite rate) are refused.  The rate is
+ * a token bucket holding max(1, rate_per_s / 10) tokens (at most 100 ms worth of starts at
+ * once), full when the queue is created: at 5/s, 10 requests start over ~1.8 s.  Timeouts
+ * and the size cap of a request are those of its queue when it STARTS.
+ */
 typedef struct ex_limits {
     int concurrency;            /* in flight at once; 0 = 4 */
     double rate_per_s;          /* starts per second; 0 = unlimited */
@@ -55,8 +84,10 @@ typedef struct ex_result {
     oh_response response;       /* EX_RESPONSE: status, headers, body (NUL-terminated);
                                    file:// success reports status 200 with an empty body */
     int64_t retry_after_ms;     /* from Retry-After (seconds or HTTP date), else -1 */
-    double elapsed_ms;          /* from start of the transfer to completion */
-    double queued_ms;           /* time spent waiting in the instance's queue */
+    double elapsed_ms;          /* from start of the transfer to completion (0 if it never
+                                   started) */
+    double queued_ms;           /* time spent waiting in the instance's queue (until the
+                                   completion, if it never started) */
 } ex_result;
 
 /*
@@ -65,25 +96,37 @@ typedef struct ex_result {
  */
 typedef void (*ex_done_fn)(void *arg, const oh_request *req, const ex_result *res);
 
-/* ex_create - start the executor thread.  0, or -1 with err set. */
+/*
+ * ex_create - start the executor thread (all signals blocked in it).  0, or -1 with err set
+ * (err may be NULL).  REQUIRES curl_global_init(CURL_GLOBAL_DEFAULT) to have been called
+ * once by main before any thread starts (the executor never calls it: it is not thread-safe).
+ */
 int ex_create(executor **out, char *err, size_t errlen);
 
 /*
  * ex_destroy - stop accepting work, abort transfers in flight and call every pending
- * completion with EX_CANCELLED, join the thread, free.  NULL is a no-op.
+ * completion with EX_CANCELLED (in flight first, then waiting ones in queue order; each
+ * exactly once, on the executor thread), join the thread, free.  NULL is a no-op.
+ * Must not be called from a completion (it is then refused with an error log); no other
+ * thread may use `ex` once ex_destroy has started (ex_submit from a completion that runs
+ * during ex_destroy is refused with -1).
  */
 void ex_destroy(executor *ex);
 
 /*
  * ex_queue_set - create or update the queue called `name` (a plugin instance id) with
- * `limits` (copied).  Updating keeps requests already queued.  0 / -1.
+ * `limits` (copied).  Updating keeps requests already queued; requests in flight keep the
+ * limits they started with.  Queues live until ex_destroy.  insecure_tls logs a warning at
+ * every call.  0 / -1 (invalid limits, out of memory, stopping).
  */
 int ex_queue_set(executor *ex, const char *name, const ex_limits *limits);
 
 /*
  * ex_submit - queue `req` on queue `name`.  Ownership of `req` (an oh_request made by
  * host_request_new) passes to the executor, which frees it after `done` returns - also when
- * ex_submit fails (then done is NOT called and -1 is returned: unknown queue, stopping).
+ * ex_submit fails (then done is NOT called and -1 is returned: unknown queue, stopping, out
+ * of memory).  `done` may be NULL (fire and forget).  A request that cannot be built (bad
+ * URL scheme, bad method, SMTP without envelope) is accepted and completes with EX_LOCAL.
  */
 int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, void *arg);
 
@@ -97,13 +140,32 @@ typedef enum ex_verdict { EX_OK = 0, EX_RETRY = 1, EX_FAIL = 2 } ex_verdict;
 ex_verdict ex_classify(const ex_result *res);
 
 /*
+ * ex_classify_smtp - the same for an smtp:// or smtps:// request, whose status is an SMTP
+ * reply code: 2xx/3xx OK, 4xx RETRY (transient), 5xx and others FAIL (permanent); other
+ * outcomes as ex_classify.  (Added: ex_classify's HTTP table would retry a 550 forever.)
+ */
+ex_verdict ex_classify_smtp(const ex_result *res);
+
+/*
  * ex_backoff_ms - delay before attempt number `attempt` (1 = the first retry): exponential
  * from base_ms, capped at max_ms, with full jitter (uniform in [d/2, d]); a Retry-After
  * larger than that wins.
+ * Precisely: d = min(base_ms * 2^(attempt-1), max_ms) (attempt < 1 counts as 1; max_ms <= 0
+ * means no cap; no overflow for any attempt); the result is uniform in [d/2, d], or
+ * retry_after_ms when that is larger (Retry-After is NOT capped by max_ms: cap it yourself
+ * if you must).  Thread-safe, no shared state: the jitter is seeded from the clock.
  */
 int64_t ex_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms, int64_t retry_after_ms);
 
-/* ex_queue_stats - requests waiting and in flight on queue `name`; -1 if unknown. */
+/*
+ * ex_backoff_ms_r - the same with the caller's generator state (any value; it advances),
+ * for a reproducible sequence (tests) or one generator per engine.  (Added.)
+ */
+int64_t ex_backoff_ms_r(int attempt, int64_t base_ms, int64_t max_ms, int64_t retry_after_ms,
+                        uint64_t *state);
+
+/* ex_queue_stats - requests waiting and in flight on queue `name` (either pointer may be
+ * NULL); -1 if unknown. */
 int ex_queue_stats(executor *ex, const char *name, size_t *waiting, size_t *in_flight);
 
 #endif

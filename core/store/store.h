@@ -22,6 +22,19 @@
  * matching *_clear function).
  *
  * ERRORS: functions return 0 or a negative value; a message goes to the caller's buffer.
+ *
+ * THREADING: every function may be called from any thread, except store_close (call it
+ * once, when no other thread uses the store any more).  `done` callbacks run on the writer
+ * thread: they may call store_submit and the reads, never store_commit or
+ * store_actions_claim (those wait for the writer: they fail with -1 when called from it)
+ * nor store_close.
+ *
+ * SQLITE (this implementation): one writer connection owned by the writer thread, reader
+ * connections pooled (at most 4 idle, more opened on demand), all with busy_timeout 5 s
+ * and foreign keys on.  WAL; the schema version is PRAGMA user_version, migrated at open
+ * by ordered steps in one transaction; a file from a NEWER orderhubd is refused at open.
+ * Events, actions and timers reference orders(id): their order must exist (inserted by
+ * the same unit or an earlier one), else the unit fails with a FOREIGN KEY error.
  */
 #ifndef OH_STORE_H
 #define OH_STORE_H
@@ -37,9 +50,10 @@
 typedef struct store store;
 
 typedef struct store_options {
-    const char *path;   /* database file; created (with its directory) if missing */
+    const char *path;   /* database file; created (with its directories, mode 0700) if
+                           missing; borrowed for the call */
     int sync_full;      /* 1: synchronous=FULL (durable on power loss); 0: NORMAL */
-    int max_batch;      /* most units per group commit; 0 = 256 */
+    int max_batch;      /* most units per group commit; 0 = 256; negative is an error */
 } store_options;
 
 /* ---- records ------------------------------------------------------------------------ */
@@ -48,7 +62,8 @@ typedef struct st_order {
     char id[ST_ID_MAX];
     char state[ST_NAME_MAX];
     char seller_id[ST_ID_MAX];
-    int64_t version;      /* 1 on creation, +1 per committed change */
+    int64_t version;      /* 1 on creation, +1 per committed change: the store writes
+                             expect_version + 1 here when the unit commits */
     char *snapshot;       /* JSON text of the whole order, owned */
     int64_t created_ms;
     int64_t updated_ms;
@@ -58,7 +73,8 @@ typedef struct st_event {
     int64_t seq;          /* assigned by the store: global, strictly increasing */
     char order_id[ST_ID_MAX];
     char name[ST_NAME_MAX];  /* canonical event name, e.g. "payment.authorized" */
-    char *data;           /* JSON text (object), owned; may be NULL = {} */
+    char *data;           /* JSON text (object), owned; may be NULL = {} (stored and
+                             read back as NULL) */
     int64_t at_ms;
 } st_event;
 
@@ -69,6 +85,9 @@ typedef enum st_action_status {
     ST_ACTION_DEAD = 3      /* gave up: the dead-letter list */
 } st_action_status;
 
+/* As a new action in a unit, the store takes order_id, instance, operation, idem_key,
+ * payload, attempts, next_at_ms, last_error and created_ms; it ignores status and the
+ * lease (a new action is PENDING, unleased). */
 typedef struct st_action {
     int64_t id;             /* assigned by the store on insert */
     char order_id[ST_ID_MAX];
@@ -85,17 +104,20 @@ typedef struct st_action {
     int64_t created_ms;
 } st_action;
 
-/* A change to an existing action, applied inside a unit. */
+/* A change to an existing action, applied inside a unit.  It releases the lease (the
+ * lease owner is not checked).  An id that does not exist fails the unit (-1). */
 typedef struct st_action_update {
     int64_t id;
-    st_action_status status;  /* PENDING (retry later), DONE or DEAD */
-    int attempts;
-    int64_t next_at_ms;       /* for PENDING */
-    const char *error;        /* last error, may be NULL; borrowed */
+    st_action_status status;  /* PENDING (retry later), DONE or DEAD; CLAIMED is refused */
+    int attempts;             /* stored as given */
+    int64_t next_at_ms;       /* for PENDING (stored as given for every status) */
+    const char *error;        /* last error, borrowed; NULL keeps the previous one; cut to
+                                 ST_ERROR_MAX - 1 bytes (at a UTF-8 boundary) */
 } st_action_update;
 
 typedef struct st_timer {
-    int64_t id;               /* assigned by the store */
+    int64_t id;               /* assigned by the store; never reused: a replaced timer gets
+                                 a new id, so firing a stale id deletes nothing */
     char order_id[ST_ID_MAX];
     char name[ST_NAME_MAX];   /* "ship_by_warning", "delivery_confirm", ... */
     int64_t due_ms;
@@ -119,7 +141,20 @@ typedef void (*st_done_fn)(void *arg, int rc, const char *error);
  * st_unit - what one engine step writes.  Every pointer is borrowed from the submitter and
  * must stay valid until `done` has been called.  On commit the store writes the ids and
  * sequence numbers it assigned back into events[].seq, new_actions[].id and
- * new_timers[].id before calling done.
+ * new_timers[].id (and order->version) before calling done; a unit that fails leaves them
+ * 0 (and order->version as it was).
+ *
+ * Applied in this order: order (the version check first), idem, events, new_actions,
+ * action_updates, fired_timers, cancel_timers, new_timers.  Before any SQL the unit is
+ * checked and refused (-1) when a fixed string lacks its NUL, a required one is empty
+ * (ids, names, states, operations, keys; seller_id and last_error may be empty),
+ * order->snapshot is NULL, expect_version is negative, a count has no array, or
+ * cancel_timers is used without an order.
+ *
+ * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST or -1; error is NULL on success,
+ * else a message valid during the call only.  A unit that fails is rolled back alone: the
+ * other units of its batch still commit (unless the failure was an I/O error that aborts
+ * the whole transaction: then every unit of the batch gets -1).
  */
 typedef struct st_unit {
     st_order *order;                /* insert (version 1) or update; NULL = none */
@@ -137,9 +172,10 @@ typedef struct st_unit {
     size_t new_timer_count;
     const int64_t *fired_timers;    /* timer ids to delete */
     size_t fired_timer_count;
-    const char *const *cancel_timers; /* timer names to delete for order->id */
+    const char *const *cancel_timers; /* timer names to delete for order->id (needs order) */
     size_t cancel_timer_count;
-    const st_idem *idem;            /* insert; an existing key fails with ST_EEXIST */
+    const st_idem *idem;            /* insert; an existing key fails with ST_EEXIST
+                                       (response is stored as given, may be NULL) */
     st_done_fn done;                /* may be NULL */
     void *arg;
 } st_unit;
@@ -156,18 +192,28 @@ typedef struct st_unit {
  */
 int store_open(const store_options *opts, store **out, char *err, size_t errlen);
 
-/* store_close - commit everything submitted, stop the writer, close.  NULL is a no-op. */
+/* store_close - commit everything submitted (done callbacks run; submits from them fail),
+ * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
 /* store_schema_version - the schema version in the file (after migrations). */
 int store_schema_version(store *s);
 
+/*
+ * store_stats - counters since open: units committed successfully and write transactions
+ * committed by the writer (batches; claims count too).  units / batches is the mean
+ * group-commit size.  Either pointer may be NULL.
+ */
+void store_stats(store *s, uint64_t *units, uint64_t *batches);
+
 /* ---- writes ------------------------------------------------------------------------- */
 
-/* store_submit - queue `u` for the next group commit.  0, or -1 if the store is closing. */
+/* store_submit - queue `u` for the next group commit.  0, or -1 if the store is closing
+ * (or out of memory, or s/u NULL): then `done` is never called. */
 int store_submit(store *s, st_unit *u);
 
-/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST or -1 with err set. */
+/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST or -1 with err set.  u->done
+ * is called too (on the writer thread, before this returns). */
 int store_commit(store *s, st_unit *u, char *err, size_t errlen);
 
 /* ---- reads -------------------------------------------------------------------------- */
@@ -184,19 +230,28 @@ int store_events(store *s, const char *order_id, st_event **out, size_t *count, 
  * or CLAIMED with an expired lease (a crashed worker's), to `owner` until now + lease_ms.
  * Oldest next_at first.  Returns them in *out (st_actions_free).  Atomic: two claimers
  * never get the same action.
+ *
+ * How: a claim is a job for the writer thread, run inside its group-commit transaction
+ * (BEGIN IMMEDIATE holds SQLite's write lock, so other processes are excluded too); the
+ * caller waits until it commits.  attempts is not changed (the engine counts attempts in
+ * its st_action_update).  max 0 claims nothing.  owner: 1..ST_ID_MAX-1 bytes.
  */
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen);
 
-/* store_actions_dead - the dead-letter list, oldest first. */
+/* store_actions_dead - the dead-letter list, oldest (lowest id, i.e. enqueued first)
+ * first. */
 int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen);
 
-/* store_timers_due - timers with due_ms <= now, earliest first, at most max. */
+/* store_timers_due - timers with due_ms <= now, earliest first, at most max.  A read, not a
+ * claim: timers carry no lease (one engine per database for now). */
 int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
                      char *err, size_t errlen);
 
-/* store_next_due_ms - the earliest next_at of a pending action or due of a timer, or
- * INT64_MAX when there is none: how long the engine may sleep. */
+/* store_next_due_ms - the earliest next_at of a pending action, lease end of a claimed
+ * action or due of a timer, or INT64_MAX when there is none: how long the engine may
+ * sleep.  On a read error it returns 0 ("look now"), so the engine's next call meets the
+ * error with a message. */
 int64_t store_next_due_ms(store *s);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */

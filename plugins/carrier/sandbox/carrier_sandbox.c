@@ -7,6 +7,10 @@
  *        "events":[{"code":"DL","text":"Delivered","time":"2026-03-04T10:12:00-05:00",
  *                   "city":"Boston","region":"MA","postal_code":"02110","country":"US",
  *                   "signed_by":"J. Doe"}]}]}
+ *   POST {base_url}/labels   {"order_id","service_level","ship_to":{"country","postal_code"},
+ *                             "parcels":[{"weight_g"}]}
+ *   201 {"tracking_number":"SBX100001","service":"ground","cost":899,"currency":"USD",
+ *        "label":{"mime":"application/zpl","content":"^XA...^XZ"}}
  * Events may come in any order; the shipment's status is taken from the newest by instant
  * (times carry their offset).
  */
@@ -166,8 +170,69 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
     return rc;
 }
 
+static int label_build(void *state, const oh_shipment *s, oh_request *req, oh_error *err)
+{
+    carrier *c = state;
+    char url[1100];
+    int n = snprintf(url, sizeof(url), "%s/labels", c->base_url);
+    json_t *parcels = json_array();
+    for (size_t i = 0; parcels != NULL && i < s->parcel_count; i++)
+        json_array_append_new(parcels, json_pack("{s:I}", "weight_g",
+                                                 (json_int_t)s->parcels[i].weight_g));
+    json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o?}", "order_id",
+                             s->order_id ? s->order_id : "", "service_level",
+                             s->service_level ? s->service_level : "standard", "ship_to",
+                             "country", s->ship_to.country ? s->ship_to.country : "",
+                             "postal_code", s->ship_to.postal_code ? s->ship_to.postal_code : "",
+                             "parcels", parcels);
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(body);
+    int rc = (n > 0 && (size_t)n < sizeof(url) && text != NULL &&
+              c->host->request_set(req, "POST", url) == 0 &&
+              c->host->request_header(req, "Content-Type", "application/json", 0) == 0 &&
+              (s->idempotency_key == NULL ||
+               c->host->request_header(req, "Idempotency-Key", s->idempotency_key, 0) == 0) &&
+              c->host->request_body(req, text, strlen(text)) == 0)
+                 ? OH_OK
+                 : oh_error_set(err, OH_FAIL, "cannot build the label request");
+    free(text);
+    return rc;
+}
+
+static int label_parse(void *state, const oh_shipment *s, const oh_response *resp,
+                       oh_label *out, oh_error *err)
+{
+    carrier *c = state;
+    if (resp->status == 429 || resp->status >= 500)
+        return oh_error_set(err, OH_RETRY, "sandbox carrier answered HTTP %d", resp->status);
+    if (resp->status != 200 && resp->status != 201)
+        return oh_error_set(err, OH_FAIL, "sandbox carrier answered HTTP %d", resp->status);
+    json_t *j = c->host->json_parse(resp->body, resp->body_len, err);
+    if (j == NULL)
+        return OH_FAIL;
+    const char *number = NULL, *service = NULL, *currency = "", *mime = NULL, *content = NULL;
+    json_int_t cost = 0;
+    json_error_t je;
+    int rc = OH_OK;
+    if (json_unpack_ex(j, &je, 0, "{s:s, s?s, s?I, s?s, s:{s:s, s:s}}", "tracking_number",
+                       &number, "service", &service, "cost", &cost, "currency", &currency,
+                       "label", "mime", &mime, "content", &content) != 0) {
+        rc = oh_error_set(err, OH_FAIL, "label answer: %s", je.text);
+    } else {
+        OH_STRLCPY(out->tracking_number, number);
+        OH_STRLCPY(out->service, service);
+        OH_STRLCPY(out->currency, currency);
+        out->cost = cost;
+        if (c->host->label_document(out, OH_DOCUMENT_LABEL, mime, content, strlen(content)) != 0)
+            rc = oh_error_set(err, OH_FAIL, "label document refused (empty or too large)");
+    }
+    json_decref(j);
+    return rc;
+}
+
 static const oh_carrier_ops ops = OH_OPS_INIT(oh_carrier_ops, .max_batch = 50,
-    .track_build = track_build, .track_parse = track_parse);
+    .track_build = track_build, .track_parse = track_parse,
+    .label_build = label_build, .label_parse = label_parse);
 
 static const oh_plugin plugin = OH_PLUGIN_INIT(
     .name = "carrier_sandbox", .version = "0.1.0", .kind = OH_KIND_CARRIER,

@@ -1,0 +1,107 @@
+#include "config.h"
+
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t bucket_of(const char *id)
+{
+    uint32_t h = 5381;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = h * 33 + *p;
+    return h % CACHE_BUCKETS;
+}
+
+static cache_entry *lookup(worker *w, const char *id)
+{
+    for (cache_entry *ce = w->buckets[bucket_of(id)]; ce != NULL; ce = ce->next) {
+        if (strcmp(ce->id, id) == 0)
+            return ce;
+    }
+    return NULL;
+}
+
+cache_entry *cache_add(worker *w, const char *id, json_t *snapshot)
+{
+    cache_entry *ce = calloc(1, sizeof(*ce));
+    if (ce == NULL)
+        return NULL;
+    snprintf(ce->id, sizeof(ce->id), "%s", id);
+    ce->snapshot = snapshot;
+    uint32_t b = bucket_of(id);
+    ce->next = w->buckets[b];
+    w->buckets[b] = ce;
+    w->cached++;
+    return ce;
+}
+
+void cache_drop(worker *w, cache_entry *ce)
+{
+    cache_entry **p = &w->buckets[bucket_of(ce->id)];
+    while (*p != NULL && *p != ce)
+        p = &(*p)->next;
+    if (*p == ce) {
+        *p = ce->next;
+        w->cached--;
+    }
+    json_decref(ce->snapshot);
+    free(ce);
+}
+
+/* Load (or reload, when a unit failed) an order from the store. */
+static cache_entry *load(worker *w, cache_entry *ce, const char *id, char *err, size_t errlen,
+                         int *absent)
+{
+    st_order o;
+    int rc = store_order_get(w->e->o.store, id, &o, err, errlen);
+    if (rc != 0) {
+        *absent = rc == 1;
+        if (ce != NULL)
+            cache_drop(w, ce);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *snap = json_loads(o.snapshot ? o.snapshot : "{}", 0, &je);
+    if (snap == NULL) {
+        snprintf(err, errlen, "order %s: stored snapshot is not JSON: %s", id, je.text);
+        st_order_clear(&o);
+        return NULL;
+    }
+    if (ce == NULL && (ce = cache_add(w, id, NULL)) == NULL) {
+        json_decref(snap);
+        st_order_clear(&o);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    json_decref(ce->snapshot);
+    ce->snapshot = snap;
+    snprintf(ce->state, sizeof(ce->state), "%s", o.state);
+    ce->version = o.version;
+    atomic_store(&ce->stale, 0);
+    st_order_clear(&o);
+    return ce;
+}
+
+cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int *absent)
+{
+    *absent = 0;
+    cache_entry *ce = lookup(w, id);
+    if (ce != NULL && !atomic_load(&ce->stale))
+        return ce;
+    /* A stale entry may still have units in flight: they fail on the version check. */
+    if (ce != NULL && atomic_load(&ce->pending) > 0) {
+        snprintf(err, errlen, "order %s is being recovered after a failed write; retry", id);
+        return NULL;
+    }
+    return load(w, ce, id, err, errlen, absent);
+}
+
+void cache_free_all(worker *w)
+{
+    for (size_t b = 0; b < CACHE_BUCKETS; b++) {
+        while (w->buckets[b] != NULL)
+            cache_drop(w, w->buckets[b]);
+    }
+}

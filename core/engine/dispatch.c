@@ -1,0 +1,424 @@
+/*
+ * dispatch - the dispatcher thread: claims due outbox actions from the store (with a
+ * lease), has the plugin build the request, hands it to the executor, has the plugin parse
+ * the answer, and posts the outcome to the order's worker, which settles the action in the
+ * same unit as its consequences.  It also turns due timers into messages.
+ */
+#include "config.h"
+
+#include "engine_int.h"
+
+#include "host/host.h"
+#include "log/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLAIM_BATCH 64
+#define MAX_PARCELS 16
+#define POSTED_TIMERS 256
+
+typedef struct action_run {
+    engine *e;
+    rt_gen *gen;                /* reference: the instance lives as long as the run */
+    struct oh_instance *inst;
+    st_action a;                /* the claimed action; payload owned */
+    json_t *order;              /* snapshot at dispatch */
+    json_t *payload;
+    oh_payment_input pay;
+    oh_notify_input note;
+    oh_shipment ship;
+    oh_parcel parcels[MAX_PARCELS];
+    const char *numbers[1];
+} action_run;
+
+static void run_free(action_run *r)
+{
+    json_decref(r->order);
+    json_decref(r->payload);
+    free(r->a.payload);
+    rt_gen_unref(r->gen);
+    free(r);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Hand an attempt's outcome to the order's worker. */
+static void finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+                   int64_t retry_after_ms)
+{
+    eng_msg *m = eng_msg_new(MSG_ACTION, r->a.order_id);
+    if (m == NULL) {
+        /* The lease runs out and the action is claimed again: nothing is lost. */
+        log_error("order %s: out of memory settling action %lld", r->a.order_id,
+                  (long long)r->a.id);
+        json_decref(data);
+    } else {
+        m->action_id = r->a.id;
+        m->action_attempts = r->a.attempts;
+        m->action_rc = rc;
+        m->retry_after_ms = retry_after_ms;
+        snprintf(m->input, sizeof(m->input), "%s", input ? input : "");
+        snprintf(m->action_error, sizeof(m->action_error), "%s", error ? error : "");
+        snprintf(m->action_op, sizeof(m->action_op), "%s", r->a.operation);
+        snprintf(m->action_instance, sizeof(m->action_instance), "%s", r->a.instance);
+        m->data = data;
+        eng_post(r->e, m);
+    }
+    atomic_fetch_sub(&r->e->actions_running, 1);
+    run_free(r);
+}
+
+/* ---- inputs of each kind, from the order snapshot -------------------------------------- */
+
+static void address(const json_t *j, oh_address *a)
+{
+    a->name = str(j, "name");
+    a->company = str(j, "company");
+    a->street1 = str(j, "street1");
+    a->street2 = str(j, "street2");
+    a->city = str(j, "city");
+    a->region = str(j, "region");
+    a->postal_code = str(j, "postal_code");
+    a->country = str(j, "country");
+    a->phone = str(j, "phone");
+    a->email = str(j, "email");
+}
+
+static void fill_inputs(action_run *r)
+{
+    const json_t *o = r->order, *payment = json_object_get(o, "payment");
+    r->pay = (oh_payment_input){.struct_size = sizeof(r->pay), .order_id = r->a.order_id,
+                                .payment_token = str(payment, "token"),
+                                .transaction_id = str(payment, "transaction_id"),
+                                .idempotency_key = r->a.idem_key,
+                                .amount = json_integer_value(json_object_get(o, "total")),
+                                .description = str(o, "description")};
+    OH_STRLCPY(r->pay.currency, str(o, "currency"));
+    const json_t *seller = json_object_get(o, "seller");
+    const json_t *ev = r->payload;
+    r->note = (oh_notify_input){.struct_size = sizeof(r->note), .event = str(ev, "event"),
+                                .order_id = r->a.order_id, .dedupe_id = r->a.idem_key,
+                                .role = OH_RECIPIENT_SELLER, .recipient = str(seller, "email"),
+                                .order = o, .data = json_object_get(ev, "data"),
+                                .occurred_at_ms = r->a.created_ms};
+    r->ship = (oh_shipment){.struct_size = sizeof(r->ship), .order_id = r->a.order_id,
+                            .service_level = str(o, "service_level"),
+                            .idempotency_key = r->a.idem_key, .parcels = r->parcels};
+    address(json_object_get(seller, "address"), &r->ship.ship_from);
+    address(json_object_get(o, "shipping_address"), &r->ship.ship_to);
+    OH_STRLCPY(r->ship.currency, str(o, "currency"));
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(json_object_get(o, "fulfillment"), "parcels"), i, p) {
+        if (i == MAX_PARCELS)
+            break;
+        r->parcels[i] = (oh_parcel){json_integer_value(json_object_get(p, "weight_g")),
+                                    json_integer_value(json_object_get(p, "length_mm")),
+                                    json_integer_value(json_object_get(p, "width_mm")),
+                                    json_integer_value(json_object_get(p, "height_mm"))};
+        r->ship.parcel_count = i + 1;
+    }
+    r->numbers[0] = str(json_object_get(ev, "data"), "tracking_number");
+}
+
+/* ---- build ------------------------------------------------------------------------------ */
+
+static int build(action_run *r, oh_request *req, oh_error *err)
+{
+    const ldr_module *m = r->inst->module;
+    void *st = r->inst->state;
+    const char *op = r->a.operation;
+    switch (m->desc.kind) {
+    case OH_KIND_PAYMENT: {
+        const oh_payment_ops *p = &m->ops.payment;
+        oh_payment_build_fn fn = strcmp(op, "authorize") == 0 ? p->authorize_build
+                                 : strcmp(op, "capture") == 0 ? p->capture_build
+                                 : strcmp(op, "void") == 0    ? p->void_build
+                                 : strcmp(op, "refund") == 0  ? p->refund_build
+                                                              : NULL;
+        return fn ? fn(st, &r->pay, req, err) : oh_error_set(err, OH_FAIL, "no %s", op);
+    }
+    case OH_KIND_NOTIFIER:
+        return m->ops.notifier.render_build(st, &r->note, req, err);
+    case OH_KIND_CARRIER: {
+        const oh_carrier_ops *c = &m->ops.carrier;
+        if (strcmp(op, "track") == 0)
+            return r->numbers[0] ? c->track_build(st, r->numbers, 1, req, err)
+                                 : oh_error_set(err, OH_FAIL, "shipment has no tracking number");
+        if (strcmp(op, "label") == 0 && c->label_build != NULL)
+            return c->label_build(st, &r->ship, req, err);
+        if (strcmp(op, "rate") == 0 && c->rate_build != NULL)
+            return c->rate_build(st, &r->ship, req, err);
+        return oh_error_set(err, OH_FAIL, "carrier plugin %s has no %s operation",
+                            m->desc.name, op);
+    }
+    case OH_KIND_FILTER:
+        break;
+    }
+    return oh_error_set(err, OH_FAIL, "operation %s is not run by this engine", op);
+}
+
+/* ---- parse (on the executor thread) ---------------------------------------------------- */
+
+static void parse_payment(action_run *r, const oh_response *resp)
+{
+    const oh_payment_ops *p = &r->inst->module->ops.payment;
+    const char *op = r->a.operation;
+    oh_payment_parse_fn fn = strcmp(op, "authorize") == 0 ? p->authorize_parse
+                             : strcmp(op, "capture") == 0 ? p->capture_parse
+                             : strcmp(op, "void") == 0    ? p->void_parse
+                                                          : p->refund_parse;
+    oh_payment_result out = {.struct_size = sizeof(out)};
+    oh_error err = {{0}};
+    int rc = fn(r->inst->state, &r->pay, resp, &out, &err);
+    if (rc != OH_OK) {
+        finish(r, rc, NULL, NULL, err.message, -1);
+        return;
+    }
+    static const char *const inputs[] = {
+        [OH_PAYMENT_AUTHORIZED] = "payment_authorized", [OH_PAYMENT_DECLINED] = "payment_declined",
+        [OH_PAYMENT_CAPTURED] = "payment_captured", [OH_PAYMENT_CANCELED] = "payment_voided",
+        [OH_PAYMENT_REFUNDED] = "refund"};
+    if (out.status == OH_PAYMENT_ERROR || out.status == OH_PAYMENT_UNSET) {
+        finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
+               out.message[0] ? out.message : "gateway error", -1);
+        return;
+    }
+    const char *input = (size_t)out.status < sizeof(inputs) / sizeof(inputs[0])
+                            ? inputs[out.status] : NULL;
+    json_t *data = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "transaction_id",
+                             out.transaction_id, "amount", (json_int_t)out.amount, "currency",
+                             out.currency, "code", out.code, "decline_code", out.decline_code,
+                             "message", out.message);
+    /* requires_action, processing, held_for_review: the answer comes later by webhook. */
+    finish(r, OH_OK, input, data, NULL, -1);
+}
+
+static void parse_carrier(action_run *r, const oh_response *resp)
+{
+    const oh_carrier_ops *c = &r->inst->module->ops.carrier;
+    oh_error err = {{0}};
+    if (strcmp(r->a.operation, "label") == 0) {
+        host_label hl;
+        memset(&hl, 0, sizeof(hl));
+        hl.label.struct_size = sizeof(hl.label);
+        int rc = c->label_parse(r->inst->state, &r->ship, resp, &hl.label, &err);
+        json_t *data = rc == OH_OK ? json_pack("{s:s, s:s, s:s, s:s}", "carrier", r->inst->id,
+                                               "tracking_number", hl.label.tracking_number,
+                                               "service", hl.label.service, "status", "pending")
+                                   : NULL;
+        host_label_clear(&hl);
+        finish(r, rc, rc == OH_OK ? "label_created" : NULL, data, err.message, -1);
+    } else if (strcmp(r->a.operation, "track") == 0) {
+        oh_track_result tr = {0};
+        int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);
+        json_t *data = NULL;
+        if (rc == OH_OK && tr.count > 0 && tr.shipments[0].error[0] == '\0') {
+            const oh_track_shipment *s = &tr.shipments[0];
+            data = json_pack("{s:s, s:s, s:s}", "status", oh_track_status_name(s->status),
+                             "tracking_number", s->number, "eta", s->eta);
+            if (s->event_count > 0) {
+                const oh_track_event *ev = &s->events[s->event_count - 1];
+                json_object_set_new(data, "last_scan",
+                                    json_pack("{s:s, s:s, s:s}", "code", ev->raw_code, "text",
+                                              ev->raw_text, "time", ev->timestamp));
+            }
+        } else if (rc == OH_OK) {
+            log_info("order %s: tracking %s: %s", r->a.order_id, r->numbers[0],
+                     tr.count ? tr.shipments[0].error : "not in the answer");
+        }
+        host_track_result_clear(&tr);
+        finish(r, rc, data ? "track_result" : NULL, data, err.message, -1);
+    } else {
+        oh_rate_list rates = {0};
+        int rc = c->rate_parse(r->inst->state, &r->ship, resp, &rates, &err);
+        host_rate_list_clear(&rates);
+        finish(r, rc, NULL, NULL, err.message, -1);
+    }
+}
+
+static void on_response(void *arg, const oh_request *req, const ex_result *res)
+{
+    action_run *r = arg;
+    if (res->outcome != EX_RESPONSE) {
+        finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
+               res->retry_after_ms);
+        return;
+    }
+    switch (r->inst->module->desc.kind) {
+    case OH_KIND_PAYMENT:
+        parse_payment(r, &res->response);
+        return;
+    case OH_KIND_CARRIER:
+        parse_carrier(r, &res->response);
+        return;
+    case OH_KIND_NOTIFIER: {
+        const oh_notifier_ops *n = &r->inst->module->ops.notifier;
+        oh_error err = {{0}};
+        int rc;
+        if (n->response_parse != NULL) {
+            rc = n->response_parse(r->inst->state, &r->note, &res->response, &err);
+        } else {
+            ex_verdict v = ex_classify(res);
+            rc = v == EX_OK ? OH_OK : v == EX_RETRY ? OH_RETRY : OH_FAIL;
+            if (rc != OH_OK)
+                snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
+                         res->response.status);
+        }
+        finish(r, rc, NULL, NULL, err.message, res->retry_after_ms);
+        return;
+    }
+    case OH_KIND_FILTER:
+        break;
+    }
+    finish(r, OH_FAIL, NULL, NULL, "unexpected plugin kind", -1);
+}
+
+/* ---- running one claimed action ------------------------------------------------------ */
+
+static void run_action(engine *e, st_action *a)
+{
+    action_run *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        st_actions_free(a, 1);
+        return; /* the lease expires and the action is claimed again */
+    }
+    r->e = e;
+    r->a = *a; /* takes the payload */
+    atomic_fetch_add(&e->actions_running, 1);
+    r->gen = rt_holder_get(e->o.generations);
+    r->inst = r->gen ? rt_instance(r->gen, r->a.instance) : NULL;
+    if (r->inst == NULL) {
+        finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
+        return;
+    }
+    char err[512];
+    st_order o;
+    int rc = store_order_get(e->o.store, r->a.order_id, &o, err, sizeof(err));
+    if (rc != 0) {
+        finish(r, rc == 1 ? OH_FAIL : OH_RETRY, NULL, NULL, rc == 1 ? "order is gone" : err,
+               -1);
+        return;
+    }
+    r->order = json_loads(o.snapshot ? o.snapshot : "{}", 0, NULL);
+    st_order_clear(&o);
+    r->payload = json_loads(r->a.payload ? r->a.payload : "{}", 0, NULL);
+    if (r->order == NULL || r->payload == NULL) {
+        finish(r, OH_FAIL, NULL, NULL, "stored order or action is not JSON", -1);
+        return;
+    }
+    fill_inputs(r);
+    oh_request *req = host_request_new();
+    oh_error perr = {{0}};
+    rc = req ? build(r, req, &perr) : oh_error_set(&perr, OH_RETRY, "out of memory");
+    if (rc != OH_OK || req->url == NULL) {
+        host_request_free(req);
+        finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
+               perr.message[0] ? perr.message : "plugin built no request", -1);
+        return;
+    }
+    ex_limits limits = {0};
+    if (ex_queue_set(e->o.executor, r->inst->id, &limits) != 0 ||
+        ex_submit(e->o.executor, r->inst->id, req, on_response, r) != 0)
+        finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+/* Timers handed to a worker but not yet deleted by its unit: not posted twice. */
+typedef struct posted_timers {
+    int64_t id[POSTED_TIMERS];
+    int64_t at[POSTED_TIMERS];
+} posted_timers;
+
+static int post_once(posted_timers *p, int64_t id, int64_t now)
+{
+    size_t free_slot = POSTED_TIMERS;
+    for (size_t i = 0; i < POSTED_TIMERS; i++) {
+        if (p->id[i] == id && now - p->at[i] < 60000)
+            return 0;
+        if (free_slot == POSTED_TIMERS && (p->id[i] == 0 || now - p->at[i] >= 60000))
+            free_slot = i;
+    }
+    if (free_slot == POSTED_TIMERS)
+        return 0; /* full: try on a later round */
+    p->id[free_slot] = id;
+    p->at[free_slot] = now;
+    return 1;
+}
+
+static void poll_timers(engine *e, posted_timers *posted)
+{
+    st_timer *t = NULL;
+    size_t n = 0;
+    char err[512];
+    int64_t now = eng_now_ms();
+    if (store_timers_due(e->o.store, now, CLAIM_BATCH, &t, &n, err, sizeof(err)) != 0) {
+        log_error("timers: %s", err);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!post_once(posted, t[i].id, now))
+            continue;
+        eng_msg *m = eng_msg_new(MSG_TIMER, t[i].order_id);
+        if (m == NULL)
+            continue;
+        m->timer_id = t[i].id;
+        snprintf(m->timer_name, sizeof(m->timer_name), "%s", t[i].name);
+        eng_post(e, m);
+    }
+    st_timers_free(t, n);
+}
+
+static size_t poll_actions(engine *e)
+{
+    st_action *a = NULL;
+    size_t n = 0;
+    char err[512];
+    if (store_actions_claim(e->o.store, eng_now_ms(), e->owner, e->o.lease_ms, CLAIM_BATCH, &a,
+                            &n, err, sizeof(err)) != 0) {
+        log_error("actions: %s", err);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        run_action(e, &a[i]);
+    free(a); /* each element's payload now belongs to its run */
+    return n;
+}
+
+void *dispatch_main(void *arg)
+{
+    engine *e = arg;
+    posted_timers *posted = calloc(1, sizeof(*posted));
+    pthread_mutex_lock(&e->lock);
+    while (!e->stopping && posted != NULL) {
+        pthread_mutex_unlock(&e->lock);
+        size_t claimed = poll_actions(e);
+        poll_timers(e, posted);
+        pthread_mutex_lock(&e->lock);
+        if (claimed == CLAIM_BATCH || e->stopping)
+            continue;
+        int64_t now = eng_now_ms(), next = store_next_due_ms(e->o.store);
+        int64_t wait = next > now ? next - now : 0;
+        if (wait > e->o.poll_ms)
+            wait = e->o.poll_ms;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += wait / 1000;
+        ts.tv_nsec += (wait % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (wait > 0)
+            pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+    }
+    pthread_mutex_unlock(&e->lock);
+    free(posted);
+    return NULL;
+}

@@ -1,0 +1,82 @@
+/*
+ * engine - the lifecycle engine: applies inputs to orders through the state machine,
+ * routes every event through its plugin chains, runs the resulting outbound actions on
+ * the executor, and fires timers (ARCHITECTURE.md s2, s4, s5).
+ *
+ * ORDERING AND PARALLELISM
+ *   Inputs are sharded by order id over `workers` threads: the inputs of one order are
+ *   applied one at a time, in arrival order; different orders proceed in parallel.  A
+ *   worker applies an input in memory, hands the resulting unit to the store (group
+ *   commit) and goes on; the caller's reply runs once the unit is durable.
+ *
+ * DURABILITY
+ *   Every change (snapshot, events, actions, timers) of one input is one store unit.
+ *   Outbound actions are written before they run, carry a stable idempotency key, and are
+ *   claimed with a lease, so a crash re-runs them (never twice successfully: the remote
+ *   deduplicates on the key) after restart.  Retries back off exponentially with jitter
+ *   and end in the dead-letter list after `max_attempts`.
+ */
+#ifndef OH_ENGINE_H
+#define OH_ENGINE_H
+
+#include "engine/lifecycle.h"
+#include "executor/executor.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+typedef struct engine engine;
+
+typedef struct eng_options {
+    store *store;            /* borrowed; outlives the engine */
+    executor *executor;      /* borrowed; outlives the engine */
+    rt_holder *generations;  /* borrowed: the current configuration generation */
+    int workers;             /* input threads; 0 = 2 */
+    const char *owner;       /* lease owner name for claimed actions; NULL = "host:pid" */
+    int64_t lease_ms;        /* 0 = 30000 */
+    int max_attempts;        /* per action before the dead-letter list; 0 = 8 */
+    int64_t backoff_base_ms; /* 0 = 1000 */
+    int64_t backoff_max_ms;  /* 0 = 300000 */
+    int64_t poll_ms;         /* how often actions and timers are looked for at most; 0 = 200 */
+    int64_t track_poll_ms;   /* between two tracking polls of a shipment; 0 = 3600000 */
+} eng_options;
+
+/*
+ * eng_reply_fn - the outcome of a submitted input, called once: rc 0 when applied and
+ * durable (state is the order's state after it), ENG_EREFUSED when the state machine
+ * refused it (error says why; nothing changed), ENG_ENOTFOUND, or -1 on a store error.
+ * Runs on a worker or the store's writer thread: keep it short.
+ */
+typedef void (*eng_reply_fn)(void *arg, int rc, const char *state, const char *error);
+
+#define ENG_EREFUSED (-10)
+#define ENG_ENOTFOUND (-11)
+
+/* eng_start - start the workers, the action dispatcher and the timer loop. */
+int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen);
+
+/* eng_stop - stop taking inputs, finish the ones queued, stop the threads.  NULL: no-op. */
+void eng_stop(engine *e);
+
+/*
+ * eng_place - a new order.  `order` (reference stolen) is the validated submission: at
+ * least "id" (string), "seller": {"id"}, "currency", "total" (integer minor units),
+ * "items", "payment": {"token"}.  The order goes through the placement chain (filters,
+ * then authorization) on its own.
+ */
+int eng_place(engine *e, json_t *order, eng_reply_fn reply, void *arg);
+
+/*
+ * eng_input - apply a lifecycle `input` (see lifecycle.c: "acknowledge", "pack",
+ * "cancel", ...) to order `order_id`; `data` (reference stolen, may be NULL) is merged
+ * into the event payload and, for some inputs, the snapshot (documented in apply.c).
+ */
+int eng_input(engine *e, const char *order_id, const char *input, json_t *data,
+              eng_reply_fn reply, void *arg);
+
+/* eng_wait_idle - block until no input is queued and no action is due or running, or
+ * until timeout_ms passes.  0 when idle, -1 on timeout.  For tests and the demo. */
+int eng_wait_idle(engine *e, int64_t timeout_ms);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * engine_int - the engine's internal structures, shared by its files:
+ *   engine.c   threads, queues, sharding, start/stop
+ *   order_step.c one input applied to one order: transition, snapshot, routes, one unit
+ *   dispatch.c claimed actions -> plugin build -> executor -> plugin parse -> an input
+ *   timers.c   due timers -> inputs
+ *   cache.c    each worker's orders in memory
+ */
+#ifndef OH_ENGINE_INT_H
+#define OH_ENGINE_INT_H
+
+#include "engine/engine.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* What a message asks of a worker. */
+typedef enum msg_kind {
+    MSG_PLACE = 0,   /* data: the order */
+    MSG_INPUT,       /* a lifecycle input from outside */
+    MSG_ACTION,      /* a claimed action finished one attempt */
+    MSG_TIMER        /* a timer is due */
+} msg_kind;
+
+typedef struct eng_msg {
+    struct eng_msg *next;
+    msg_kind kind;
+    char order_id[ST_ID_MAX];
+    char input[ST_NAME_MAX];   /* MSG_INPUT; MSG_ACTION: the input it leads to, or "" */
+    json_t *data;              /* owned, may be NULL */
+    /* MSG_ACTION */
+    int64_t action_id;
+    int action_attempts;       /* attempts before this one */
+    int action_rc;             /* OH_OK, OH_RETRY, OH_FAIL */
+    int64_t retry_after_ms;
+    char action_error[ST_ERROR_MAX];
+    char action_op[ST_NAME_MAX];
+    char action_instance[ST_ID_MAX];
+    /* MSG_TIMER */
+    int64_t timer_id;
+    char timer_name[ST_NAME_MAX];
+    eng_reply_fn reply;
+    void *arg;
+} eng_msg;
+
+/* One order as its worker knows it. */
+typedef struct cache_entry {
+    struct cache_entry *next;
+    char id[ST_ID_MAX];
+    char state[ST_NAME_MAX];
+    int64_t version;
+    json_t *snapshot;          /* owned */
+    atomic_int pending;        /* units submitted, not yet durable */
+    atomic_int stale;          /* a unit failed: reload from the store before use */
+} cache_entry;
+
+#define CACHE_BUCKETS 4096
+
+typedef struct worker {
+    struct engine *e;
+    int index;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    eng_msg *head, *tail;      /* FIFO */
+    int stopping;
+    int busy;                  /* applying a message now */
+    cache_entry *buckets[CACHE_BUCKETS];
+    size_t cached;
+} worker;
+
+struct engine {
+    eng_options o;
+    char owner[ST_ID_MAX];
+    worker *workers;
+    int nworkers;
+    pthread_t dispatcher;
+    pthread_mutex_t lock;       /* guards stopping and wakes the dispatcher */
+    pthread_cond_t cond;
+    int stopping;
+    atomic_int actions_running; /* claimed and not yet handed back to a worker */
+    atomic_int units_pending;   /* submitted to the store, not yet durable */
+};
+
+/* engine.c */
+void eng_post(engine *e, eng_msg *m);       /* to the order's worker; takes m */
+eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
+void eng_msg_free(eng_msg *m);
+void eng_wake(engine *e);                    /* the dispatcher: new work may be due */
+int64_t eng_now_ms(void);
+
+/* order_step.c: run on the worker that owns m->order_id; takes m. */
+void apply_msg(worker *w, eng_msg *m);
+
+/* cache.c */
+cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int *absent);
+cache_entry *cache_add(worker *w, const char *id, json_t *snapshot);
+void cache_drop(worker *w, cache_entry *ce);
+void cache_free_all(worker *w);
+
+/* dispatch.c: the dispatcher thread: actions and timers. */
+void *dispatch_main(void *arg);
+
+#endif

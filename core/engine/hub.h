@@ -1,0 +1,28 @@
+/*
+ * hub - a running orderhub: the configuration generation, the store it names, the
+ * executor and the engine, started and stopped together.  orderhubd runs one; the demo
+ * and the integration tests run one in-process.
+ */
+#ifndef OH_HUB_H
+#define OH_HUB_H
+
+#include "engine/engine.h"
+
+typedef struct hub {
+    rt_holder generations;
+    store *store;
+    executor *executor;
+    engine *engine;
+} hub;
+
+/*
+ * hub_start - open the store named by the installed generation `g` (reference taken),
+ * start the executor and the engine.  `opts` may be NULL (defaults); its store, executor
+ * and generations fields are filled in here.  0, or -1 with err set (nothing left running).
+ */
+int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errlen);
+
+/* hub_stop - engine, executor, store, generation: in that order. */
+void hub_stop(hub *h);
+
+#endif

@@ -1,0 +1,593 @@
+/*
+ * apply - one message applied to one order, on the worker that owns the order: the state
+ * machine step(s), the snapshot change, every event routed through its chains (local
+ * filters run here; every other step becomes an outbox action), timers set and cancelled,
+ * all written as ONE store unit.
+ */
+#include "config.h"
+
+#include "engine_int.h"
+
+#include "engine/router.h"
+#include "log/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EVENTS 16
+#define MAX_ACTIONS 32
+#define MAX_TIMERS 8
+
+typedef struct unit_ctx {
+    engine *e;
+    worker *w;
+    cache_entry *ce;
+    rt_gen *gen;                  /* reference held until the unit is durable */
+    json_t *snapshot;             /* working copy; becomes ce->snapshot on submit */
+    char state[ST_NAME_MAX];
+    int changed;                  /* the order itself changed (snapshot/state/events) */
+    int rejected;                 /* a placement filter refused the order */
+    char reject_reason[256];
+    st_unit unit;
+    st_order order;
+    st_event events[MAX_EVENTS];
+    size_t nevents;
+    st_action actions[MAX_ACTIONS];
+    size_t nactions;
+    st_action_update update;
+    char update_error[ST_ERROR_MAX];
+    int has_update;
+    st_timer timers[MAX_TIMERS];
+    size_t ntimers;
+    const char *cancel[MAX_TIMERS];
+    size_t ncancel;
+    int64_t fired;
+    eng_reply_fn reply;
+    void *arg;
+    char error[512];
+} unit_ctx;
+
+/* ---- snapshot rules: where an input's data goes in the order ------------------------ */
+
+static const struct {
+    const char *input;
+    const char *key; /* the snapshot member the input's data is merged into */
+} merges[] = {
+    {"payment_authorized", "payment"}, {"payment_declined", "payment"},
+    {"payment_captured", "payment"},   {"payment_voided", "payment"},
+    {"refund", "payment"},             {"payment_resubmitted", "payment"},
+    {"reject", "rejection"},           {"cancel", "cancellation"},
+    {"pack", "fulfillment"},           {"label_created", "shipment"},
+    {"info_received", "shipment"},     {"in_transit", "shipment"},
+    {"out_for_delivery", "shipment"},  {"attempt_failed", "shipment"},
+    {"available_for_pickup", "shipment"}, {"exception", "shipment"},
+    {"returned_to_sender", "shipment"}, {"delivered", "shipment"},
+};
+
+/* ---- timer rules ---------------------------------------------------------------------- */
+
+typedef enum due_base { DUE_SHIP_BY_75, DUE_SHIP_BY, DUE_DELIVERY_CONFIRM, DUE_PAYMENT_RETRY,
+                        DUE_TRACK_POLL, DUE_RETURN_WINDOW } due_base;
+
+static const struct {
+    const char *input;   /* after this input ... */
+    const char *timer;   /* ... set (due != -1) or cancel this timer */
+    int set;
+    due_base due;
+} timer_rules[] = {
+    {"payment_authorized", "ship_by_warning", 1, DUE_SHIP_BY_75},
+    {"payment_authorized", "ship_by_breached", 1, DUE_SHIP_BY},
+    {"pack", "ship_by_warning", 0, 0},
+    {"pack", "ship_by_breached", 0, 0},
+    {"cancel", "ship_by_warning", 0, 0},
+    {"cancel", "ship_by_breached", 0, 0},
+    {"payment_declined", "payment_timeout", 1, DUE_PAYMENT_RETRY},
+    {"payment_resubmitted", "payment_timeout", 0, 0},
+    {"cancel", "payment_timeout", 0, 0},
+    {"label_created", "delivery_confirm", 1, DUE_DELIVERY_CONFIRM},
+    {"label_created", "track_poll", 1, DUE_TRACK_POLL},
+    {"delivered", "delivery_confirm", 0, 0},
+    {"delivered", "track_poll", 0, 0},
+    {"delivered", "complete", 1, DUE_RETURN_WINDOW},
+    {"delivery_unconfirmed", "track_poll", 0, 0},
+};
+
+/* What a due timer asks of the order. */
+static const struct {
+    const char *timer;
+    const char *input;
+} timer_inputs[] = {
+    {"ship_by_warning", "ship_by_warning"},
+    {"ship_by_breached", "ship_by_breached"},
+    {"delivery_confirm", "delivery_unconfirmed"},
+    {"payment_timeout", "payment_timeout"},
+    {"complete", "complete"},
+};
+
+/* Canonical tracking status -> the order input it is. */
+static const struct {
+    const char *status;
+    const char *input;
+} track_inputs[] = {
+    {"info_received", "info_received"},   {"in_transit", "in_transit"},
+    {"out_for_delivery", "out_for_delivery"}, {"attempt_failed", "attempt_failed"},
+    {"available_for_pickup", "available_for_pickup"}, {"delivered", "delivered"},
+    {"exception", "exception"},           {"returned_to_sender", "returned_to_sender"},
+};
+
+static int64_t due_at(const unit_ctx *c, due_base base)
+{
+    const cfg_file *cfg = c->gen->cfg;
+    int64_t now = eng_now_ms(), hour = 3600 * 1000;
+    switch (base) {
+    case DUE_SHIP_BY_75: return now + cfg->ship_by_hours * hour * 3 / 4;
+    case DUE_SHIP_BY: return now + cfg->ship_by_hours * hour;
+    case DUE_DELIVERY_CONFIRM: return now + cfg->delivery_confirm_days * 24 * hour;
+    case DUE_PAYMENT_RETRY: return now + cfg->payment_retry_hours * hour;
+    case DUE_TRACK_POLL: return now + c->e->o.track_poll_ms;
+    case DUE_RETURN_WINDOW: return now + cfg->return_window_days * 24 * hour;
+    }
+    return now;
+}
+
+/* ---- building the unit ---------------------------------------------------------------- */
+
+static int add_timer(unit_ctx *c, const char *name, int64_t due)
+{
+    if (c->ntimers == MAX_TIMERS)
+        return -1;
+    st_timer *t = &c->timers[c->ntimers++];
+    snprintf(t->order_id, sizeof(t->order_id), "%s", c->ce->id);
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    t->due_ms = due;
+    return 0;
+}
+
+static void apply_timer_rules(unit_ctx *c, const char *input)
+{
+    for (size_t i = 0; i < sizeof(timer_rules) / sizeof(timer_rules[0]); i++) {
+        if (strcmp(timer_rules[i].input, input) != 0)
+            continue;
+        if (timer_rules[i].set)
+            add_timer(c, timer_rules[i].timer, due_at(c, timer_rules[i].due));
+        else if (c->ncancel < MAX_TIMERS)
+            c->cancel[c->ncancel++] = timer_rules[i].timer;
+    }
+}
+
+/* How many times `event` happened to this order before: part of idempotency keys. */
+static int64_t bump_occurrence(unit_ctx *c, const char *event)
+{
+    json_t *eng = json_object_get(c->snapshot, "_engine");
+    if (!json_is_object(eng)) {
+        eng = json_object();
+        json_object_set_new(c->snapshot, "_engine", eng);
+    }
+    json_t *counts = json_object_get(eng, "occurrences");
+    if (!json_is_object(counts)) {
+        counts = json_object();
+        json_object_set_new(eng, "occurrences", counts);
+    }
+    int64_t n = json_integer_value(json_object_get(counts, event)) + 1;
+    json_object_set_new(counts, event, json_integer(n));
+    return n;
+}
+
+static int add_action(unit_ctx *c, const struct oh_instance *inst, const char *op,
+                      const char *event, int64_t occurrence, const json_t *data)
+{
+    if (c->nactions == MAX_ACTIONS) {
+        snprintf(c->error, sizeof(c->error), "more than %d actions for one input", MAX_ACTIONS);
+        return -1;
+    }
+    st_action *a = &c->actions[c->nactions];
+    memset(a, 0, sizeof(*a));
+    snprintf(a->order_id, sizeof(a->order_id), "%s", c->ce->id);
+    snprintf(a->instance, sizeof(a->instance), "%s", inst->id);
+    snprintf(a->operation, sizeof(a->operation), "%s", op);
+    /* Stable across retries and restarts: the same event occurrence, instance and op. */
+    int n = snprintf(a->idem_key, sizeof(a->idem_key), "%s/%s#%lld/%s/%s", c->ce->id, event,
+                     (long long)occurrence, inst->id, op);
+    json_t *payload = json_pack("{s:s, s:I, s:O?}", "event", event, "occurrence",
+                                (json_int_t)occurrence, "data", (json_t *)data);
+    a->payload = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    json_decref(payload);
+    if (n < 0 || (size_t)n >= sizeof(a->idem_key) || a->payload == NULL) {
+        free(a->payload);
+        snprintf(c->error, sizeof(c->error), "cannot build action %s for %s", op, inst->id);
+        return -1;
+    }
+    a->next_at_ms = eng_now_ms();
+    a->created_ms = a->next_at_ms;
+    c->nactions++;
+    return 0;
+}
+
+/* Run a local filter; 1 = go on, 0 = chain ends here, and sets the rejection if any. */
+static int run_filter(unit_ctx *c, const struct oh_instance *inst, const char *event,
+                      const json_t *data)
+{
+    const oh_filter_ops *ops = &inst->module->ops.filter;
+    oh_error err = {{0}};
+    int rc;
+    if (ops->check == NULL) {
+        rc = oh_error_set(&err, OH_FAIL, "remote filters (check_build/check_parse) are not "
+                          "run by this engine yet");
+    } else {
+        oh_filter_input in = {.struct_size = sizeof(in), .event = event,
+                              .order_id = c->ce->id, .order = c->snapshot, .data = data};
+        rc = ops->check(inst->state, &in, &err);
+    }
+    if (rc == OH_OK)
+        return 1;
+    if (rc == OH_STOP)
+        return 0;
+    /* A filter that cannot decide fails closed: placing an order it could not judge would
+     * wave through exactly what it exists to stop. */
+    if (strcmp(event, "order.placed") == 0 && !c->rejected) {
+        c->rejected = 1;
+        snprintf(c->reject_reason, sizeof(c->reject_reason), "%s: %s", inst->id,
+                 err.message[0] ? err.message : "rejected");
+    } else if (rc != OH_REJECT) {
+        log_warn("order %s: filter %s on %s: %s", c->ce->id, inst->id, event, err.message);
+    }
+    return 0;
+}
+
+static int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t *data)
+{
+    const rt_gen *g = c->gen;
+    size_t first_action = c->nactions;
+    for (size_t r = 0; r < g->route_count; r++) {
+        const rt_route *route = &g->routes[r];
+        if (!router_matches(route, event, c->snapshot))
+            continue;
+        for (size_t k = 0; k < route->chain_len; k++) {
+            const struct oh_instance *inst = route->chain[k];
+            oh_plugin_kind kind = inst->module->desc.kind;
+            if (kind == OH_KIND_FILTER) {
+                if (!run_filter(c, inst, event, data))
+                    break;
+                continue;
+            }
+            const char *op = router_operation(kind, event);
+            if (op != NULL && add_action(c, inst, op, event, occurrence, data) != 0)
+                return -1;
+        }
+    }
+    /* A rejected placement takes no money: drop the authorizations it queued. */
+    if (c->rejected && strcmp(event, "order.placed") == 0) {
+        size_t kept = first_action;
+        for (size_t i = first_action; i < c->nactions; i++) {
+            if (strcmp(c->actions[i].operation, "authorize") == 0)
+                free(c->actions[i].payload);
+            else
+                c->actions[kept++] = c->actions[i];
+        }
+        c->nactions = kept;
+    }
+    return 0;
+}
+
+static int add_event(unit_ctx *c, const char *name, const char *input, const json_t *data)
+{
+    if (c->nevents == MAX_EVENTS) {
+        snprintf(c->error, sizeof(c->error), "more than %d events for one input", MAX_EVENTS);
+        return -1;
+    }
+    json_t *payload = json_is_object(data) ? json_deep_copy(data) : json_object();
+    json_object_set_new(payload, "state", json_string(c->state));
+    json_object_set_new(payload, "input", json_string(input));
+    st_event *ev = &c->events[c->nevents++];
+    memset(ev, 0, sizeof(*ev));
+    snprintf(ev->order_id, sizeof(ev->order_id), "%s", c->ce->id);
+    snprintf(ev->name, sizeof(ev->name), "%s", name);
+    ev->at_ms = eng_now_ms();
+    ev->data = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    int64_t occurrence = bump_occurrence(c, name);
+    int rc = ev->data ? route_event(c, name, occurrence, payload) : -1;
+    json_decref(payload);
+    return rc;
+}
+
+/*
+ * step - one state machine input.  0 applied; -1 refused or failed (c->error says why; the
+ * unit may still carry earlier steps).
+ */
+static int step(unit_ctx *c, const char *input, const json_t *data)
+{
+    lc_facts facts = {.acknowledged = json_is_true(json_object_get(c->snapshot,
+                                                                  "acknowledged"))};
+    const char *next = NULL;
+    const lc_transition *t = lc_step(LC_ORDER, c->state, input, &facts, &next, c->error,
+                                     sizeof(c->error));
+    if (t == NULL)
+        return -1;
+    /* `next` may be c->state itself (the state is kept): never copy onto itself. */
+    if (next != c->state)
+        snprintf(c->state, sizeof(c->state), "%s", next);
+    json_object_set_new(c->snapshot, "state", json_string(c->state));
+    if (strcmp(input, "acknowledge") == 0)
+        json_object_set_new(c->snapshot, "acknowledged", json_true());
+    for (size_t i = 0; json_is_object(data) && i < sizeof(merges) / sizeof(merges[0]); i++) {
+        if (strcmp(merges[i].input, input) != 0)
+            continue;
+        json_t *target = json_object_get(c->snapshot, merges[i].key);
+        if (!json_is_object(target)) {
+            target = json_object();
+            json_object_set_new(c->snapshot, merges[i].key, target);
+        }
+        json_object_update(target, (json_t *)data);
+    }
+    c->changed = 1;
+    for (size_t i = 0; i < LC_MAX_EVENTS && t->events[i] != NULL; i++) {
+        if (add_event(c, t->events[i], input, data) != 0)
+            return -1;
+    }
+    apply_timer_rules(c, input);
+    return 0;
+}
+
+/* ---- completion ----------------------------------------------------------------------- */
+
+static void ctx_free(unit_ctx *c)
+{
+    for (size_t i = 0; i < c->nevents; i++)
+        free(c->events[i].data);
+    for (size_t i = 0; i < c->nactions; i++)
+        free(c->actions[i].payload);
+    free(c->order.snapshot);
+    json_decref(c->snapshot);
+    rt_gen_unref(c->gen);
+    free(c);
+}
+
+/* Runs on the store's writer thread once the unit is durable (or failed). */
+static void on_durable(void *arg, int rc, const char *error)
+{
+    unit_ctx *c = arg;
+    if (rc != 0) {
+        /* The worker's copy ran ahead of the store: reload before the next input. */
+        atomic_store(&c->ce->stale, 1);
+        log_error("order %s: write failed (state %s, %zu events, %zu actions): %s", c->ce->id,
+                  c->state, c->nevents, c->nactions, error ? error : "?");
+    }
+    atomic_fetch_sub(&c->ce->pending, 1);
+    if (c->reply != NULL)
+        c->reply(c->arg, rc == 0 ? 0 : -1, c->state, rc == 0 ? NULL : error);
+    if (c->nactions > 0 || c->ntimers > 0)
+        eng_wake(c->e);
+    engine *e = c->e;
+    ctx_free(c);
+    atomic_fetch_sub(&e->units_pending, 1);
+}
+
+static void submit(unit_ctx *c)
+{
+    if (!c->changed && !c->has_update && c->fired == 0 && c->nactions == 0) {
+        if (c->reply != NULL)
+            c->reply(c->arg, 0, c->state, NULL);
+        ctx_free(c);
+        return;
+    }
+    st_unit *u = &c->unit;
+    if (c->changed || c->nactions > 0 || c->ntimers > 0) {
+        st_order *o = &c->order;
+        snprintf(o->id, sizeof(o->id), "%s", c->ce->id);
+        snprintf(o->state, sizeof(o->state), "%s", c->state);
+        const char *seller = json_string_value(
+            json_object_get(json_object_get(c->snapshot, "seller"), "id"));
+        snprintf(o->seller_id, sizeof(o->seller_id), "%s", seller ? seller : "");
+        o->version = c->ce->version + 1;
+        o->snapshot = json_dumps(c->snapshot, JSON_COMPACT | JSON_SORT_KEYS);
+        o->updated_ms = eng_now_ms();
+        o->created_ms = c->ce->version == 0 ? o->updated_ms : 0;
+        u->order = o;
+        u->expect_version = c->ce->version;
+        /* The worker moves on with the new state at once; the store catches up. */
+        c->ce->version = o->version;
+        snprintf(c->ce->state, sizeof(c->ce->state), "%s", c->state);
+        json_decref(c->ce->snapshot);
+        c->ce->snapshot = json_deep_copy(c->snapshot);
+    }
+    u->events = c->events;
+    u->event_count = c->nevents;
+    u->new_actions = c->actions;
+    u->new_action_count = c->nactions;
+    u->action_updates = c->has_update ? &c->update : NULL;
+    u->action_update_count = c->has_update ? 1 : 0;
+    u->new_timers = c->timers;
+    u->new_timer_count = c->ntimers;
+    u->fired_timers = c->fired ? &c->fired : NULL;
+    u->fired_timer_count = c->fired ? 1 : 0;
+    u->cancel_timers = c->cancel;
+    u->cancel_timer_count = c->ncancel;
+    u->done = on_durable;
+    u->arg = c;
+    atomic_fetch_add(&c->ce->pending, 1);
+    atomic_fetch_add(&c->e->units_pending, 1);
+    if (store_submit(c->e->o.store, u) != 0)
+        on_durable(c, -1, "the store is closing");
+}
+
+/* ---- the four kinds of message -------------------------------------------------------- */
+
+/* 0, or -1 when even the placement could not be written (then nothing is). */
+static int place(unit_ctx *c)
+{
+    if (step(c, "place", NULL) != 0)
+        return -1;
+    if (c->rejected) {
+        json_t *why = json_pack("{s:s}", "reason", c->reject_reason);
+        step(c, "reject", why);
+        json_decref(why);
+    } else {
+        step(c, "validate", NULL);
+    }
+    return 0;
+}
+
+/* The outcome of one attempt of an action: finish it, retry it later, or dead-letter it. */
+static void settle_action(unit_ctx *c, const eng_msg *m)
+{
+    c->has_update = 1;
+    c->update.id = m->action_id;
+    c->update.attempts = m->action_attempts + 1;
+    snprintf(c->update_error, sizeof(c->update_error), "%s", m->action_error);
+    c->update.error = c->update_error[0] ? c->update_error : NULL;
+    if (m->action_rc == OH_OK) {
+        c->update.status = ST_ACTION_DONE;
+    } else if (m->action_rc == OH_RETRY && c->update.attempts < c->e->o.max_attempts) {
+        c->update.status = ST_ACTION_PENDING;
+        c->update.next_at_ms = eng_now_ms() + ex_backoff_ms(c->update.attempts,
+                                                            c->e->o.backoff_base_ms,
+                                                            c->e->o.backoff_max_ms,
+                                                            m->retry_after_ms);
+        log_warn("order %s: %s/%s attempt %d failed, retrying: %s", m->order_id,
+                 m->action_instance, m->action_op, c->update.attempts, m->action_error);
+    } else {
+        c->update.status = ST_ACTION_DEAD;
+        log_error("order %s: %s/%s gave up after %d attempt(s), dead-lettered: %s",
+                  m->order_id, m->action_instance, m->action_op, c->update.attempts,
+                  m->action_error);
+    }
+}
+
+/* A tracking answer: the order moves to the carrier's newest status when it changed. */
+static void track_result(unit_ctx *c, const json_t *data)
+{
+    const char *status = json_string_value(json_object_get(data, "status"));
+    const char *known = json_string_value(
+        json_object_get(json_object_get(c->snapshot, "shipment"), "status"));
+    if (status != NULL && (known == NULL || strcmp(status, known) != 0)) {
+        for (size_t i = 0; i < sizeof(track_inputs) / sizeof(track_inputs[0]); i++) {
+            if (strcmp(track_inputs[i].status, status) == 0 &&
+                step(c, track_inputs[i].input, data) != 0)
+                log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
+                         c->error);
+        }
+    }
+    if (strcmp(c->state, "in_transit") == 0 || strcmp(c->state, "awaiting_collection") == 0)
+        add_timer(c, "track_poll", due_at(c, DUE_TRACK_POLL));
+}
+
+static void action_done(unit_ctx *c, eng_msg *m)
+{
+    settle_action(c, m);
+    if (m->action_rc != OH_OK || m->input[0] == '\0')
+        return;
+    if (strcmp(m->input, "track_result") == 0) {
+        track_result(c, m->data);
+        return;
+    }
+    /* A late answer for an order that moved on (paid, then cancelled) changes nothing. */
+    if (step(c, m->input, m->data) != 0)
+        log_warn("order %s: result of %s/%s not applied: %s", c->ce->id, m->action_instance,
+                 m->action_op, c->error);
+}
+
+static void timer_due(unit_ctx *c, eng_msg *m)
+{
+    c->fired = m->timer_id;
+    if (strcmp(m->timer_name, "track_poll") == 0) {
+        const json_t *shipment = json_object_get(c->snapshot, "shipment");
+        const char *carrier = json_string_value(json_object_get(shipment, "carrier"));
+        struct oh_instance *inst = carrier ? rt_instance(c->gen, carrier) : NULL;
+        if (inst == NULL || inst->module->desc.kind != OH_KIND_CARRIER) {
+            log_warn("order %s: carrier '%s' of the shipment is not configured; tracking "
+                     "stops", c->ce->id, carrier ? carrier : "?");
+            return;
+        }
+        add_action(c, inst, "track", "track_poll", bump_occurrence(c, "track_poll"),
+                   shipment);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(timer_inputs) / sizeof(timer_inputs[0]); i++) {
+        if (strcmp(timer_inputs[i].timer, m->timer_name) == 0 &&
+            step(c, timer_inputs[i].input, NULL) != 0)
+            log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
+    }
+}
+
+/* The order (or the refusal) for a message; NULL when the message was answered already. */
+static cache_entry *order_for(worker *w, eng_msg *m)
+{
+    char err[512] = "";
+    int absent = 0;
+    cache_entry *ce = cache_get(w, m->order_id, err, sizeof(err), &absent);
+    if (m->kind == MSG_PLACE) {
+        if (ce != NULL || !absent) {
+            if (m->reply)
+                m->reply(m->arg, ce ? ENG_EREFUSED : -1, ce ? ce->state : NULL,
+                         ce ? "an order with this id exists" : err);
+            return NULL;
+        }
+        ce = cache_add(w, m->order_id, m->data);
+        if (ce != NULL)
+            m->data = NULL;
+        else if (m->reply)
+            m->reply(m->arg, -1, NULL, "out of memory");
+        return ce;
+    }
+    if (ce == NULL && m->reply)
+        m->reply(m->arg, absent ? ENG_ENOTFOUND : -1, NULL, absent ? "no such order" : err);
+    if (ce == NULL && !absent)
+        log_error("order %s: %s", m->order_id, err);
+    return ce;
+}
+
+void apply_msg(worker *w, eng_msg *m)
+{
+    cache_entry *ce = order_for(w, m);
+    if (ce == NULL) {
+        eng_msg_free(m);
+        return;
+    }
+    unit_ctx *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        if (m->reply)
+            m->reply(m->arg, -1, NULL, "out of memory");
+        eng_msg_free(m);
+        return;
+    }
+    c->e = w->e;
+    c->w = w;
+    c->ce = ce;
+    c->gen = rt_holder_get(w->e->o.generations);
+    c->snapshot = json_deep_copy(ce->snapshot);
+    snprintf(c->state, sizeof(c->state), "%s", ce->state);
+    c->reply = m->reply;
+    c->arg = m->arg;
+    switch (m->kind) {
+    case MSG_PLACE:
+        if (place(c) != 0) {
+            if (c->reply)
+                c->reply(c->arg, -1, NULL, c->error);
+            c->ce = NULL;
+            cache_drop(w, ce);
+            ctx_free(c);
+            eng_msg_free(m);
+            return;
+        }
+        break;
+    case MSG_INPUT:
+        if (step(c, m->input, m->data) != 0) {
+            /* Refused: nothing of this input is written. */
+            if (c->reply)
+                c->reply(c->arg, ENG_EREFUSED, ce->state, c->error);
+            ctx_free(c);
+            eng_msg_free(m);
+            return;
+        }
+        break;
+    case MSG_ACTION:
+        action_done(c, m);
+        break;
+    case MSG_TIMER:
+        timer_due(c, m);
+        break;
+    }
+    eng_msg_free(m);
+    submit(c);
+}

@@ -1,0 +1,288 @@
+/*
+ * executor - the public calls and the thread that runs the curl multi loop.
+ */
+#include "config.h"
+
+#include "ex_internal.h"
+#include "host/host.h"
+#include "log/log.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double ex_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s", msg);
+}
+
+/* Free a finished job's slot, report it, free it.  Executor thread, lock not held. */
+static void job_finish(executor *ex, ex_job *job, ex_result *res)
+{
+    double now = ex_now_ms();
+    if (job->started_ms > 0.0) {
+        res->queued_ms = job->started_ms - job->submitted_ms;
+        res->elapsed_ms = now - job->started_ms;
+    } else {
+        res->queued_ms = now - job->submitted_ms;
+    }
+    if (job->counted) {
+        pthread_mutex_lock(&ex->mu);
+        job->queue->in_flight--;
+        pthread_mutex_unlock(&ex->mu);
+    }
+    ex_log_request(job->queue->name, job->req, res);
+    if (job->done != NULL)
+        job->done(job->arg, job->req, res);
+    ext_cleanup(ex, job);
+    host_request_free(job->req);
+    free(job);
+}
+
+static void active_add(executor *ex, ex_job *job)
+{
+    job->prev = NULL;
+    job->next = ex->active;
+    if (ex->active != NULL)
+        ex->active->prev = job;
+    ex->active = job;
+}
+
+static void active_remove(executor *ex, ex_job *job)
+{
+    if (job->prev != NULL)
+        job->prev->next = job->next;
+    else
+        ex->active = job->next;
+    if (job->next != NULL)
+        job->next->prev = job->prev;
+    job->next = job->prev = NULL;
+}
+
+/* Start the jobs of `list`; 1 when one of them already finished (slots were freed). */
+static int start_jobs(executor *ex, ex_job *list)
+{
+    int finished = 0;
+    while (list != NULL) {
+        ex_job *job = list;
+        list = job->next;
+        job->next = NULL;
+        job->started_ms = ex_now_ms();
+        ex_result res;
+        if (ext_start(ex, job, &res) == 0) {
+            active_add(ex, job);
+        } else {
+            job_finish(ex, job, &res);
+            finished = 1;
+        }
+    }
+    return finished;
+}
+
+/* Report the transfers curl has finished; 1 when there was any. */
+static int drain_messages(executor *ex)
+{
+    int any = 0, left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(ex->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        ex_job *job = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&job);
+        CURLcode rc = msg->data.result; /* msg is invalid after remove_handle */
+        if (job == NULL)
+            continue;
+        active_remove(ex, job);
+        ex_result res;
+        ext_result(job, rc, &res);
+        job_finish(ex, job, &res);
+        any = 1;
+    }
+    return any;
+}
+
+/* Shutdown: abort transfers in flight, then cancel everything still waiting. */
+static void cancel_all(executor *ex)
+{
+    while (ex->active != NULL) {
+        ex_job *job = ex->active;
+        active_remove(ex, job);
+        ext_cleanup(ex, job); /* removes the easy handle: the transfer is aborted */
+        ex_result res;
+        ex_result_init(&res);
+        ex_result_set(&res, EX_CANCELLED, "executor stopped while the request was in flight");
+        job_finish(ex, job, &res);
+    }
+    pthread_mutex_lock(&ex->mu);
+    ex_job *list = exq_take_all(ex);
+    pthread_mutex_unlock(&ex->mu);
+    while (list != NULL) {
+        ex_job *job = list;
+        list = job->next;
+        ex_result res;
+        ex_result_init(&res);
+        ex_result_set(&res, EX_CANCELLED, "executor stopped before the request started");
+        job_finish(ex, job, &res);
+    }
+}
+
+static void *ex_loop(void *arg)
+{
+    executor *ex = arg;
+    for (;;) {
+        double wait_ms = EX_IDLE_WAIT_MS;
+        pthread_mutex_lock(&ex->mu);
+        int stop = ex->stopping;
+        ex_job *ready = stop ? NULL : exq_take_ready(ex, ex_now_ms(), &wait_ms);
+        pthread_mutex_unlock(&ex->mu);
+        if (stop)
+            break;
+        int progress = start_jobs(ex, ready);
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(ex->multi, &running);
+        progress |= drain_messages(ex);
+        if (progress)
+            continue; /* slots were freed: look at the queues again before sleeping */
+        if (mc == CURLM_OK)
+            mc = curl_multi_poll(ex->multi, NULL, 0, (int)ceil(wait_ms < 0 ? 0 : wait_ms), NULL);
+        if (mc != CURLM_OK) {
+            log_error("executor: curl multi: %s", curl_multi_strerror(mc));
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    cancel_all(ex);
+    return NULL;
+}
+
+int ex_create(executor **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    executor *ex = calloc(1, sizeof(*ex));
+    if (ex == NULL) {
+        set_err(err, errlen, "executor: out of memory");
+        return -1;
+    }
+    if (pthread_mutex_init(&ex->mu, NULL) != 0) {
+        set_err(err, errlen, "executor: cannot create a mutex");
+        free(ex);
+        return -1;
+    }
+    ex->multi = curl_multi_init();
+    if (ex->multi == NULL) {
+        set_err(err, errlen, "executor: curl_multi_init failed (curl_global_init called?)");
+        pthread_mutex_destroy(&ex->mu);
+        free(ex);
+        return -1;
+    }
+    /* The thread blocks every signal: they are main's business. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&ex->thread, NULL, ex_loop, ex);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "executor: cannot start the thread: %s", strerror(rc));
+        curl_multi_cleanup(ex->multi);
+        pthread_mutex_destroy(&ex->mu);
+        free(ex);
+        return -1;
+    }
+    *out = ex;
+    return 0;
+}
+
+void ex_destroy(executor *ex)
+{
+    if (ex == NULL)
+        return;
+    if (pthread_equal(pthread_self(), ex->thread)) {
+        log_error("executor: ex_destroy called from a completion callback; ignored");
+        return;
+    }
+    pthread_mutex_lock(&ex->mu);
+    ex->stopping = 1;
+    pthread_mutex_unlock(&ex->mu);
+    curl_multi_wakeup(ex->multi);
+    pthread_join(ex->thread, NULL);
+    exq_free_all(ex);
+    curl_multi_cleanup(ex->multi);
+    pthread_mutex_destroy(&ex->mu);
+    free(ex);
+}
+
+int ex_queue_set(executor *ex, const char *name, const ex_limits *limits)
+{
+    ex_limits lim;
+    if (ex == NULL || name == NULL || *name == '\0' || exq_resolve_limits(limits, &lim) != 0)
+        return -1;
+    pthread_mutex_lock(&ex->mu);
+    int rc = ex->stopping ? -1 : exq_set(ex, name, &lim);
+    pthread_mutex_unlock(&ex->mu);
+    if (rc != 0)
+        return -1;
+    if (lim.insecure_tls)
+        log_warn("executor: queue '%s' has insecure_tls set: TLS certificates and host names "
+                 "are NOT verified", name);
+    curl_multi_wakeup(ex->multi); /* new limits may let waiting jobs start */
+    return 0;
+}
+
+int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, void *arg)
+{
+    if (req == NULL)
+        return -1;
+    ex_job *job = ex != NULL && name != NULL ? calloc(1, sizeof(*job)) : NULL;
+    if (job == NULL) {
+        host_request_free(req);
+        return -1;
+    }
+    job->req = req;
+    job->done = done;
+    job->arg = arg;
+    job->submitted_ms = ex_now_ms();
+    pthread_mutex_lock(&ex->mu);
+    int stopping = ex->stopping;
+    ex_queue *q = stopping ? NULL : exq_find(ex, name);
+    if (q != NULL)
+        exq_push(q, job);
+    pthread_mutex_unlock(&ex->mu);
+    if (q == NULL) {
+        log_warn("executor: request for queue '%s' refused: %s", name,
+                 stopping ? "stopping" : "no such queue");
+        host_request_free(req);
+        free(job);
+        return -1;
+    }
+    curl_multi_wakeup(ex->multi);
+    return 0;
+}
+
+int ex_queue_stats(executor *ex, const char *name, size_t *waiting, size_t *in_flight)
+{
+    if (ex == NULL || name == NULL)
+        return -1;
+    pthread_mutex_lock(&ex->mu);
+    ex_queue *q = exq_find(ex, name);
+    if (q != NULL) {
+        if (waiting != NULL)
+            *waiting = q->waiting;
+        if (in_flight != NULL)
+            *in_flight = q->in_flight;
+    }
+    pthread_mutex_unlock(&ex->mu);
+    return q != NULL ? 0 : -1;
+}

@@ -1,0 +1,216 @@
+#include "config.h"
+
+#include "store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sql_text[SQL_COUNT] = {
+    [SQL_BEGIN] = "BEGIN IMMEDIATE",
+    [SQL_COMMIT] = "COMMIT",
+    [SQL_ROLLBACK] = "ROLLBACK",
+    [SQL_SAVEPOINT] = "SAVEPOINT unit",
+    [SQL_RELEASE] = "RELEASE unit",
+    [SQL_ROLLBACK_TO] = "ROLLBACK TO unit",
+
+    [SQL_ORDER_INSERT] = "INSERT INTO orders (" STI_ORDER_COLS ") "
+                         "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+    [SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?2, seller_id = ?3, version = version + 1, "
+                         "snapshot = ?4, updated_ms = ?6 WHERE id = ?1 AND version = ?7",
+    [SQL_ORDER_VERSION] = "SELECT version FROM orders WHERE id = ?1",
+    [SQL_EVENT_INSERT] = "INSERT INTO events (order_id, name, data, at_ms) "
+                         "VALUES (?1, ?2, ?3, ?4)",
+    [SQL_ACTION_INSERT] = "INSERT INTO actions (order_id, instance, operation, idem_key, "
+                          "payload, attempts, next_at_ms, status, lease_owner, "
+                          "lease_until_ms, last_error, created_ms) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, '', 0, ?8, ?9) "
+                          "ON CONFLICT (idem_key) DO NOTHING",
+    [SQL_ACTION_ID_BY_KEY] = "SELECT id FROM actions WHERE idem_key = ?1",
+    [SQL_ACTION_UPDATE] = "UPDATE actions SET status = ?2, attempts = ?3, next_at_ms = ?4, "
+                          "last_error = coalesce(?5, last_error), lease_owner = '', "
+                          "lease_until_ms = 0 WHERE id = ?1",
+    [SQL_TIMER_DELETE_NAME] = "DELETE FROM timers WHERE order_id = ?1 AND name = ?2",
+    [SQL_TIMER_INSERT] = "INSERT INTO timers (order_id, name, due_ms, data) "
+                         "VALUES (?1, ?2, ?3, ?4)",
+    [SQL_TIMER_DELETE_ID] = "DELETE FROM timers WHERE id = ?1",
+    [SQL_IDEM_INSERT] = "INSERT INTO idempotency (" STI_IDEM_COLS ") "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
+
+    [SQL_CLAIM_SELECT] = "SELECT " STI_ACTION_COLS " FROM actions "
+                         "WHERE (status = 0 AND next_at_ms <= ?1) "
+                         "OR (status = 1 AND lease_until_ms <= ?1) "
+                         "ORDER BY next_at_ms, id LIMIT ?2",
+    [SQL_CLAIM_UPDATE] = "UPDATE actions SET status = 1, lease_owner = ?2, "
+                         "lease_until_ms = ?3 WHERE id = ?1",
+
+    [SQL_ORDER_GET] = "SELECT " STI_ORDER_COLS " FROM orders WHERE id = ?1",
+    [SQL_EVENTS_OF] = "SELECT " STI_EVENT_COLS " FROM events WHERE order_id = ?1 ORDER BY seq",
+    [SQL_ACTIONS_DEAD] = "SELECT " STI_ACTION_COLS " FROM actions WHERE status = 3 "
+                         "ORDER BY id",
+    [SQL_TIMERS_DUE] = "SELECT " STI_TIMER_COLS " FROM timers WHERE due_ms <= ?1 "
+                       "ORDER BY due_ms, id LIMIT ?2",
+    [SQL_NEXT_DUE] = "SELECT min(m) FROM ("
+                     "SELECT min(next_at_ms) AS m FROM actions WHERE status = 0 "
+                     "UNION ALL SELECT min(lease_until_ms) FROM actions WHERE status = 1 "
+                     "UNION ALL SELECT min(due_ms) FROM timers)",
+    [SQL_IDEM_GET] = "SELECT " STI_IDEM_COLS " FROM idempotency WHERE key = ?1",
+};
+
+void sti_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+int sti_sqlerr(char *err, size_t errlen, sqlite3 *db, const char *what)
+{
+    sti_err(err, errlen, "%s: %s", what, db != NULL ? sqlite3_errmsg(db) : "out of memory");
+    return -1;
+}
+
+static int pragma(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sti_sqlerr(err, errlen, db, sql);
+    return 0;
+}
+
+int sti_conn_open(const char *path, int create, sti_conn **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    sti_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        sti_err(err, errlen, "out of memory");
+        return -1;
+    }
+    /* NOMUTEX: a connection is used by one thread at a time (the writer, or the thread
+     * that took it from the pool). */
+    const char *what = create ? "opening" : "opening a reader connection";
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(c->db, STI_BUSY_TIMEOUT_MS) != SQLITE_OK) {
+        sti_sqlerr(err, errlen, c->db, what);
+        sti_conn_close(c);
+        return -1;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    if (pragma(c->db, "PRAGMA foreign_keys = ON", err, errlen) != 0 ||
+        (!create && pragma(c->db, "PRAGMA query_only = ON", err, errlen) != 0)) {
+        sti_conn_close(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int sti_conn_wal(sti_conn *c, int sync_full, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
+        return sti_sqlerr(err, errlen, c->db, "PRAGMA journal_mode = WAL");
+    int rc = sqlite3_step(st);
+    int wal = rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+              strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    if (rc != SQLITE_ROW) {
+        sti_sqlerr(err, errlen, c->db, "PRAGMA journal_mode = WAL");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    if (!wal) {
+        sti_err(err, errlen, "the database cannot use WAL journaling (in-memory or VFS?)");
+        return -1;
+    }
+    return pragma(c->db, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                  err, errlen);
+}
+
+void sti_conn_close(sti_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < SQL_COUNT; i++)
+        sqlite3_finalize(c->stmt[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+sqlite3_stmt *sti_stmt(sti_conn *c, sti_sql id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = c->stmt[id];
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(c->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            sti_sqlerr(err, errlen, c->db, "preparing a statement");
+            return NULL;
+        }
+        c->stmt[id] = st;
+        return st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = sti_stmt(c, id, err, errlen);
+    if (st == NULL)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        sti_sqlerr(err, errlen, c->db, sql_text[id]);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+sti_conn *sti_reader_get(store *s, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&s->pool_mu);
+    sti_conn *c = s->idle;
+    if (c != NULL) {
+        s->idle = c->next;
+        s->idle_count--;
+        c->next = NULL;
+    }
+    pthread_mutex_unlock(&s->pool_mu);
+    if (c == NULL && sti_conn_open(s->path, 0, &c, err, errlen) != 0)
+        return NULL;
+    return c;
+}
+
+void sti_reader_put(store *s, sti_conn *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&s->pool_mu);
+    int keep = s->idle_count < STI_POOL_IDLE_MAX;
+    if (keep) {
+        c->next = s->idle;
+        s->idle = c;
+        s->idle_count++;
+    }
+    pthread_mutex_unlock(&s->pool_mu);
+    if (!keep)
+        sti_conn_close(c);
+}
+
+void sti_pool_close(store *s)
+{
+    pthread_mutex_lock(&s->pool_mu);
+    sti_conn *c = s->idle;
+    s->idle = NULL;
+    s->idle_count = 0;
+    pthread_mutex_unlock(&s->pool_mu);
+    while (c != NULL) {
+        sti_conn *next = c->next;
+        sti_conn_close(c);
+        c = next;
+    }
+}

@@ -1,0 +1,144 @@
+#include "config.h"
+
+#include "store_int.h"
+
+#include <stdio.h>
+
+/*
+ * The schema, as an ordered list of migration steps: steps[i] takes a database from
+ * user_version i to i + 1.  Append new steps at the end; never edit a released one.
+ *
+ * Ids assigned by the store use AUTOINCREMENT so that an id is never reused: a stale
+ * timer id (fired after the timer was replaced) must not delete its replacement.
+ * Events, actions and timers belong to an order (foreign keys, enforced per connection).
+ */
+static const char *const steps[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE orders ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  seller_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  snapshot TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX orders_seller_state ON orders(seller_id, state);"
+    "CREATE TABLE events ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  name TEXT NOT NULL,"
+    "  data TEXT,"
+    "  at_ms INTEGER NOT NULL);"
+    "CREATE INDEX events_order_seq ON events(order_id, seq);"
+    "CREATE TABLE actions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  instance TEXT NOT NULL,"
+    "  operation TEXT NOT NULL,"
+    "  idem_key TEXT NOT NULL UNIQUE,"
+    "  payload TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at_ms INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until_ms INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE INDEX actions_status_next ON actions(status, next_at_ms);"
+    "CREATE TABLE timers ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  name TEXT NOT NULL,"
+    "  due_ms INTEGER NOT NULL,"
+    "  data TEXT,"
+    "  UNIQUE (order_id, name));"
+    "CREATE INDEX timers_due ON timers(due_ms);"
+    "CREATE TABLE idempotency ("
+    "  key TEXT PRIMARY KEY NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  response TEXT,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE kv ("
+    "  instance TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT,"
+    "  PRIMARY KEY (instance, key)) WITHOUT ROWID;",
+};
+
+#define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))
+
+int sti_schema_latest(void)
+{
+    return STEP_COUNT;
+}
+
+static int user_version(sqlite3 *db, int *out, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return sti_sqlerr(err, errlen, db, "reading the schema version");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sti_sqlerr(err, errlen, db, "reading the schema version");
+    return 0;
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sti_sqlerr(err, errlen, db, what);
+    return 0;
+}
+
+/* Inside the migration transaction: refuse a newer file, apply the missing steps. */
+static int migrate_locked(sqlite3 *db, int *version, char *err, size_t errlen)
+{
+    int v = 0;
+    if (user_version(db, &v, err, errlen) != 0)
+        return -1;
+    if (v > STEP_COUNT) {
+        sti_err(err, errlen,
+                "schema version %d is newer than this orderhubd supports (%d): refusing to "
+                "open it (run a newer orderhubd; a database is never downgraded)",
+                v, STEP_COUNT);
+        return -1;
+    }
+    if (v < 0) {
+        sti_err(err, errlen, "invalid schema version %d", v);
+        return -1;
+    }
+    for (int i = v; i < STEP_COUNT; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "schema migration to version %d", i + 1);
+        if (exec(db, steps[i], what, err, errlen) != 0)
+            return -1;
+    }
+    if (v < STEP_COUNT) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STEP_COUNT);
+        if (exec(db, sql, "setting the schema version", err, errlen) != 0)
+            return -1;
+    }
+    *version = STEP_COUNT;
+    return 0;
+}
+
+int sti_schema_migrate(sqlite3 *db, int *version, char *err, size_t errlen)
+{
+    /* IMMEDIATE: two processes opening a fresh file do not both migrate it. */
+    if (exec(db, "BEGIN IMMEDIATE", "starting the schema migration", err, errlen) != 0)
+        return -1;
+    if (migrate_locked(db, version, err, errlen) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (exec(db, "COMMIT", "committing the schema migration", err, errlen) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,139 @@
+#include "config.h"
+
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Create the directories leading to `path` (0700: the journal holds customer data). */
+static int make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+    char *dir = strdup(path);
+    if (dir == NULL) {
+        sti_err(err, errlen, "out of memory");
+        return -1;
+    }
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash != NULL && slash != dir) {
+        *slash = '\0';
+        for (char *p = dir + 1; rc == 0; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                sti_err(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+                rc = -1;
+            }
+            *p = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    free(dir);
+    return rc;
+}
+
+/* Free what store_open built so far (the writer thread is not running). */
+static void destroy(store *s, int locks)
+{
+    sti_pool_close(s);
+    sti_conn_close(s->wconn);
+    if (locks) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->pool_mu);
+    }
+    free(s->path);
+    free(s);
+}
+
+static int init_locks(store *s)
+{
+    if (pthread_mutex_init(&s->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&s->wake, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        return -1;
+    }
+    if (pthread_mutex_init(&s->pool_mu, NULL) != 0) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->mu);
+        return -1;
+    }
+    return 0;
+}
+
+/* Open the write connection, migrate, switch to WAL; the writer is not started yet. */
+static int open_db(store *s, char *why, size_t whylen)
+{
+    if (make_parent_dirs(s->path, why, whylen) != 0 ||
+        sti_conn_open(s->path, 1, &s->wconn, why, whylen) != 0 ||
+        sti_schema_migrate(s->wconn->db, &s->schema_version, why, whylen) != 0 ||
+        sti_conn_wal(s->wconn, s->sync_full, why, whylen) != 0)
+        return -1;
+    return 0;
+}
+
+int store_open(const store_options *opts, store **out, char *err, size_t errlen)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (opts == NULL || out == NULL || opts->path == NULL || opts->path[0] == '\0' ||
+        opts->max_batch < 0) {
+        sti_err(err, errlen, "store_open: a path is required and max_batch must be >= 0");
+        return -1;
+    }
+    store *s = calloc(1, sizeof(*s));
+    if (s == NULL || (s->path = strdup(opts->path)) == NULL) {
+        free(s);
+        sti_err(err, errlen, "out of memory");
+        return -1;
+    }
+    s->sync_full = opts->sync_full != 0;
+    s->max_batch = opts->max_batch > 0 ? (size_t)opts->max_batch : STI_DEFAULT_BATCH;
+    if (init_locks(s) != 0) {
+        sti_err(err, errlen, "out of memory");
+        destroy(s, 0);
+        return -1;
+    }
+    char why[ST_ERROR_MAX];
+    if (open_db(s, why, sizeof(why)) != 0 || sti_writer_start(s, why, sizeof(why)) != 0) {
+        sti_err(err, errlen, "%s: %s", s->path, why);
+        destroy(s, 1);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    sti_writer_stop(s); /* commits everything queued first */
+    destroy(s, 1);      /* readers first: the writer's close checkpoints the WAL */
+}
+
+int store_schema_version(store *s)
+{
+    return s != NULL ? s->schema_version : -1;
+}
+
+void store_stats(store *s, uint64_t *units, uint64_t *batches)
+{
+    uint64_t u = 0, b = 0;
+    if (s != NULL) {
+        pthread_mutex_lock(&s->mu);
+        u = s->units_ok;
+        b = s->batches;
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (units != NULL)
+        *units = u;
+    if (batches != NULL)
+        *batches = b;
+}

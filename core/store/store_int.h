@@ -1,0 +1,180 @@
+/*
+ * store_int - internals of the SQLite store shared by its files (not for other modules).
+ *
+ *   store.c    open / close / version / stats
+ *   schema.c   migrations (PRAGMA user_version + ordered SQL steps)
+ *   conn.c     connections, pragmas, the statement cache, the reader pool, error helpers
+ *   writer.c   the writer thread: queue, group commit, store_submit / store_commit / claim
+ *   apply.c    one unit (or one claim) applied inside a savepoint on the writer connection
+ *   reads.c    the read functions, on pooled reader connections
+ *   records.c  row decoding and the *_free / *_clear functions
+ */
+#ifndef OH_STORE_INT_H
+#define OH_STORE_INT_H
+
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STI_BUSY_TIMEOUT_MS 5000
+#define STI_DEFAULT_BATCH 256
+#define STI_POOL_IDLE_MAX 4  /* reader connections kept open between calls */
+
+/* Every SQL statement the store runs, prepared once per connection on first use. */
+typedef enum sti_sql {
+    /* writer: transaction control */
+    SQL_BEGIN,
+    SQL_COMMIT,
+    SQL_ROLLBACK,
+    SQL_SAVEPOINT,
+    SQL_RELEASE,
+    SQL_ROLLBACK_TO,
+    /* writer: units */
+    SQL_ORDER_INSERT,
+    SQL_ORDER_UPDATE,
+    SQL_ORDER_VERSION,
+    SQL_EVENT_INSERT,
+    SQL_ACTION_INSERT,
+    SQL_ACTION_ID_BY_KEY,
+    SQL_ACTION_UPDATE,
+    SQL_TIMER_DELETE_NAME,
+    SQL_TIMER_INSERT,
+    SQL_TIMER_DELETE_ID,
+    SQL_IDEM_INSERT,
+    /* writer: claims */
+    SQL_CLAIM_SELECT,
+    SQL_CLAIM_UPDATE,
+    /* readers */
+    SQL_ORDER_GET,
+    SQL_EVENTS_OF,
+    SQL_ACTIONS_DEAD,
+    SQL_TIMERS_DUE,
+    SQL_NEXT_DUE,
+    SQL_IDEM_GET,
+    SQL_COUNT
+} sti_sql;
+
+/* Column lists the row decoders in records.c expect, in this order. */
+#define STI_ORDER_COLS "id, state, seller_id, version, snapshot, created_ms, updated_ms"
+#define STI_EVENT_COLS "seq, order_id, name, data, at_ms"
+#define STI_ACTION_COLS                                                                  \
+    "id, order_id, instance, operation, idem_key, payload, attempts, next_at_ms, status, " \
+    "lease_owner, lease_until_ms, last_error, created_ms"
+#define STI_TIMER_COLS "id, order_id, name, due_ms, data"
+#define STI_IDEM_COLS "key, request_hash, status, response, created_ms"
+
+/* One connection and its statement cache; used by one thread at a time. */
+typedef struct sti_conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQL_COUNT];
+    struct sti_conn *next; /* reader pool link */
+} sti_conn;
+
+typedef enum sti_job_kind { JOB_UNIT = 0, JOB_CLAIM = 1 } sti_job_kind;
+
+/*
+ * sti_job - one entry of the writer queue.  Units queued by store_submit live on the heap
+ * (freed by the writer after done); store_commit and claims queue a job on the caller's
+ * stack and wait on its own condition variable (`waiter` set).
+ */
+typedef struct sti_job {
+    struct sti_job *next;
+    sti_job_kind kind;
+    st_unit *unit;           /* JOB_UNIT */
+    int64_t old_version;     /* unit->order->version before apply, restored on failure */
+    /* JOB_CLAIM: parameters and result */
+    int64_t now_ms;
+    const char *owner;
+    int64_t lease_ms;
+    size_t max;
+    st_action *claimed;      /* owned by the job until handed to the claimer */
+    size_t claimed_count;
+    /* outcome */
+    int rc;
+    char err[ST_ERROR_MAX];
+    /* synchronous callers */
+    int waiter;
+    int finished;            /* under store.mu */
+    pthread_cond_t cv;
+} sti_job;
+
+struct store {
+    char *path;
+    int sync_full;
+    size_t max_batch;
+    int schema_version;
+
+    /* writer: the queue and its thread (everything below `mu` is guarded by it) */
+    sti_conn *wconn;          /* touched by the writer thread only once it runs */
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    sti_job *head, *tail;
+    int closing;
+    uint64_t units_ok, batches;
+
+    /* readers */
+    pthread_mutex_t pool_mu;
+    sti_conn *idle;
+    size_t idle_count;
+};
+
+/* ---- conn.c ---- */
+void sti_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "what: sqlite3_errmsg(db)" into err; returns -1. */
+int sti_sqlerr(char *err, size_t errlen, sqlite3 *db, const char *what);
+/* Open `path` (created only when `create`) with busy_timeout and foreign keys; a reader
+ * (!create) is also query_only. */
+int sti_conn_open(const char *path, int create, sti_conn **out, char *err, size_t errlen);
+/* The writer's journal: WAL, synchronous FULL or NORMAL. */
+int sti_conn_wal(sti_conn *c, int sync_full, char *err, size_t errlen);
+void sti_conn_close(sti_conn *c);
+/* Done with a statement: reset it (ending its read) and drop borrowed bindings. */
+static inline void sti_end(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+/* The cached statement `id`, reset and with no bindings; NULL with err set. */
+sqlite3_stmt *sti_stmt(sti_conn *c, sti_sql id, char *err, size_t errlen);
+/* Run a statement that returns no rows (SQLITE_DONE); 0 or -1 with err set. */
+int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen);
+/* Reader pool. */
+sti_conn *sti_reader_get(store *s, char *err, size_t errlen);
+void sti_reader_put(store *s, sti_conn *c);
+void sti_pool_close(store *s);
+
+/* ---- schema.c ---- */
+/* The version this code creates; migrate `db` up to it, refusing a newer file. */
+int sti_schema_latest(void);
+int sti_schema_migrate(sqlite3 *db, int *version, char *err, size_t errlen);
+
+/* ---- writer.c ---- */
+int sti_writer_start(store *s, char *err, size_t errlen);
+void sti_writer_stop(store *s);
+
+/* ---- apply.c ---- */
+/* Apply one unit's writes; 0, ST_ECONFLICT, ST_EEXIST or -1, err set on failure. */
+int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen);
+/* Forget ids written back into u by a unit that did not commit. */
+void sti_unit_unwind(st_unit *u, int64_t old_version);
+/* Claim actions for a claim job (fills j->claimed). */
+int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen);
+
+/* ---- records.c ---- */
+int sti_row_order(sqlite3_stmt *st, st_order *o, char *err, size_t errlen);
+int sti_row_event(sqlite3_stmt *st, st_event *e, char *err, size_t errlen);
+int sti_row_action(sqlite3_stmt *st, st_action *a, char *err, size_t errlen);
+int sti_row_timer(sqlite3_stmt *st, st_timer *t, char *err, size_t errlen);
+int sti_row_idem(sqlite3_stmt *st, st_idem *i, char *err, size_t errlen);
+/* Step `st` to the end, decoding each row as a record of `kind` into a new array
+ * (*out, *count; NULL and 0 when empty); resets st.  0, or -1 with err set and nothing
+ * allocated. */
+typedef enum sti_rec { REC_EVENT, REC_ACTION, REC_TIMER } sti_rec;
+int sti_rows(sti_conn *c, sqlite3_stmt *st, sti_rec kind, void **out, size_t *count, char *err,
+             size_t errlen);
+
+#endif

@@ -1,0 +1,295 @@
+#include "config.h"
+
+#include "store_int.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The writer thread owns the write connection.  It takes up to max_batch jobs off the
+ * queue, runs them in ONE transaction (BEGIN IMMEDIATE ... COMMIT, one fsync), each inside
+ * its own savepoint so a failing job is rolled back alone, then reports every job in queue
+ * order.  While it commits, new jobs pile up: the next batch takes them all, so the batch
+ * size follows the load without any timer.
+ */
+
+/* ---- one job --------------------------------------------------------------------------- */
+
+/* Undo what a job wrote into caller memory: it did not commit. */
+static void unwind(sti_job *j)
+{
+    if (j->kind == JOB_UNIT) {
+        sti_unit_unwind(j->unit, j->old_version);
+    } else {
+        st_actions_free(j->claimed, j->claimed_count);
+        j->claimed = NULL;
+        j->claimed_count = 0;
+    }
+}
+
+/* Fail a job that had succeeded (or not run) because its transaction did not commit. */
+static void fail_job(sti_job *j, const char *why)
+{
+    if (j->rc != 0)
+        return; /* keeps its own error */
+    j->rc = -1;
+    sti_err(j->err, sizeof(j->err), "%s", why);
+    unwind(j);
+}
+
+static void run_job(sti_conn *c, sti_job *j)
+{
+    char scratch[ST_ERROR_MAX];
+    j->rc = 0;
+    j->err[0] = '\0';
+    if (sti_exec(c, SQL_SAVEPOINT, j->err, sizeof(j->err)) != 0) {
+        j->rc = -1;
+        return;
+    }
+    int rc = j->kind == JOB_UNIT ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
+                                 : sti_apply_claim(c, j, j->err, sizeof(j->err));
+    if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
+        return;
+    j->rc = rc != 0 ? rc : -1;
+    unwind(j);
+    /* An I/O or memory error may already have rolled the whole transaction back. */
+    if (!sqlite3_get_autocommit(c->db) &&
+        (sti_exec(c, SQL_ROLLBACK_TO, scratch, sizeof(scratch)) != 0 ||
+         sti_exec(c, SQL_RELEASE, scratch, sizeof(scratch)) != 0))
+        sti_exec(c, SQL_ROLLBACK, scratch, sizeof(scratch));
+}
+
+/* ---- one batch ------------------------------------------------------------------------- */
+
+static void fail_all(sti_job *first, const char *why)
+{
+    for (sti_job *j = first; j != NULL; j = j->next)
+        fail_job(j, why);
+}
+
+/* Run the jobs first..NULL in one transaction; 1 when it committed. */
+static int run_batch(store *s, sti_job *first)
+{
+    sti_conn *c = s->wconn;
+    char why[ST_ERROR_MAX];
+    for (sti_job *j = first; j != NULL; j = j->next)
+        j->rc = 0;
+    if (sti_exec(c, SQL_BEGIN, why, sizeof(why)) != 0) {
+        fail_all(first, why);
+        return 0;
+    }
+    for (sti_job *j = first; j != NULL; j = j->next) {
+        run_job(c, j);
+        if (sqlite3_get_autocommit(c->db)) {
+            sti_err(why, sizeof(why), "the batch was rolled back by another unit's error: %s",
+                    j->err);
+            fail_all(first, why);
+            return 0;
+        }
+    }
+    if (sti_exec(c, SQL_COMMIT, why, sizeof(why)) != 0) {
+        char scratch[ST_ERROR_MAX];
+        if (!sqlite3_get_autocommit(c->db))
+            sti_exec(c, SQL_ROLLBACK, scratch, sizeof(scratch));
+        fail_all(first, why);
+        return 0;
+    }
+    return 1;
+}
+
+/* Report every job of the batch in queue order; frees store_submit's jobs. */
+static void finish_batch(store *s, sti_job *first, int committed)
+{
+    uint64_t ok = 0;
+    for (sti_job *j = first; j != NULL; j = j->next)
+        ok += j->kind == JOB_UNIT && j->rc == 0;
+    pthread_mutex_lock(&s->mu);
+    s->units_ok += ok;
+    s->batches += (uint64_t)committed;
+    pthread_mutex_unlock(&s->mu);
+
+    sti_job *next;
+    for (sti_job *j = first; j != NULL; j = next) {
+        next = j->next; /* j is gone once reported */
+        if (j->kind == JOB_UNIT && j->unit->done != NULL)
+            j->unit->done(j->unit->arg, j->rc, j->rc != 0 ? j->err : NULL);
+        if (j->waiter) {
+            pthread_mutex_lock(&s->mu);
+            j->finished = 1;
+            pthread_cond_signal(&j->cv);
+            pthread_mutex_unlock(&s->mu);
+        } else {
+            free(j);
+        }
+    }
+}
+
+/* Detach up to max_batch jobs from the queue; NULL when closing with nothing left. */
+static sti_job *take_batch(store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->head == NULL && !s->closing)
+        pthread_cond_wait(&s->wake, &s->mu);
+    sti_job *first = s->head, *last = first;
+    for (size_t n = 1; last != NULL && n < s->max_batch && last->next != NULL; n++)
+        last = last->next;
+    if (last != NULL) {
+        s->head = last->next;
+        if (s->head == NULL)
+            s->tail = NULL;
+        last->next = NULL;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return first;
+}
+
+static void *writer_main(void *arg)
+{
+    store *s = arg;
+    sti_job *batch;
+    while ((batch = take_batch(s)) != NULL)
+        finish_batch(s, batch, run_batch(s, batch));
+    return NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------- */
+
+int sti_writer_start(store *s, char *err, size_t errlen)
+{
+    /* The writer never handles signals: they go to the daemon's own threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->writer, NULL, writer_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        sti_err(err, errlen, "cannot start the writer thread: %s", strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void sti_writer_stop(store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->closing = 1;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->writer, NULL);
+}
+
+/* ---- submitting ------------------------------------------------------------------------ */
+
+static int enqueue(store *s, sti_job *j)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->mu);
+        return -1;
+    }
+    j->next = NULL;
+    if (s->tail != NULL)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+/* Queue a stack job and wait for the writer to report it; 0 or -1 with err set. */
+static int enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
+{
+    if (pthread_equal(pthread_self(), s->writer)) {
+        sti_err(err, errlen, "called from a done callback (the writer thread): would deadlock");
+        return -1;
+    }
+    int rc = pthread_cond_init(&j->cv, NULL);
+    if (rc != 0) {
+        sti_err(err, errlen, "cannot wait for the writer: %s", strerror(rc));
+        return -1;
+    }
+    j->waiter = 1;
+    if (enqueue(s, j) != 0) {
+        pthread_cond_destroy(&j->cv);
+        sti_err(err, errlen, "the store is closing");
+        return -1;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!j->finished)
+        pthread_cond_wait(&j->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    pthread_cond_destroy(&j->cv);
+    return 0;
+}
+
+int store_submit(store *s, st_unit *u)
+{
+    if (s == NULL || u == NULL)
+        return -1;
+    sti_job *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return -1;
+    j->kind = JOB_UNIT;
+    j->unit = u;
+    j->old_version = u->order != NULL ? u->order->version : 0;
+    if (enqueue(s, j) != 0) {
+        free(j);
+        return -1;
+    }
+    return 0;
+}
+
+int store_commit(store *s, st_unit *u, char *err, size_t errlen)
+{
+    if (s == NULL || u == NULL) {
+        sti_err(err, errlen, "store_commit: no store or no unit");
+        return -1;
+    }
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_UNIT;
+    j.unit = u;
+    j.old_version = u->order != NULL ? u->order->version : 0;
+    if (enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0)
+        sti_err(err, errlen, "%s", j.err);
+    return j.rc;
+}
+
+int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                        size_t max, st_action **out, size_t *count, char *err, size_t errlen)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (count != NULL)
+        *count = 0;
+    if (s == NULL || out == NULL || count == NULL || owner == NULL || *owner == '\0' ||
+        strlen(owner) >= ST_ID_MAX || lease_ms < 0) {
+        sti_err(err, errlen, "store_actions_claim: bad arguments (owner must be 1..%d bytes, "
+                "lease_ms >= 0)", ST_ID_MAX - 1);
+        return -1;
+    }
+    if (max == 0)
+        return 0;
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_CLAIM;
+    j.now_ms = now_ms;
+    j.owner = owner;
+    j.lease_ms = lease_ms;
+    j.max = max;
+    if (enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0) {
+        sti_err(err, errlen, "%s", j.err);
+        return -1;
+    }
+    *out = j.claimed;
+    *count = j.claimed_count;
+    return 0;
+}

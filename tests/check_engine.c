@@ -1,0 +1,275 @@
+/*
+ * check_engine - the whole engine for real: a SQLite file, the executor over loopback, the
+ * sandbox plugins, and the sandbox remote answering like a gateway and a carrier.
+ */
+#include "config.h"
+
+#include "../contrib/fakes/sandbox_remote.h"
+#include "engine/hub.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *dir;
+static sandbox_remote *remote;
+static ldr_registry reg;
+static hub h;
+
+/* A reply the test waits for. */
+typedef struct waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done, rc;
+    char state[64], error[512];
+} waiter;
+
+static void on_reply(void *arg, int rc, const char *state, const char *error)
+{
+    waiter *w = arg;
+    pthread_mutex_lock(&w->lock);
+    w->done = 1;
+    w->rc = rc;
+    snprintf(w->state, sizeof(w->state), "%s", state ? state : "");
+    snprintf(w->error, sizeof(w->error), "%s", error ? error : "");
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static int wait_reply(waiter *w)
+{
+    pthread_mutex_lock(&w->lock);
+    while (!w->done)
+        pthread_cond_wait(&w->cond, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+    return w->rc;
+}
+
+#define WAITER {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, "", ""}
+
+static void start_hub(int max_attempts, const char *pay_url)
+{
+    char conf[4096], base[128], pay[200];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%u/sandbox", sr_port(remote));
+    snprintf(pay, sizeof(pay), "%s/payments", base);
+    snprintf(conf, sizeof(conf),
+             "store = { path = \"hub.db\"; };\n"
+             "plugins = (\n"
+             " { id = \"limits\"; module = \"filter_limits\"; settings = { max_total = 500000; }; },\n"
+             " { id = \"pay\"; module = \"payment_sandbox\"; settings = { base_url = \"%s\";\n"
+             "   api_key = \"sk_test\"; decline_over = 100000; }; },\n"
+             " { id = \"carrier\"; module = \"carrier_sandbox\"; settings = { base_url = \"%s/carrier\"; }; },\n"
+             " { id = \"timeline\"; module = \"notify_log\"; settings = { path = \"%s/timeline.jsonl\"; }; } );\n"
+             "routes = (\n"
+             " { on = \"order.placed\"; chain = [\"limits\", \"pay\"]; },\n"
+             " { on = \"order.cancelled\"; chain = [\"pay\"]; },\n"
+             " { on = \"fulfillment.packed\"; chain = [\"carrier\"]; },\n"
+             " { on = \"shipment.label_created\"; chain = [\"pay\"]; },\n"
+             " { on = \"shipment.*\"; chain = [\"timeline\"]; } );\n",
+             pay_url ? pay_url : pay, base, dir);
+    char *path = tu_write(dir, "orderhub.conf", conf);
+    const char *dirs[] = {tu_env("PLUGIN_DIR")};
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
+    diag_list d = {0};
+    rt_gen *g = rt_build(&reg, path, &bo, &d);
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    diag_free(&d);
+    free(path);
+    eng_options eo = {.workers = 2, .max_attempts = max_attempts, .backoff_base_ms = 50,
+                      .backoff_max_ms = 200, .poll_ms = 20, .track_poll_ms = 100};
+    char err[512];
+    ck_assert_msg(hub_start(&h, g, &eo, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+    remote = sr_start(0, 150);
+    ck_assert_ptr_nonnull(remote);
+    ldr_registry_init(&reg);
+}
+
+static void teardown(void)
+{
+    hub_stop(&h);
+    sr_stop(remote);
+    ldr_registry_free(&reg);
+    tu_rmdir(dir);
+}
+
+static json_t *sample_order(const char *id, int64_t total)
+{
+    return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:[{s:s, s:i, s:I}], s:s, s:I, "
+                     "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s}, s:s}",
+                     "id", id, "seller", "id", "s-1", "email", "seller@example.test",
+                     "buyer", "name", "Ada Buyer", "email", "ada@example.test",
+                     "items", "sku", "MUG-1", "quantity", 1, "unit_price", (json_int_t)total,
+                     "currency", "USD", "total", (json_int_t)total,
+                     "shipping_address", "name", "Ada Buyer", "street1", "1 Main St", "city",
+                     "Springfield", "postal_code", "62701", "country", "US",
+                     "payment", "token", "tok_visa", "service_level", "standard");
+}
+
+/* Poll the store until the order reaches `state` (or time runs out). */
+static int wait_state(const char *id, const char *state, int64_t timeout_ms)
+{
+    for (int64_t waited = 0; waited < timeout_ms; waited += 20) {
+        st_order o;
+        char err[256];
+        if (store_order_get(h.store, id, &o, err, sizeof(err)) == 0) {
+            int match = strcmp(o.state, state) == 0;
+            st_order_clear(&o);
+            if (match)
+                return 1;
+        }
+        usleep(20000);
+    }
+    return 0;
+}
+
+static char *timeline(const char *id)
+{
+    st_event *ev = NULL;
+    size_t n = 0;
+    char err[256];
+    ck_assert_int_eq(store_events(h.store, id, &ev, &n, err, sizeof(err)), 0);
+    char *out = calloc(1, 4096);
+    for (size_t i = 0; i < n; i++) {
+        strncat(out, ev[i].name, 4095 - strlen(out));
+        strncat(out, " ", 4095 - strlen(out));
+    }
+    st_events_free(ev, n);
+    return out;
+}
+
+static int input(const char *id, const char *in, json_t *data, char *error, size_t len)
+{
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_input(h.engine, id, in, data, on_reply, &w), 0);
+    int rc = wait_reply(&w);
+    if (error)
+        snprintf(error, len, "%s", w.error);
+    return rc;
+}
+
+START_TEST(main_path_to_completed)
+{
+    start_hub(0, NULL);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-1", 2599), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_str_eq(w.state, "awaiting_payment");
+    ck_assert_msg(wait_state("ord-1", "awaiting_shipment", 10000), "not authorized");
+    char err[512];
+    ck_assert_int_eq(input("ord-1", "pack", NULL, err, sizeof(err)), ENG_EREFUSED);
+    ck_assert_msg(strstr(err, "has not acknowledged") != NULL, "%s", err);
+    ck_assert_int_eq(input("ord-1", "acknowledge", NULL, NULL, 0), 0);
+    json_t *parcels = json_pack("{s:[{s:i}]}", "parcels", "weight_g", 450);
+    ck_assert_int_eq(input("ord-1", "pack", parcels, NULL, 0), 0);
+    ck_assert_msg(wait_state("ord-1", "completed", 15000), "not completed: %s",
+                  timeline("ord-1"));
+    char *t = timeline("ord-1");
+    ck_assert_msg(strstr(t, "order.placed order.validated inventory.reserved payment.authorized "
+                            "order.confirmed order.acknowledged fulfillment.packed "
+                            "shipment.label_created") == t, "%s", t);
+    ck_assert_msg(strstr(t, "shipment.delivered order.completed") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "payment.captured") != NULL, "%s", t);
+    free(t);
+    /* Authorization and capture each reached the gateway once per idempotency key. */
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(booked, 2);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/timeline.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_msg(log && strstr(log, "\"event\":\"shipment.delivered\""), "%s", log ? log : "");
+    free(log);
+}
+END_TEST
+
+START_TEST(decline_moves_to_payment_failed)
+{
+    start_hub(0, NULL);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-2", 150000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("ord-2", "payment_failed", 10000), "not declined");
+    char *t = timeline("ord-2");
+    ck_assert_msg(strstr(t, "payment.failed") != NULL, "%s", t);
+    free(t);
+    st_order o;
+    char err[256];
+    ck_assert_int_eq(store_order_get(h.store, "ord-2", &o, err, sizeof(err)), 0);
+    ck_assert_msg(strstr(o.snapshot, "insufficient_funds") != NULL, "%s", o.snapshot);
+    st_order_clear(&o);
+}
+END_TEST
+
+START_TEST(filter_rejects_without_charging)
+{
+    start_hub(0, NULL);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-3", 900000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_str_eq(w.state, "rejected");
+    ck_assert_int_eq(eng_wait_idle(h.engine, 3000), 0);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(requests, 0);
+    char *t = timeline("ord-3");
+    ck_assert_str_eq(t, "order.placed order.rejected ");
+    free(t);
+    /* A second order with the same id is refused, and changes nothing. */
+    waiter w2 = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-3", 100), on_reply, &w2), 0);
+    ck_assert_int_eq(wait_reply(&w2), ENG_EREFUSED);
+    ck_assert_int_eq(input("nope", "acknowledge", NULL, NULL, 0), ENG_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(unreachable_gateway_dead_letters)
+{
+    start_hub(3, "http://127.0.0.1:1/sandbox/payments");
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-4", 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    st_action *dead = NULL;
+    size_t n = 0;
+    char err[256];
+    for (int i = 0; i < 200 && n == 0; i++) {
+        usleep(25000);
+        st_actions_free(dead, n);
+        dead = NULL;
+        ck_assert_int_eq(store_actions_dead(h.store, &dead, &n, err, sizeof(err)), 0);
+    }
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(dead[0].operation, "authorize");
+    ck_assert_int_eq(dead[0].attempts, 3);
+    ck_assert_msg(dead[0].last_error[0] != '\0', "no error kept");
+    st_actions_free(dead, n);
+    ck_assert(wait_state("ord-4", "awaiting_payment", 100));
+}
+END_TEST
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("engine");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, main_path_to_completed);
+    tcase_add_test(tc, decline_moves_to_payment_failed);
+    tcase_add_test(tc, filter_rejects_without_charging);
+    tcase_add_test(tc, unreachable_gateway_dead_letters);
+    suite_add_tcase(s, tc);
+    int rc = tu_run(s);
+    curl_global_cleanup();
+    return rc;
+}

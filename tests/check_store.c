@@ -1,0 +1,958 @@
+/*
+ * check_store - the SQLite store on real files: schema and migrations, atomic units with
+ * ids written back, conflicts that write nothing while the rest of the batch commits,
+ * idempotency, the outbox (claims, leases, retries, dead letters), timers, and group
+ * commit under concurrent submitters.
+ */
+#include "config.h"
+
+#include "store/store.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *dir;
+static char *path;
+static char err[ST_ERROR_MAX];
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+    ck_assert_int_ge(asprintf(&path, "%s/var/lib/orderhub.db", dir), 0);
+    err[0] = '\0';
+}
+
+static void teardown(void)
+{
+    free(path);
+    tu_rmdir(dir);
+}
+
+static store *open_store(int sync_full, int max_batch)
+{
+    store_options o = {.path = path, .sync_full = sync_full, .max_batch = max_batch};
+    store *s = NULL;
+    ck_assert_msg(store_open(&o, &s, err, sizeof(err)) == 0, "store_open: %s", err);
+    return s;
+}
+
+/* One integer from the file through a connection of the test's own. */
+static int64_t sql_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* ---- building units -------------------------------------------------------------------- */
+
+static void order_init(st_order *o, const char *id, const char *state)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->id, sizeof(o->id), "%s", id);
+    snprintf(o->state, sizeof(o->state), "%s", state);
+    snprintf(o->seller_id, sizeof(o->seller_id), "seller-1");
+    o->snapshot = "{\"id\":\"x\"}";
+    o->created_ms = 1000;
+    o->updated_ms = 1000;
+}
+
+static void event_init(st_event *e, const char *order_id, const char *name, char *data)
+{
+    memset(e, 0, sizeof(*e));
+    snprintf(e->order_id, sizeof(e->order_id), "%s", order_id);
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    e->data = data;
+    e->at_ms = 1000;
+}
+
+static void action_init(st_action *a, const char *order_id, const char *op, const char *key,
+                        int64_t next_at)
+{
+    memset(a, 0, sizeof(*a));
+    snprintf(a->order_id, sizeof(a->order_id), "%s", order_id);
+    snprintf(a->instance, sizeof(a->instance), "pay");
+    snprintf(a->operation, sizeof(a->operation), "%s", op);
+    snprintf(a->idem_key, sizeof(a->idem_key), "%s", key);
+    a->payload = "{\"amount\":100}";
+    a->next_at_ms = next_at;
+    a->created_ms = 1000;
+}
+
+static void timer_init(st_timer *t, const char *order_id, const char *name, int64_t due)
+{
+    memset(t, 0, sizeof(*t));
+    snprintf(t->order_id, sizeof(t->order_id), "%s", order_id);
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    t->due_ms = due;
+}
+
+/* Create order `id` (version 1) with one event. */
+static void create_order(store *s, const char *id)
+{
+    st_order o;
+    st_event e;
+    order_init(&o, id, "placed");
+    event_init(&e, id, "order.placed", NULL);
+    st_unit u = {.order = &o, .events = &e, .event_count = 1};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* Enqueue one action for an existing order; its id. */
+static int64_t add_action(store *s, const char *order_id, const char *key, int64_t next_at)
+{
+    st_action a;
+    action_init(&a, order_id, "capture", key, next_at);
+    st_unit u = {.new_actions = &a, .new_action_count = 1};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_gt(a.id, 0);
+    return a.id;
+}
+
+static int update_action(store *s, int64_t id, st_action_status status, int attempts,
+                         int64_t next_at, const char *error)
+{
+    st_action_update up = {.id = id, .status = status, .attempts = attempts,
+                           .next_at_ms = next_at, .error = error};
+    st_unit u = {.action_updates = &up, .action_update_count = 1};
+    return store_commit(s, &u, err, sizeof(err));
+}
+
+/* ---- waiting for done callbacks -------------------------------------------------------- */
+
+static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t report_cv = PTHREAD_COND_INITIALIZER;
+
+typedef struct report {
+    int called;
+    int rc;
+    char error[ST_ERROR_MAX];
+} report;
+
+static void on_done(void *arg, int rc, const char *error)
+{
+    report *r = arg;
+    pthread_mutex_lock(&report_mu);
+    r->called++;
+    r->rc = rc;
+    snprintf(r->error, sizeof(r->error), "%s", error ? error : "");
+    pthread_cond_broadcast(&report_cv);
+    pthread_mutex_unlock(&report_mu);
+}
+
+static void wait_report(report *r)
+{
+    pthread_mutex_lock(&report_mu);
+    while (r->called == 0)
+        pthread_cond_wait(&report_cv, &report_mu);
+    pthread_mutex_unlock(&report_mu);
+}
+
+/* A done callback that holds the writer thread until the test opens the gate: units
+ * submitted meanwhile are all in the writer's next batch. */
+static struct {
+    int entered, open;
+} gate;
+
+static void gate_done(void *arg, int rc, const char *error)
+{
+    pthread_mutex_lock(&report_mu);
+    gate.entered = 1;
+    pthread_cond_broadcast(&report_cv);
+    while (!gate.open)
+        pthread_cond_wait(&report_cv, &report_mu);
+    pthread_mutex_unlock(&report_mu);
+}
+
+static void gate_close(store *s, st_unit *blocker)
+{
+    gate.entered = gate.open = 0;
+    blocker->done = gate_done;
+    ck_assert_int_eq(store_submit(s, blocker), 0);
+    pthread_mutex_lock(&report_mu);
+    while (!gate.entered)
+        pthread_cond_wait(&report_cv, &report_mu);
+    pthread_mutex_unlock(&report_mu);
+}
+
+static void gate_open(void)
+{
+    pthread_mutex_lock(&report_mu);
+    gate.open = 1;
+    pthread_cond_broadcast(&report_cv);
+    pthread_mutex_unlock(&report_mu);
+}
+
+/* ---- schema ---------------------------------------------------------------------------- */
+
+START_TEST(open_creates_file_and_schema)
+{
+    ck_assert_int_ne(access(path, F_OK), 0);
+    store *s = open_store(1, 0);
+    ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
+    ck_assert_int_eq(store_schema_version(s), 1);
+    store_close(s);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                             "name IN ('orders','events','actions','timers','idempotency',"
+                             "'kv')"),
+                     6);
+    /* WAL is a property of the file. */
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(reopen_keeps_data)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    store_close(s);
+    s = open_store(0, 0);
+    ck_assert_int_eq(store_schema_version(s), 1);
+    st_order o;
+    ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
+    ck_assert_str_eq(o.state, "placed");
+    ck_assert_str_eq(o.seller_id, "seller-1");
+    ck_assert_str_eq(o.snapshot, "{\"id\":\"x\"}");
+    ck_assert_int_eq(o.version, 1);
+    st_order_clear(&o);
+    ck_assert_int_eq(store_order_get(s, "o-2", &o, err, sizeof(err)), 1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(newer_schema_refused)
+{
+    store_close(open_store(0, 0));
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    store_options o = {.path = path};
+    store *s = (store *)1;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "schema version 99 is newer") != NULL &&
+                      strstr(err, "orderhub.db") != NULL,
+                  "%s", err);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 99); /* never downgraded */
+}
+END_TEST
+
+START_TEST(not_a_database_refused)
+{
+    free(tu_write(dir, "junk.db", "this is not sqlite, not at all, no sir\n"));
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/junk.db", dir), 0);
+    store_options o = {.path = path};
+    store *s = NULL;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "not a database") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(bad_options_refused)
+{
+    free(tu_write(dir, "plain", "x"));
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/plain/sub/orderhub.db", dir), 0);
+    store_options o = {.path = path};
+    store *s = NULL;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "cannot create directory") != NULL, "%s", err);
+    o.max_batch = -1;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    o.path = NULL;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    store_close(NULL);
+}
+END_TEST
+
+/* ---- units ----------------------------------------------------------------------------- */
+
+START_TEST(unit_commits_atomically_ids_written_back)
+{
+    store *s = open_store(1, 0);
+    st_order o;
+    order_init(&o, "o-1", "awaiting_payment");
+    st_event ev[2];
+    event_init(&ev[0], "o-1", "order.placed", "{\"total\":100}");
+    event_init(&ev[1], "o-1", "order.validated", NULL);
+    st_action ac[2];
+    action_init(&ac[0], "o-1", "authorize", "o-1:authorize:1", 0);
+    action_init(&ac[1], "o-1", "notify", "o-1:notify:1", 0);
+    st_timer tm[2];
+    timer_init(&tm[0], "o-1", "ship_by_warning", 5000);
+    timer_init(&tm[1], "o-1", "ship_by", 9000);
+    st_idem idem = {.key = "req-1", .request_hash = "abc", .status = 201,
+                    .response = "{\"ok\":true}", .created_ms = 1000};
+    report r = {0};
+    st_unit u = {.order = &o, .events = ev, .event_count = 2, .new_actions = ac,
+                 .new_action_count = 2, .new_timers = tm, .new_timer_count = 2,
+                 .idem = &idem, .done = on_done, .arg = &r};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(r.called, 1); /* done ran before store_commit returned */
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_int_eq(o.version, 1);
+    ck_assert_int_gt(ev[0].seq, 0);
+    ck_assert_int_gt(ev[1].seq, ev[0].seq);
+    ck_assert_int_gt(ac[0].id, 0);
+    ck_assert_int_gt(ac[1].id, ac[0].id);
+    ck_assert_int_gt(tm[0].id, 0);
+    ck_assert_int_gt(tm[1].id, tm[0].id);
+
+    st_event *got = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_events(s, "o-1", &got, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(got[0].seq, ev[0].seq);
+    ck_assert_str_eq(got[0].name, "order.placed");
+    ck_assert_str_eq(got[0].data, "{\"total\":100}");
+    ck_assert_ptr_null(got[1].data);
+    st_events_free(got, n);
+
+    st_timer *t = NULL;
+    ck_assert_int_eq(store_timers_due(s, 10000, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(t[0].id, tm[0].id);
+    ck_assert_str_eq(t[1].name, "ship_by");
+    st_timers_free(t, n);
+
+    st_idem i;
+    ck_assert_int_eq(store_idem_get(s, "req-1", &i, err, sizeof(err)), 0);
+    ck_assert_int_eq(i.status, 201);
+    ck_assert_str_eq(i.request_hash, "abc");
+    ck_assert_str_eq(i.response, "{\"ok\":true}");
+    st_idem_clear(&i);
+    ck_assert_int_eq(store_idem_get(s, "req-2", &i, err, sizeof(err)), 1);
+
+    /* An update moves the version on and keeps created_ms. */
+    snprintf(o.state, sizeof(o.state), "awaiting_shipment");
+    o.updated_ms = 2000;
+    st_unit u2 = {.order = &o, .expect_version = 1};
+    ck_assert_msg(store_commit(s, &u2, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(o.version, 2);
+    st_order back;
+    ck_assert_int_eq(store_order_get(s, "o-1", &back, err, sizeof(err)), 0);
+    ck_assert_int_eq(back.version, 2);
+    ck_assert_str_eq(back.state, "awaiting_shipment");
+    ck_assert_int_eq(back.created_ms, 1000);
+    ck_assert_int_eq(back.updated_ms, 2000);
+    st_order_clear(&back);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(conflict_writes_nothing_rest_of_batch_commits)
+{
+    store *s = open_store(1, 0);
+    create_order(s, "o-a");
+    create_order(s, "o-blocker");
+
+    st_order blk;
+    order_init(&blk, "o-blocker", "x");
+    st_unit blocker = {.order = &blk, .expect_version = 1};
+    gate_close(s, &blocker);
+    uint64_t batches_before;
+    store_stats(s, NULL, &batches_before);
+
+    /* good1: a new order.  bad: wrong version for o-a, with everything else in it.
+     * good2: another new order.  All three are queued while the writer is held. */
+    st_order g1, g2, bad;
+    order_init(&g1, "o-g1", "placed");
+    order_init(&g2, "o-g2", "placed");
+    order_init(&bad, "o-a", "cancelled");
+    bad.version = 7;
+    st_event bad_ev[2];
+    event_init(&bad_ev[0], "o-a", "order.cancelled", NULL);
+    event_init(&bad_ev[1], "o-a", "payment.voided", NULL);
+    st_action bad_ac;
+    action_init(&bad_ac, "o-a", "void", "o-a:void:1", 0);
+    st_timer bad_tm;
+    timer_init(&bad_tm, "o-a", "ship_by", 1);
+    st_idem bad_idem = {.key = "req-bad", .request_hash = "h", .status = 200};
+    report r1 = {0}, rb = {0}, r2 = {0};
+    st_unit u1 = {.order = &g1, .done = on_done, .arg = &r1};
+    st_unit ub = {.order = &bad, .expect_version = 5, .events = bad_ev, .event_count = 2,
+                  .new_actions = &bad_ac, .new_action_count = 1, .new_timers = &bad_tm,
+                  .new_timer_count = 1, .idem = &bad_idem, .done = on_done, .arg = &rb};
+    st_unit u2 = {.order = &g2, .done = on_done, .arg = &r2};
+    ck_assert_int_eq(store_submit(s, &u1), 0);
+    ck_assert_int_eq(store_submit(s, &ub), 0);
+    ck_assert_int_eq(store_submit(s, &u2), 0);
+    gate_open();
+    wait_report(&r1);
+    wait_report(&rb);
+    wait_report(&r2);
+
+    uint64_t batches_after;
+    store_stats(s, NULL, &batches_after);
+    ck_assert_int_eq(batches_after - batches_before, 1); /* one transaction for the three */
+    ck_assert_int_eq(r1.rc, 0);
+    ck_assert_int_eq(r2.rc, 0);
+    ck_assert_int_eq(rb.rc, ST_ECONFLICT);
+    ck_assert_msg(strstr(rb.error, "order o-a is at version 1, not 5") != NULL, "%s", rb.error);
+    /* Nothing of the failed unit was written, and its ids stay unset. */
+    ck_assert_int_eq(bad.version, 7);
+    ck_assert_int_eq(bad_ev[0].seq, 0);
+    ck_assert_int_eq(bad_ac.id, 0);
+    ck_assert_int_eq(bad_tm.id, 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM events WHERE order_id = 'o-a'"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM actions"), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers"), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM idempotency"), 0);
+    ck_assert_int_eq(sql_int("SELECT version FROM orders WHERE id = 'o-a'"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders WHERE id IN ('o-g1','o-g2')"), 2);
+
+    /* Creating an order that exists is a conflict too. */
+    st_order dup;
+    order_init(&dup, "o-g1", "placed");
+    st_unit ud = {.order = &dup};
+    ck_assert_int_eq(store_commit(s, &ud, err, sizeof(err)), ST_ECONFLICT);
+    ck_assert_msg(strstr(err, "already exists") != NULL, "%s", err);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(invalid_units_refused)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_order o;
+    order_init(&o, "o-2", "placed");
+    memset(o.id, 'x', sizeof(o.id)); /* no room for the NUL */
+    st_unit u = {.order = &o};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "order id") && strstr(err, "does not fit in 63 bytes"), "%s", err);
+
+    st_event e;
+    event_init(&e, "o-1", "", NULL);
+    st_unit ue = {.events = &e, .event_count = 1};
+    ck_assert_int_eq(store_commit(s, &ue, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "event name is empty") != NULL, "%s", err);
+
+    /* An event of an order that does not exist: the foreign key refuses it. */
+    event_init(&e, "o-ghost", "order.placed", NULL);
+    ck_assert_int_eq(store_commit(s, &ue, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "FOREIGN KEY") != NULL, "%s", err);
+
+    const char *names[] = {"ship_by"};
+    st_unit uc = {.cancel_timers = names, .cancel_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &uc, err, sizeof(err)), -1);
+
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), 1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(duplicate_idempotency_key)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_idem idem = {.key = "req-1", .request_hash = "h1", .status = 201, .response = "{}"};
+    st_unit u = {.idem = &idem};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    st_event e;
+    event_init(&e, "o-1", "order.confirmed", NULL);
+    st_idem again = {.key = "req-1", .request_hash = "h2", .status = 200};
+    st_unit u2 = {.idem = &again, .events = &e, .event_count = 1};
+    ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), ST_EEXIST);
+    ck_assert_msg(strstr(err, "req-1") != NULL, "%s", err);
+    ck_assert_int_eq(e.seq, 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), 1);
+    st_idem i;
+    ck_assert_int_eq(store_idem_get(s, "req-1", &i, err, sizeof(err)), 0);
+    ck_assert_str_eq(i.request_hash, "h1");
+    st_idem_clear(&i);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(duplicate_action_key_skipped)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t first = add_action(s, "o-1", "o-1:capture:1", 0);
+    /* A replay after a crash builds the same action again: it is not enqueued twice. */
+    st_action again;
+    action_init(&again, "o-1", "capture", "o-1:capture:1", 0);
+    again.payload = "{\"amount\":999}";
+    st_event e;
+    event_init(&e, "o-1", "payment.authorized", NULL);
+    st_unit u = {.new_actions = &again, .new_action_count = 1, .events = &e, .event_count = 1};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    ck_assert_int_eq(again.id, first);
+    ck_assert_int_gt(e.seq, 0); /* the rest of the unit committed */
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 10, "w1", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, first);
+    ck_assert_str_eq(a[0].payload, "{\"amount\":100}");
+    st_actions_free(a, n);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(action_updates_and_dead_letters)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t id = add_action(s, "o-1", "k1", 100);
+    int64_t id2 = add_action(s, "o-1", "k2", 100);
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 100, "w1", 100000, 10, &a, &n, err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    st_actions_free(a, n);
+
+    /* Retry later: not claimable before next_at, then claimable with the new state. */
+    ck_assert_int_eq(update_action(s, id, ST_ACTION_PENDING, 1, 5000, "HTTP 503"), 0);
+    ck_assert_int_eq(store_actions_claim(s, 4999, "w1", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(store_actions_claim(s, 5000, "w1", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, id);
+    ck_assert_int_eq(a[0].attempts, 1);
+    ck_assert_str_eq(a[0].last_error, "HTTP 503");
+    st_actions_free(a, n);
+
+    /* Done: never claimed again, even after its lease would have expired. */
+    ck_assert_int_eq(update_action(s, id, ST_ACTION_DONE, 2, 0, NULL), 0);
+    /* Dead: on the dead-letter list, with its error (cut to fit). */
+    char longerr[600];
+    memset(longerr, 'e', sizeof(longerr) - 1);
+    longerr[sizeof(longerr) - 1] = '\0';
+    ck_assert_int_eq(update_action(s, id2, ST_ACTION_DEAD, 5, 0, longerr), 0);
+    ck_assert_int_eq(store_actions_claim(s, 1 << 30, "w1", 1000, 10, &a, &n, err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(store_actions_dead(s, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, id2);
+    ck_assert_int_eq(a[0].status, ST_ACTION_DEAD);
+    ck_assert_int_eq(a[0].attempts, 5);
+    ck_assert_uint_eq(strlen(a[0].last_error), ST_ERROR_MAX - 1);
+    ck_assert_str_eq(a[0].lease_owner, "");
+    st_actions_free(a, n);
+    char q[64];
+    snprintf(q, sizeof(q), "SELECT status FROM actions WHERE id = %lld", (long long)id);
+    ck_assert_int_eq(sql_int(q), ST_ACTION_DONE);
+
+    /* Unknown ids and CLAIMED are refused. */
+    ck_assert_int_eq(update_action(s, 999, ST_ACTION_DONE, 1, 0, NULL), -1);
+    ck_assert_msg(strstr(err, "action 999 does not exist") != NULL, "%s", err);
+    ck_assert_int_eq(update_action(s, id, ST_ACTION_CLAIMED, 1, 0, NULL), -1);
+    store_close(s);
+}
+END_TEST
+
+/* ---- claims ---------------------------------------------------------------------------- */
+
+START_TEST(claim_due_only_and_lease_expiry)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t a1 = add_action(s, "o-1", "k300", 300);
+    int64_t a2 = add_action(s, "o-1", "k100", 100);
+    int64_t a3 = add_action(s, "o-1", "k200", 200);
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 50, "w1", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(store_actions_claim(s, 200, "w1", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(a[0].id, a2); /* oldest next_at first */
+    ck_assert_int_eq(a[1].id, a3);
+    ck_assert_int_eq(a[0].status, ST_ACTION_CLAIMED);
+    ck_assert_str_eq(a[0].lease_owner, "w1");
+    ck_assert_int_eq(a[0].lease_until_ms, 1200);
+    st_actions_free(a, n);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM actions WHERE lease_owner = 'w1'"), 2);
+
+    /* Leased ones are not handed out again while the lease holds; max is honoured. */
+    ck_assert_int_eq(store_actions_claim(s, 1199, "w2", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, a1);
+    st_actions_free(a, n);
+    /* w1 crashed: at 1200 its leases expired and w2 takes them over. */
+    ck_assert_int_eq(store_actions_claim(s, 1200, "w2", 1000, 1, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, a2);
+    ck_assert_str_eq(a[0].lease_owner, "w2");
+    st_actions_free(a, n);
+    ck_assert_int_eq(store_actions_claim(s, 1200, "w2", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, a3);
+    st_actions_free(a, n);
+
+    ck_assert_int_eq(store_actions_claim(s, 1200, "", 1000, 10, &a, &n, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
+#define CLAIM_ACTIONS 300
+#define CLAIMERS 4
+
+typedef struct claimer {
+    store *s;
+    char owner[16];
+    int64_t ids[CLAIM_ACTIONS];
+    size_t n;
+    int failed;
+} claimer;
+
+static void *claim_loop(void *arg)
+{
+    claimer *c = arg;
+    char e[ST_ERROR_MAX];
+    for (;;) {
+        st_action *a = NULL;
+        size_t n = 0;
+        if (store_actions_claim(c->s, 1000, c->owner, 60000, 7, &a, &n, e, sizeof(e)) != 0) {
+            c->failed = 1;
+            return NULL;
+        }
+        for (size_t i = 0; i < n && c->n < CLAIM_ACTIONS; i++)
+            c->ids[c->n++] = a[i].id;
+        st_actions_free(a, n);
+        if (n == 0)
+            return NULL;
+    }
+}
+
+START_TEST(concurrent_claimers_never_share)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_action *batch = calloc(CLAIM_ACTIONS, sizeof(*batch));
+    ck_assert_ptr_nonnull(batch);
+    for (int i = 0; i < CLAIM_ACTIONS; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "k%d", i);
+        action_init(&batch[i], "o-1", "notify", key, i);
+    }
+    st_unit u = {.new_actions = batch, .new_action_count = CLAIM_ACTIONS};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+
+    claimer c[CLAIMERS];
+    pthread_t th[CLAIMERS];
+    for (int i = 0; i < CLAIMERS; i++) {
+        memset(&c[i], 0, sizeof(c[i]));
+        c[i].s = s;
+        snprintf(c[i].owner, sizeof(c[i].owner), "w%d", i);
+        ck_assert_int_eq(pthread_create(&th[i], NULL, claim_loop, &c[i]), 0);
+    }
+    char *seen = calloc(CLAIM_ACTIONS + 1, 1);
+    ck_assert_ptr_nonnull(seen);
+    size_t total = 0;
+    for (int i = 0; i < CLAIMERS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert(!c[i].failed);
+        for (size_t k = 0; k < c[i].n; k++) {
+            int64_t id = c[i].ids[k];
+            ck_assert(id >= 1 && id <= CLAIM_ACTIONS);
+            ck_assert_msg(!seen[id], "action %lld claimed twice", (long long)id);
+            seen[id] = 1;
+        }
+        total += c[i].n;
+    }
+    ck_assert_uint_eq(total, CLAIM_ACTIONS);
+    free(seen);
+    free(batch);
+    store_close(s);
+}
+END_TEST
+
+/* ---- timers ---------------------------------------------------------------------------- */
+
+START_TEST(timers_due_replaced_cancelled_fired)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_order o;
+    order_init(&o, "o-1", "placed");
+    st_timer tm[2];
+    timer_init(&tm[0], "o-1", "ship_by", 100);
+    timer_init(&tm[1], "o-1", "ship_by_warning", 50);
+    tm[1].data = "{\"level\":1}";
+    st_unit u = {.order = &o, .expect_version = 1, .new_timers = tm, .new_timer_count = 2};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    int64_t old_ship_by = tm[0].id;
+
+    st_timer *t = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_timers_due(s, 49, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(store_timers_due(s, 100, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(t[0].name, "ship_by_warning"); /* earliest first */
+    ck_assert_str_eq(t[0].data, "{\"level\":1}");
+    ck_assert_str_eq(t[1].name, "ship_by");
+    ck_assert_ptr_null(t[1].data);
+    st_timers_free(t, n);
+    ck_assert_int_eq(store_timers_due(s, 100, 1, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    st_timers_free(t, n);
+
+    /* Setting the same name again replaces it, with a new id. */
+    st_timer again;
+    timer_init(&again, "o-1", "ship_by", 800);
+    st_unit u2 = {.new_timers = &again, .new_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
+    ck_assert_int_ne(again.id, old_ship_by);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers WHERE name = 'ship_by'"), 1);
+    ck_assert_int_eq(store_timers_due(s, 100, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    st_timers_free(t, n);
+
+    /* Firing the stale id deletes nothing; cancelling by name and firing by id do. */
+    int64_t fired[] = {old_ship_by};
+    st_unit u3 = {.fired_timers = fired, .fired_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u3, err, sizeof(err)), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers"), 2);
+    const char *names[] = {"ship_by_warning"};
+    o.updated_ms = 3000;
+    st_unit u4 = {.order = &o, .expect_version = 2, .cancel_timers = names,
+                  .cancel_timer_count = 1};
+    ck_assert_msg(store_commit(s, &u4, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers"), 1);
+    fired[0] = again.id;
+    ck_assert_int_eq(store_commit(s, &u3, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_timers_due(s, INT64_MAX, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(next_due)
+{
+    store *s = open_store(0, 0);
+    ck_assert_int_eq(store_next_due_ms(s), INT64_MAX);
+    create_order(s, "o-1");
+    int64_t id = add_action(s, "o-1", "k", 700);
+    ck_assert_int_eq(store_next_due_ms(s), 700);
+    st_timer tm;
+    timer_init(&tm, "o-1", "ship_by", 300);
+    st_unit u = {.new_timers = &tm, .new_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_next_due_ms(s), 300);
+    int64_t fired[] = {tm.id};
+    st_unit u2 = {.fired_timers = fired, .fired_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_next_due_ms(s), 700);
+    /* A claimed action is due again when its lease ends. */
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 800, "w1", 1200, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    st_actions_free(a, n);
+    ck_assert_int_eq(store_next_due_ms(s), 2000);
+    ck_assert_int_eq(update_action(s, id, ST_ACTION_DONE, 1, 0, NULL), 0);
+    ck_assert_int_eq(store_next_due_ms(s), INT64_MAX);
+    store_close(s);
+}
+END_TEST
+
+/* ---- the writer thread ----------------------------------------------------------------- */
+
+static store *reentrant_store;
+static int reentrant_rc = 99;
+
+static void commit_from_done(void *arg, int rc, const char *error)
+{
+    st_unit u = {0};
+    char e[ST_ERROR_MAX];
+    reentrant_rc = store_commit(reentrant_store, &u, e, sizeof(e));
+}
+
+START_TEST(commit_from_done_refused)
+{
+    store *s = open_store(0, 0);
+    reentrant_store = s;
+    st_unit u = {.done = commit_from_done};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    ck_assert_int_eq(reentrant_rc, -1);
+    store_close(s);
+}
+END_TEST
+
+#define SUBMITTERS 4
+#define UNITS_PER_THREAD 2000
+
+typedef struct submitter {
+    store *s;
+    int index;
+    st_unit *units;
+    st_order *orders;
+    st_event *events;
+    char (*data)[32];
+    int failed;
+} submitter;
+
+static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t count_cv = PTHREAD_COND_INITIALIZER;
+static int count_ok, count_bad;
+
+static void count_done(void *arg, int rc, const char *error)
+{
+    pthread_mutex_lock(&count_mu);
+    if (rc == 0)
+        count_ok++;
+    else
+        count_bad++;
+    pthread_cond_broadcast(&count_cv);
+    pthread_mutex_unlock(&count_mu);
+}
+
+/* Each thread writes one order: unit k expects version k, so they only succeed if the
+ * thread's units commit in submission order. */
+static void *submit_loop(void *arg)
+{
+    submitter *t = arg;
+    char id[32];
+    snprintf(id, sizeof(id), "order-%d", t->index);
+    for (int k = 0; k < UNITS_PER_THREAD; k++) {
+        order_init(&t->orders[k], id, "placed");
+        snprintf(t->data[k], sizeof(t->data[k]), "{\"k\":%d}", k);
+        event_init(&t->events[k], id, "order.placed", t->data[k]);
+        t->units[k] = (st_unit){.order = &t->orders[k], .expect_version = k,
+                                .events = &t->events[k], .event_count = 1,
+                                .done = count_done};
+        if (store_submit(t->s, &t->units[k]) != 0)
+            t->failed = 1;
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_submitters_group_commit)
+{
+    store *s = open_store(1, 0);
+    count_ok = count_bad = 0;
+    submitter t[SUBMITTERS];
+    pthread_t th[SUBMITTERS];
+    for (int i = 0; i < SUBMITTERS; i++) {
+        t[i] = (submitter){.s = s, .index = i};
+        t[i].units = calloc(UNITS_PER_THREAD, sizeof(st_unit));
+        t[i].orders = calloc(UNITS_PER_THREAD, sizeof(st_order));
+        t[i].events = calloc(UNITS_PER_THREAD, sizeof(st_event));
+        t[i].data = calloc(UNITS_PER_THREAD, sizeof(*t[i].data));
+        ck_assert(t[i].units && t[i].orders && t[i].events && t[i].data);
+    }
+    for (int i = 0; i < SUBMITTERS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, submit_loop, &t[i]), 0);
+    for (int i = 0; i < SUBMITTERS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert(!t[i].failed);
+    }
+    pthread_mutex_lock(&count_mu);
+    while (count_ok + count_bad < SUBMITTERS * UNITS_PER_THREAD)
+        pthread_cond_wait(&count_cv, &count_mu);
+    pthread_mutex_unlock(&count_mu);
+    ck_assert_int_eq(count_bad, 0);
+
+    uint64_t units, batches;
+    store_stats(s, &units, &batches);
+    ck_assert_uint_eq(units, SUBMITTERS * UNITS_PER_THREAD);
+    ck_assert_msg(batches * 8 < units, "%llu units in %llu transactions: no group commit",
+                  (unsigned long long)units, (unsigned long long)batches);
+
+    for (int i = 0; i < SUBMITTERS; i++) {
+        ck_assert_int_eq(t[i].orders[UNITS_PER_THREAD - 1].version, UNITS_PER_THREAD);
+        st_event *e = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(store_events(s, t[i].orders[0].id, &e, &n, err, sizeof(err)), 0);
+        ck_assert_uint_eq(n, UNITS_PER_THREAD);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_str_eq(e[k].data, t[i].data[k]);
+            ck_assert_int_eq(e[k].seq, t[i].events[k].seq);
+            ck_assert(k == 0 || e[k].seq > e[k - 1].seq);
+        }
+        st_events_free(e, n);
+        free(t[i].units);
+        free(t[i].orders);
+        free(t[i].events);
+        free(t[i].data);
+    }
+    store_close(s);
+}
+END_TEST
+
+#define QUEUED 500
+
+START_TEST(close_commits_queued_units)
+{
+    store *s = open_store(1, 16);
+    st_order *o = calloc(QUEUED, sizeof(*o));
+    st_unit *u = calloc(QUEUED, sizeof(*u));
+    ck_assert(o && u);
+    count_ok = count_bad = 0;
+    for (int i = 0; i < QUEUED; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "o-%d", i);
+        order_init(&o[i], id, "placed");
+        u[i] = (st_unit){.order = &o[i], .done = count_done};
+        ck_assert_int_eq(store_submit(s, &u[i]), 0);
+    }
+    store_close(s); /* most are still queued: 16 per batch, one fsync each */
+    ck_assert_int_eq(count_ok, QUEUED);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders"), QUEUED);
+    s = open_store(0, 0);
+    st_order back;
+    ck_assert_int_eq(store_order_get(s, "o-499", &back, err, sizeof(err)), 0);
+    st_order_clear(&back);
+    store_close(s);
+    free(o);
+    free(u);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, open_creates_file_and_schema);
+    tcase_add_test(tc, reopen_keeps_data);
+    tcase_add_test(tc, newer_schema_refused);
+    tcase_add_test(tc, not_a_database_refused);
+    tcase_add_test(tc, bad_options_refused);
+    tcase_add_test(tc, unit_commits_atomically_ids_written_back);
+    tcase_add_test(tc, conflict_writes_nothing_rest_of_batch_commits);
+    tcase_add_test(tc, invalid_units_refused);
+    tcase_add_test(tc, duplicate_idempotency_key);
+    tcase_add_test(tc, duplicate_action_key_skipped);
+    tcase_add_test(tc, action_updates_and_dead_letters);
+    tcase_add_test(tc, claim_due_only_and_lease_expiry);
+    tcase_add_test(tc, concurrent_claimers_never_share);
+    tcase_add_test(tc, timers_due_replaced_cancelled_fired);
+    tcase_add_test(tc, next_due);
+    tcase_add_test(tc, commit_from_done_refused);
+    tcase_add_test(tc, concurrent_submitters_group_commit);
+    tcase_add_test(tc, close_commits_queued_units);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
