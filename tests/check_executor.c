@@ -435,16 +435,62 @@ START_TEST(connection_reused)
 }
 END_TEST
 
+/* A self-signed certificate for 127.0.0.1 (EC P-256, valid until 2126): no CA trusts it. */
+static const char test_cert[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBjzCCATagAwIBAgIUQY7MxRiBCrv4t7GRGYdYjQp3jaswCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNjE3MDQyMFoYDzIxMjYxMTAy\n"
+    "MTcwNDIwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAARM/k0kyXl53cMG5/qdgoIKGaPuk0iRafdYqYzW15RZQieC4aCeVd0r\n"
+    "flr0OlQXen820a89zoq+rv8rWvnUB3Dao2QwYjAdBgNVHQ4EFgQUt2uayIs5sitD\n"
+    "m1kEfLNhlUBBFDMwHwYDVR0jBBgwFoAUt2uayIs5sitDm1kEfLNhlUBBFDMwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC\n"
+    "IDeFqosuP+cxRA4pbYx4JEQoiP9z7Ba+S0zty5pN6rmgAiBJzhZvVoB7Umjtqe6c\n"
+    "fG98Aj/6dwqR1Q1Uv44VxFq0yw==\n"
+    "-----END CERTIFICATE-----\n";
+static const char test_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgsAefvEiL9zfix1vw\n"
+    "0HqV09ktfP1lI6CqFWmq9eGyw1qhRANCAARM/k0kyXl53cMG5/qdgoIKGaPuk0iR\n"
+    "afdYqYzW15RZQieC4aCeVd0rflr0OlQXen820a89zoq+rv8rWvnUB3Da\n"
+    "-----END PRIVATE KEY-----\n";
+
+START_TEST(tls_verified_unless_insecure)
+{
+    hs_server *tls = hs_start_tls(test_cert, test_key);
+    ck_assert_ptr_nonnull(tls);
+    hs_route_set(tls, "/secure", &(hs_route){.body = "tls ok"});
+    add_queue("strict", 0, 0, 5000, 0);
+    ex_limits lim = {.insecure_tls = 1};
+    ck_assert_int_eq(ex_queue_set(ex, "lax", &lim), 0);
+    char *url = hs_url(tls, "/secure");
+    ck_assert_ptr_nonnull(url);
+    ck_assert_int_eq(strncmp(url, "https://", 8), 0);
+    got *g = run1("strict", mkreq("GET", url));
+    ck_assert_int_eq(g->outcome, EX_NETWORK); /* self-signed: refused */
+    ck_assert_msg(strstr(g->error, "certificate") != NULL, "%s", g->error);
+    ck_assert_uint_eq(hs_hits(tls, "/secure"), 0);
+    g = run1("lax", mkreq("GET", url));
+    ck_assert_msg(g->outcome == EX_RESPONSE, "%d %s", g->outcome, g->error);
+    ck_assert_int_eq(g->status, 200);
+    ck_assert_str_eq(g->body, "tls ok");
+    free(url);
+    ex_destroy(ex); /* before the TLS server goes */
+    ex = NULL;
+    hs_stop(tls);
+}
+END_TEST
+
 /* ---- limits and isolation --------------------------------------------------------------- */
 
 START_TEST(concurrency_limit_honoured)
 {
-    hs_route_set(srv, "/slow", &(hs_route){.body = "ok", .delay_ms = 200});
+    hs_route_set(srv, "/slow", &(hs_route){.body = "ok", .delay_ms = 300});
     add_queue("q", 2, 0, 0, 0);
     double t0 = now_ms();
     for (int i = 0; i < 6; i++)
         submit("q", mkhttp("GET", "/slow"));
-    sleep_ms(100);
+    ck_assert_int_eq(hs_wait_hits(srv, "/slow", 2, 5000), 0);
     size_t waiting = 0, in_flight = 0;
     ck_assert_int_eq(ex_queue_stats(ex, "q", &waiting, &in_flight), 0);
     ck_assert_uint_eq(in_flight, 2);
@@ -452,7 +498,7 @@ START_TEST(concurrency_limit_honoured)
     wait_done(6, 10000);
     ck_assert_uint_eq(hs_hits(srv, "/slow"), 6);
     ck_assert_uint_eq(hs_max_concurrent(srv, "/slow"), 2);
-    ck_assert_double_ge(now_ms() - t0, 550);
+    ck_assert_double_ge(now_ms() - t0, 850); /* three rounds of 300 ms */
     for (int i = 0; i < 6; i++)
         ck_assert_int_eq(W.slot[i].status, 200);
     ck_assert_int_eq(ex_queue_stats(ex, "q", &waiting, &in_flight), 0);
@@ -470,9 +516,11 @@ START_TEST(rate_limit_honoured)
     wait_done(10, 10000);
     double took = now_ms() - t0;
     ck_assert_msg(took >= 1750 && took < 4000, "10 requests at 5/s took %.0f ms", took);
-    /* FIFO, spaced: each completes at least ~150 ms after the one before it. */
+    /* FIFO, spaced: request i cannot finish before its token, i * 200 ms after the start
+     * (a lower bound only: a loaded machine may be later, never earlier). */
     for (int i = 1; i < 10; i++)
-        ck_assert_msg(W.slot[i].done_ms - W.slot[i - 1].done_ms > 150, "request %d", i);
+        ck_assert_msg(W.slot[i].done_ms - t0 >= i * 200.0 - 30.0, "request %d after %.0f ms", i,
+                      W.slot[i].done_ms - t0);
 }
 END_TEST
 
@@ -680,6 +728,7 @@ START_TEST(secrets_never_logged)
 
     ex_limits lim = {.insecure_tls = 1};
     ck_assert_int_eq(ex_queue_set(ex, "q", &lim), 0);
+    ck_assert_int_eq(ex_queue_set(ex, "q", &lim), 0); /* an update: no second warning */
     char url[128];
     snprintf(url, sizeof(url), "http://shop:hunter2@127.0.0.1:%u/auth?page=1",
              (unsigned)hs_port(srv));
@@ -717,7 +766,9 @@ START_TEST(secrets_never_logged)
     ck_assert_msg(strstr(text, "POST http://***@127.0.0.1:") != NULL, "%s", text);
     ck_assert_msg(strstr(text, "-> 200 in ") != NULL, "%s", text);
     ck_assert_msg(strstr(text, "network error") != NULL, "%s", text);
-    ck_assert_msg(strstr(text, "insecure_tls") != NULL, "no warning:\n%s", text);
+    const char *warn = strstr(text, "insecure_tls");
+    ck_assert_msg(warn != NULL, "no warning:\n%s", text);
+    ck_assert_msg(strstr(warn + 1, "insecure_tls") == NULL, "warned twice:\n%s", text);
     free(text);
     free(logpath);
 }
@@ -878,6 +929,7 @@ int main(void)
     tcase_add_test(http, connect_refused_is_network);
     tcase_add_test(http, total_timeout);
     tcase_add_test(http, connection_reused);
+    tcase_add_test(http, tls_verified_unless_insecure);
     tcase_add_test(http, secrets_never_logged);
     suite_add_tcase(s, http);
 

@@ -773,6 +773,9 @@ START_TEST(next_due)
     ck_assert_int_eq(store_next_due_ms(s), 2000);
     ck_assert_int_eq(update_action(s, id, ST_ACTION_DONE, 1, 0, NULL), 0);
     ck_assert_int_eq(store_next_due_ms(s), INT64_MAX);
+    int64_t due = 0;
+    ck_assert_int_eq(store_next_due(s, &due, err, sizeof(err)), 0);
+    ck_assert_int_eq(due, INT64_MAX);
     store_close(s);
 }
 END_TEST

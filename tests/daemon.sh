@@ -24,6 +24,7 @@ wait_for() {
 
 good_conf() {  # $1: greeting, written to $tmp/orderhub.conf
     cat > "$tmp/orderhub.conf" <<CONF
+listen = "127.0.0.1:0";
 plugins = (
   { id = "f"; module = "test_filter"; settings = { greeting = "$1"; secret = "env:OH_SECRET"; }; },
   { id = "pay"; module = "payment_sandbox"; settings = { api_key = "env:OH_SECRET"; }; }

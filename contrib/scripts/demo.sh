@@ -1,34 +1,78 @@
 #!/bin/sh
-# demo.sh - build orderhub and run the main job on the embedded default configuration:
-# check conf/orderhub.conf, start orderhubd with the sandbox plugins, reload it, stop it.
+# demo.sh - build orderhub and run the main job on the embedded default (SQLite, sandbox
+# plugins): one sample order through its whole lifecycle, then its timeline.
 #
-# Today the daemon loads, validates and initialises its plugin instances and routes; the
-# lifecycle engine that moves a sample order through them arrives with the next release,
-# and this script will then print that order's timeline.
+# It starts the sandbox remote (a local fake gateway and carrier), starts orderhubd on a
+# fresh SQLite file, places conf/sample-order.json through the HTTP API, plays the seller
+# (acknowledge, pack), lets the carrier's scripted journey deliver it, and prints the
+# order's timeline as the store journaled it.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build="$top/_build"
 "$top/contrib/scripts/build.sh" "$build"
 
+work=$(mktemp -d)
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+"$build/contrib/fakes/orderhub-sandbox-remote" --port 0 --step-ms 400 > "$work/remote.out" &
+pids="$pids $!"
+for _ in $(seq 50); do grep -q listening "$work/remote.out" && break; sleep 0.1; done
+remote=$(sed -n 's/^listening on //p' "$work/remote.out")
+
+cat > "$work/orderhub.conf" <<CONF
+listen = "127.0.0.1:0";
+store  = { driver = "sqlite"; path = "orderhub.db"; };
+engine = { track_poll_ms = 300; };
+plugins = (
+  { id = "limits";   module = "filter_limits";   settings = { max_total = 500000; }; },
+  { id = "pay";      module = "payment_sandbox";
+    settings = { base_url = "http://$remote/sandbox/payments"; api_key = "env:ORDERHUB_SANDBOX_KEY"; }; },
+  { id = "carrier";  module = "carrier_sandbox"; settings = { base_url = "http://$remote/sandbox/carrier"; }; },
+  { id = "timeline"; module = "notify_log";      settings = { path = "$work/notifications.jsonl"; }; }
+);
+routes = (
+  { on = "order.placed";           chain = [ "limits", "pay" ]; },
+  { on = "fulfillment.packed";     chain = [ "carrier" ]; },
+  { on = "shipment.label_created"; chain = [ "pay" ]; },
+  { on = "order.*";                chain = [ "timeline" ]; },
+  { on = "shipment.*";             chain = [ "timeline" ]; }
+);
+CONF
+
 export ORDERHUB_PLUGIN_PATH="$build/plugins/.libs"
-export ORDERHUB_SANDBOX_KEY="sk_sandbox_demo_key"
-daemon="$build/core/orderhubd"
-conf="$top/conf/orderhub.conf"
+export ORDERHUB_SANDBOX_KEY="sk_sandbox_demo"
+"$build/core/orderhubd" -c "$work/orderhub.conf" 2> "$work/orderhubd.log" &
+pids="$pids $!"
+for _ in $(seq 50); do grep -q "API on" "$work/orderhubd.log" && break; sleep 0.1; done
+api="http://$(sed -n 's/.*API on \([0-9.:]*\)).*/\1/p' "$work/orderhubd.log")"
+order=$(jq -r .id "$top/conf/sample-order.json")
 
-echo "== $("$daemon" --version)"
-echo "== orderhubd --check-config -v -c conf/orderhub.conf"
-"$daemon" --check-config -v -c "$conf"
+say() { printf '\n== %s\n' "$*"; }
+call() { curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$api$2"; echo; }
+wait_state() {
+    for _ in $(seq 100); do
+        state=$(curl -sS "$api/v1/orders/$order" | jq -r .state)
+        [ "$state" = "$1" ] && return 0
+        sleep 0.2
+    done
+    echo "order stuck in state $state (wanted $1)"; cat "$work/orderhubd.log"; cp -r "$work" /tmp/demo-fail; exit 1
+}
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-echo "== starting orderhubd in the foreground"
-"$daemon" -c "$conf" 2> "$log" &
-pid=$!
-for _ in $(seq 50); do grep -q started "$log" && break; sleep 0.1; done
-echo "== SIGHUP: reload"
-kill -HUP "$pid"
-for _ in $(seq 50); do grep -q "generation 2" "$log" && break; sleep 0.1; done
-echo "== SIGTERM: stop"
-kill -TERM "$pid"
-wait "$pid"
-cat "$log"
+say "$("$build/core/orderhubd" --version); sandbox remote on $remote; API on $api"
+say "buyer places $order (2 mugs + coasters, USD 37.99)"
+call POST /v1/orders "$(cat "$top/conf/sample-order.json")"
+wait_state awaiting_shipment
+say "seller acknowledges, then packs one parcel"
+call POST "/v1/orders/$order/ack"
+call POST "/v1/orders/$order/pack" '{"parcels":[{"weight_g":950,"length_mm":250,"width_mm":200,"height_mm":120}]}'
+say "carrier picks up and delivers (sandbox journey, one scan every 0.4 s)"
+wait_state completed
+
+say "timeline of $order (from the SQLite journal)"
+curl -sS "$api/v1/orders/$order/events" |
+    jq -r '.events[] | [(.at_ms/1000 | strftime("%H:%M:%S")), .name, .data.state,
+           ((.data.last_scan.text // .data.transaction_id // .data.tracking_number // .data.reason // "") | tostring)] | @tsv' |
+    awk -F'\t' '{ printf "  %s  %-26s %-20s %s\n", $1, $2, $3, $4 }'
+say "notifications written by notify_log: $(wc -l < "$work/notifications.jsonl")"

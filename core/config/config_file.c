@@ -67,13 +67,15 @@ static int64_t get_range(const config_setting_t *group, const char *name, int64_
         return def;
     int t = config_setting_type(m);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be an integer", name);
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be an integer",
+                 config_setting_name(group), name);
         return def;
     }
     int64_t v = config_setting_get_int64(m);
     if (v < min || v > max) {
-        diag_add(d, DIAG_ERROR, WHERE(m), "sla: '%s' must be between %lld and %lld, not %lld",
-                 name, (long long)min, (long long)max, (long long)v);
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be between %lld and %lld, not %lld",
+                 config_setting_name(group), name, (long long)min, (long long)max,
+                 (long long)v);
         return def;
     }
     return v;
@@ -113,12 +115,12 @@ static void read_listen(cfg_file *c, diag_list *d)
     const char *colon = strrchr(c->listen, ':');
     char *end = NULL;
     long port = colon ? strtol(colon + 1, &end, 10) : 0;
-    if (colon == NULL || colon == c->listen || end == colon + 1 || *end != '\0' || port < 1 ||
+    if (colon == NULL || colon == c->listen || end == colon + 1 || *end != '\0' || port < 0 ||
         port > 65535) {
         const config_setting_t *m = config_setting_get_member(root, "listen");
         diag_add(d, DIAG_ERROR, m ? config_setting_source_file(m) : c->path,
                  m ? config_setting_source_line(m) : 0,
-                 "listen: '%s' is not HOST:PORT with a port from 1 to 65535", c->listen);
+                 "listen: '%s' is not HOST:PORT with a port from 0 (any free one) to 65535", c->listen);
     }
 }
 
@@ -373,6 +375,26 @@ static void read_sla(cfg_file *c, diag_list *d)
     c->return_window_days = get_range(g, "return_window_days", c->return_window_days, 0, 365, d);
 }
 
+static void read_engine(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"workers", "max_attempts", "track_poll_ms",
+                                        "backoff_base_ms", "backoff_max_ms", "lease_ms", NULL};
+    const config_setting_t *g = config_lookup(&c->lc, "engine");
+    if (g == NULL)
+        return;
+    if (!config_setting_is_group(g)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "engine must be a group { workers = 2; ... }");
+        return;
+    }
+    check_members(g, "engine", known, d);
+    c->engine.workers = get_range(g, "workers", 0, 1, 64, d);
+    c->engine.max_attempts = get_range(g, "max_attempts", 0, 1, 100, d);
+    c->engine.track_poll_ms = get_range(g, "track_poll_ms", 0, 100, 86400000, d);
+    c->engine.backoff_base_ms = get_range(g, "backoff_base_ms", 0, 10, 3600000, d);
+    c->engine.backoff_max_ms = get_range(g, "backoff_max_ms", 0, 10, 86400000, d);
+    c->engine.lease_ms = get_range(g, "lease_ms", 0, 1000, 3600000, d);
+}
+
 static void read_log(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"level", "syslog", NULL};
@@ -407,7 +429,7 @@ static void read_log(cfg_file *c, diag_list *d)
 cfg_file *cfg_load(const char *path, diag_list *d)
 {
     static const char *const known[] = {"listen", "store", "plugin_path", "plugins", "routes",
-                                        "sla", "log", "pid_file", NULL};
+                                        "sla", "engine", "log", "pid_file", NULL};
     cfg_file *c = calloc(1, sizeof(*c));
     char resolved[PATH_MAX];
     if (c == NULL) {
@@ -446,6 +468,7 @@ cfg_file *cfg_load(const char *path, diag_list *d)
     read_instances(c, d);
     read_routes(c, d);
     read_sla(c, d);
+    read_engine(c, d);
     read_log(c, d);
     c->pid_file = get_string(config_root_setting(&c->lc), "pid_file", 0, "top level", d);
     return c;

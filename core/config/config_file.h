@@ -71,6 +71,14 @@ typedef struct cfg_file {
     int64_t return_auto_approve_hours;
     int64_t payment_retry_hours;  /* a declined buyer may pay again this long */
     int64_t return_window_days;   /* a delivered order completes when this closes (0: at once) */
+    struct {                 /* engine = { ... }: 0 means the engine's default */
+        int64_t workers;
+        int64_t max_attempts;
+        int64_t track_poll_ms;
+        int64_t backoff_base_ms;
+        int64_t backoff_max_ms;
+        int64_t lease_ms;
+    } engine;
     const char *log_level;   /* NULL: not set in the file */
     int log_syslog;          /* -1: not set */
     const char *pid_file;    /* NULL: not set */

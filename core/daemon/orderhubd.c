@@ -6,7 +6,11 @@
 
 #include "daemon/pidfile.h"
 #include "log/log.h"
+#include "api/api.h"
+#include "engine/hub.h"
 #include "runtime/runtime.h"
+
+#include <curl/curl.h>
 
 #include <getopt.h>
 #include <signal.h>
@@ -282,27 +286,39 @@ static int serve(ldr_registry *reg, const options *o, const startup *st, const s
         daemon_ready(ready_fd, 0);
         return 1;
     }
-    rt_holder holder;
-    rt_holder_init(&holder);
     diag_list d = {0};
     rt_gen *g = build(reg, st->config, 1, &d);
     report_errors(&d);
     diag_free(&d);
-    int rc = 1;
     if (g == NULL) {
         log_error("%s is not valid; not starting", st->config);
         daemon_ready(ready_fd, 0);
-    } else {
-        rt_holder_install(&holder, g);
-        apply_log_level(o, g);
-        log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s)",
-                 PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(), g->cfg->path);
-        log_generation(g);
-        daemon_ready(ready_fd, 1);
-        rc = run(reg, &holder, st->config, o, set);
-        log_info("stopped");
+        pidfile_release(st->pid_file, pid_fd);
+        return 1;
     }
-    rt_holder_free(&holder);
+    apply_log_level(o, g);
+    log_generation(g);
+    /* The store, the executor and the engine resume any unfinished work at once. */
+    hub h;
+    api *front = NULL;
+    char listen[300];
+    snprintf(listen, sizeof(listen), "%s", g->cfg->listen);
+    if (hub_start(&h, g, NULL, err, sizeof(err)) != 0 ||
+        api_start(&h, listen, &front, err, sizeof(err)) != 0) {
+        log_error("cannot start: %s", err);
+        hub_stop(&h);
+        daemon_ready(ready_fd, 0);
+        pidfile_release(st->pid_file, pid_fd);
+        return 1;
+    }
+    log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s, API on "
+             "127.0.0.1:%u)", PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(),
+             st->config, api_port(front));
+    daemon_ready(ready_fd, 1);
+    int rc = run(reg, &h.generations, st->config, o, set);
+    api_stop(front);
+    hub_stop(&h);
+    log_info("stopped");
     pidfile_release(st->pid_file, pid_fd);
     return rc;
 }
@@ -318,6 +334,8 @@ int main(int argc, char **argv)
     ldr_registry reg;
     ldr_registry_init(&reg);
     startup st = {0};
+    /* Once, before any thread: libcurl's global state. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (o.check_only) {
         rc = check_config(&reg, &o);
     } else if (probe(&reg, &o, &st) != 0) {
@@ -343,6 +361,7 @@ int main(int argc, char **argv)
         }
     }
     startup_free(&st);
+    curl_global_cleanup();
     ldr_registry_free(&reg);
     rt_free_path(env_path.dirs);
     return rc;

@@ -11,7 +11,13 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
     rt_holder_init(&h->generations);
     rt_holder_install(&h->generations, g);
     store_options so = {.path = g->cfg->store_path, .sync_full = 1};
-    eng_options eo = opts ? *opts : (eng_options){0};
+    eng_options eo = opts ? *opts
+                          : (eng_options){.workers = (int)g->cfg->engine.workers,
+                                          .max_attempts = (int)g->cfg->engine.max_attempts,
+                                          .track_poll_ms = g->cfg->engine.track_poll_ms,
+                                          .backoff_base_ms = g->cfg->engine.backoff_base_ms,
+                                          .backoff_max_ms = g->cfg->engine.backoff_max_ms,
+                                          .lease_ms = g->cfg->engine.lease_ms};
     if (store_open(&so, &h->store, err, errlen) != 0)
         goto fail;
     if (ex_create(&h->executor, err, errlen) != 0)

@@ -17,8 +17,8 @@ typedef struct hub {
 
 /*
  * hub_start - open the store named by the installed generation `g` (reference taken),
- * start the executor and the engine.  `opts` may be NULL (defaults); its store, executor
- * and generations fields are filled in here.  0, or -1 with err set (nothing left running).
+ * start the executor and the engine.  `opts` may be NULL: then the file's engine group
+ * applies.  Its store, executor and generations fields are filled in here.  0, or -1 with err set (nothing left running).
  */
 int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errlen);
 

@@ -72,6 +72,7 @@ struct executor {
     pthread_mutex_t mu;
     pthread_t thread;
     CURLM *multi;     /* used by the executor thread; other threads only wake it up */
+    CURLSH *share;    /* TLS session cache shared by all easy handles (executor thread) */
     int stopping;     /* under mu */
     ex_queue *queues; /* under mu */
     ex_job *active;   /* executor thread only: jobs added to the multi handle */
@@ -83,7 +84,9 @@ double ex_now_ms(void);
 /* queue.c - all under ex->mu. */
 int exq_resolve_limits(const ex_limits *in, ex_limits *out);
 ex_queue *exq_find(executor *ex, const char *name);
-int exq_set(executor *ex, const char *name, const ex_limits *resolved);
+/* exq_set - create or update; *switched_insecure is set when the queue now has
+ * insecure_tls and did not before (or is new with it). */
+int exq_set(executor *ex, const char *name, const ex_limits *resolved, int *switched_insecure);
 void exq_push(ex_queue *q, ex_job *job);
 /* exq_take_ready - pop every job that may start now (taking a slot and a token each) into
  * a list linked by `next`, in FIFO order per queue; *wait_ms is lowered to the time until

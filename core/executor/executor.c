@@ -8,7 +8,6 @@
 #include "log/log.h"
 
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,11 +98,12 @@ static int drain_messages(executor *ex)
     while ((msg = curl_multi_info_read(ex->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
-        ex_job *job = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&job);
+        char *priv = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
         CURLcode rc = msg->data.result; /* msg is invalid after remove_handle */
-        if (job == NULL)
+        if (priv == NULL)
             continue;
+        ex_job *job = (ex_job *)(void *)priv;
         active_remove(ex, job);
         ex_result res;
         ext_result(job, rc, &res);
@@ -155,8 +155,11 @@ static void *ex_loop(void *arg)
         progress |= drain_messages(ex);
         if (progress)
             continue; /* slots were freed: look at the queues again before sleeping */
+        int timeout = wait_ms > 0 ? (int)wait_ms : 0;
+        if (timeout < wait_ms)
+            timeout++; /* round up: waking before the token is there would spin */
         if (mc == CURLM_OK)
-            mc = curl_multi_poll(ex->multi, NULL, 0, (int)ceil(wait_ms < 0 ? 0 : wait_ms), NULL);
+            mc = curl_multi_poll(ex->multi, NULL, 0, timeout, NULL);
         if (mc != CURLM_OK) {
             log_error("executor: curl multi: %s", curl_multi_strerror(mc));
             struct timespec pause = {0, 10 * 1000 * 1000};
@@ -181,8 +184,12 @@ int ex_create(executor **out, char *err, size_t errlen)
         return -1;
     }
     ex->multi = curl_multi_init();
-    if (ex->multi == NULL) {
-        set_err(err, errlen, "executor: curl_multi_init failed (curl_global_init called?)");
+    ex->share = curl_share_init();
+    if (ex->multi == NULL || ex->share == NULL ||
+        curl_share_setopt(ex->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        set_err(err, errlen, "executor: cannot create the curl handles (curl_global_init?)");
+        curl_share_cleanup(ex->share);
+        curl_multi_cleanup(ex->multi);
         pthread_mutex_destroy(&ex->mu);
         free(ex);
         return -1;
@@ -196,6 +203,7 @@ int ex_create(executor **out, char *err, size_t errlen)
     if (rc != 0) {
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "executor: cannot start the thread: %s", strerror(rc));
+        curl_share_cleanup(ex->share);
         curl_multi_cleanup(ex->multi);
         pthread_mutex_destroy(&ex->mu);
         free(ex);
@@ -220,6 +228,7 @@ void ex_destroy(executor *ex)
     pthread_join(ex->thread, NULL);
     exq_free_all(ex);
     curl_multi_cleanup(ex->multi);
+    curl_share_cleanup(ex->share); /* after every easy handle is gone */
     pthread_mutex_destroy(&ex->mu);
     free(ex);
 }
@@ -229,12 +238,13 @@ int ex_queue_set(executor *ex, const char *name, const ex_limits *limits)
     ex_limits lim;
     if (ex == NULL || name == NULL || *name == '\0' || exq_resolve_limits(limits, &lim) != 0)
         return -1;
+    int warn = 0;
     pthread_mutex_lock(&ex->mu);
-    int rc = ex->stopping ? -1 : exq_set(ex, name, &lim);
+    int rc = ex->stopping ? -1 : exq_set(ex, name, &lim, &warn);
     pthread_mutex_unlock(&ex->mu);
     if (rc != 0)
         return -1;
-    if (lim.insecure_tls)
+    if (warn)
         log_warn("executor: queue '%s' has insecure_tls set: TLS certificates and host names "
                  "are NOT verified", name);
     curl_multi_wakeup(ex->multi); /* new limits may let waiting jobs start */

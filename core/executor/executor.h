@@ -116,8 +116,9 @@ void ex_destroy(executor *ex);
 /*
  * ex_queue_set - create or update the queue called `name` (a plugin instance id) with
  * `limits` (copied).  Updating keeps requests already queued; requests in flight keep the
- * limits they started with.  Queues live until ex_destroy.  insecure_tls logs a warning at
- * every call.  0 / -1 (invalid limits, out of memory, stopping).
+ * limits they started with.  Queues live until ex_destroy.  A warning is logged when a queue
+ * is created with insecure_tls or switched to it (not at every update: callers may set the
+ * limits before each submission).  0 / -1 (invalid limits, out of memory, stopping).
  */
 int ex_queue_set(executor *ex, const char *name, const ex_limits *limits);
 

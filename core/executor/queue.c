@@ -47,9 +47,10 @@ ex_queue *exq_find(executor *ex, const char *name)
     return NULL;
 }
 
-int exq_set(executor *ex, const char *name, const ex_limits *resolved)
+int exq_set(executor *ex, const char *name, const ex_limits *resolved, int *switched_insecure)
 {
     ex_queue *q = exq_find(ex, name);
+    *switched_insecure = resolved->insecure_tls && (q == NULL || !q->lim.insecure_tls);
     if (q != NULL) {
         q->lim = *resolved;
         if (q->tokens > bucket_cap(&q->lim))

@@ -256,8 +256,6 @@ static CURLcode setup_http(ex_job *job, CURL *e, ex_result *res)
     }
     CURLcode rc = CURLE_OK;
     SETOPT(CURLOPT_HTTPHEADER, job->req_headers);
-    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     if (strcmp(m, "HEAD") == 0 && req->body == NULL) {
         SETOPT(CURLOPT_NOBODY, 1L);
     } else if (has_body) {
@@ -298,7 +296,7 @@ static CURLcode setup_smtp(ex_job *job, CURL *e, ex_result *res)
     return rc;
 }
 
-static CURLcode setup_common(ex_job *job, CURL *e)
+static CURLcode setup_common(executor *ex, ex_job *job, CURL *e)
 {
     const ex_limits *lim = &job->lim;
     long total = job->req->timeout_ms > 0 ? job->req->timeout_ms : lim->total_timeout_ms;
@@ -307,6 +305,9 @@ static CURLcode setup_common(ex_job *job, CURL *e)
     SETOPT(CURLOPT_PRIVATE, (void *)job);
     SETOPT(CURLOPT_URL, job->req->url);
     SETOPT(CURLOPT_PROTOCOLS_STR, EX_CURL_PROTOCOLS);
+    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_SHARE, ex->share);
     SETOPT(CURLOPT_NOSIGNAL, 1L);
     SETOPT(CURLOPT_ERRORBUFFER, job->errbuf);
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, lim->connect_timeout_ms);
@@ -352,7 +353,7 @@ int ext_start(executor *ex, ex_job *job, ex_result *res)
         ex_result_set(res, EX_LOCAL, "curl_easy_init failed");
         return -1;
     }
-    CURLcode rc = setup_common(job, e);
+    CURLcode rc = setup_common(ex, job, e);
     if (rc == CURLE_OK)
         rc = job->scheme == EXS_HTTP ? setup_http(job, e, res) : setup_smtp(job, e, res);
     if (rc != CURLE_OK) {

@@ -161,22 +161,35 @@ int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_
     return rc;
 }
 
-int64_t store_next_due_ms(store *s)
+int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen)
 {
-    if (s == NULL)
-        return 0;
-    char err[ST_ERROR_MAX];
-    sti_conn *c = sti_reader_get(s, err, sizeof(err));
+    if (s == NULL || due_ms == NULL) {
+        sti_err(err, errlen, "store_next_due: no store or no output");
+        return -1;
+    }
+    *due_ms = INT64_MAX;
+    sti_conn *c = sti_reader_get(s, err, errlen);
     if (c == NULL)
-        return 0;
-    int64_t due = 0; /* on error: "now", so the engine looks and meets the error itself */
-    sqlite3_stmt *st = sti_stmt(c, SQL_NEXT_DUE, err, sizeof(err));
+        return -1;
+    int rc = -1;
+    sqlite3_stmt *st = sti_stmt(c, SQL_NEXT_DUE, err, errlen);
     if (st != NULL) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            due = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX
-                                                             : sqlite3_column_int64(st, 0);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+                *due_ms = sqlite3_column_int64(st, 0);
+            rc = 0;
+        } else {
+            sti_sqlerr(err, errlen, c->db, "reading the next due time");
+        }
         sti_end(st);
     }
     sti_reader_put(s, c);
-    return due;
+    return rc;
+}
+
+int64_t store_next_due_ms(store *s)
+{
+    char err[ST_ERROR_MAX];
+    int64_t due = INT64_MAX;
+    return store_next_due(s, &due, err, sizeof(err)) == 0 ? due : INT64_MAX;
 }

@@ -250,9 +250,12 @@ int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_
 
 /* store_next_due_ms - the earliest next_at of a pending action, lease end of a claimed
  * action or due of a timer, or INT64_MAX when there is none: how long the engine may
- * sleep.  On a read error it returns 0 ("look now"), so the engine's next call meets the
- * error with a message. */
+ * sleep.  A read error also gives INT64_MAX: cap the sleep (the engine's poll_ms does),
+ * and use store_next_due to see the error. */
 int64_t store_next_due_ms(store *s);
+
+/* store_next_due - the same with an error channel: 0 and *due_ms, or -1 with err set. */
+int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);

@@ -39,6 +39,7 @@ typedef struct route {
 struct hs_server {
     struct MHD_Daemon *daemon;
     unsigned short port;
+    char *cert, *key; /* PEM, TLS servers only (MHD reads them while running) */
     pthread_mutex_t mu;
     pthread_cond_t changed; /* a hit was counted, or stopping (CLOCK_MONOTONIC) */
     int stopping;
@@ -382,13 +383,20 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
 
-hs_server *hs_start(void)
+static hs_server *start(const char *cert_pem, const char *key_pem)
 {
     hs_server *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
+    if (cert_pem != NULL) {
+        s->cert = strdup(cert_pem);
+        s->key = strdup(key_pem);
+    }
     pthread_condattr_t ca;
-    if (pthread_condattr_init(&ca) != 0) {
+    if ((cert_pem != NULL && (s->cert == NULL || s->key == NULL)) ||
+        pthread_condattr_init(&ca) != 0) {
+        free(s->cert);
+        free(s->key);
         free(s);
         return NULL;
     }
@@ -403,11 +411,15 @@ hs_server *hs_start(void)
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sa.sin_port = 0;
-    if (ok)
-        s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-                                         MHD_USE_THREAD_PER_CONNECTION,
-                                     0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    if (ok && s->cert != NULL)
+        s->daemon = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, s,
+                                     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                     on_completed, s, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+                                     MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
+    else if (ok)
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                     &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                      MHD_OPTION_END);
     const union MHD_DaemonInfo *di =
         s->daemon ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
@@ -420,11 +432,25 @@ hs_server *hs_start(void)
             pthread_cond_destroy(&s->changed);
         if (have_mu)
             pthread_mutex_destroy(&s->mu);
+        free(s->cert);
+        free(s->key);
         free(s);
         return NULL;
     }
     s->port = ntohs(bound.sin_port);
     return s;
+}
+
+hs_server *hs_start(void)
+{
+    return start(NULL, NULL);
+}
+
+hs_server *hs_start_tls(const char *cert_pem, const char *key_pem)
+{
+    if (cert_pem == NULL || key_pem == NULL || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return NULL;
+    return start(cert_pem, key_pem);
 }
 
 void hs_stop(hs_server *s)
@@ -448,6 +474,8 @@ void hs_stop(hs_server *s)
     free(s->records);
     pthread_cond_destroy(&s->changed);
     pthread_mutex_destroy(&s->mu);
+    free(s->cert);
+    free(s->key);
     free(s);
 }
 
@@ -459,7 +487,8 @@ unsigned short hs_port(const hs_server *s)
 char *hs_url(const hs_server *s, const char *path)
 {
     char *url = NULL;
-    if (asprintf(&url, "http://127.0.0.1:%u%s", (unsigned)s->port, path) < 0)
+    if (asprintf(&url, "%s://127.0.0.1:%u%s", s->cert ? "https" : "http", (unsigned)s->port,
+                 path) < 0)
         return NULL;
     return url;
 }

@@ -59,13 +59,18 @@ typedef struct hs_request {
 /* hs_start - start a server with no routes; NULL on failure. */
 hs_server *hs_start(void);
 
+/* hs_start_tls - the same over HTTPS with this PEM certificate and key (copied); NULL on
+ * failure, also when libmicrohttpd was built without TLS. */
+hs_server *hs_start_tls(const char *cert_pem, const char *key_pem);
+
 /* hs_stop - release hanging and delayed handlers, stop, free everything.  NULL is a no-op. */
 void hs_stop(hs_server *s);
 
 /* hs_port - the bound port. */
 unsigned short hs_port(const hs_server *s);
 
-/* hs_url - "http://127.0.0.1:PORT" + path (malloc'd; NULL when out of memory). */
+/* hs_url - "http://127.0.0.1:PORT" + path ("https://" for a TLS server; malloc'd; NULL
+ * when out of memory). */
 char *hs_url(const hs_server *s, const char *path);
 
 /* hs_route_set - create or replace the route for path prefix `prefix`.  0 / -1. */
