@@ -353,6 +353,27 @@ START_TEST(route_when_conditions)
 }
 END_TEST
 
+START_TEST(instance_limits)
+{
+    rt_gen *g = build_text("main.conf",
+                           "plugins = ( { id = \"a\"; module = \"test_filter\"; settings = { greeting = \"x\"; };\n"
+                           "  limits = { concurrency = 3; rate_per_s = 2.5; timeout_ms = 900;\n"
+                           "             insecure_tls = true; }; } );\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    const struct oh_instance *a = rt_instance(g, "a");
+    ck_assert_int_eq(a->limits.concurrency, 3);
+    ck_assert(a->limits.rate_per_s == 2.5);
+    ck_assert_int_eq(a->limits.timeout_ms, 900);
+    ck_assert_int_eq(a->limits.insecure_tls, 1);
+    ck_assert(tu_diag_has(&d, "main.conf:3: instance 'a': insecure_tls = true turns TLS"));
+    rt_gen_unref(g);
+    diag_free(&d);
+    expect_error("plugins = ( { id = \"a\"; module = \"test_filter\"; settings = { greeting = \"x\"; };\n"
+                 "  limits = {\n concurrency = 0; }; } );\n", 3,
+                 "'concurrency' must be between 1 and 1024");
+}
+END_TEST
+
 START_TEST(include_errors_name_the_included_file)
 {
     free(tu_write(dir, "extra.conf", "\n  { id = \"x\"; module = \"test_filter\"; },\n"));
@@ -505,6 +526,7 @@ int main(void)
     tcase_add_test(tc, route_empty_chain);
     tcase_add_test(tc, route_wrong_kind);
     tcase_add_test(tc, route_when_conditions);
+    tcase_add_test(tc, instance_limits);
     tcase_add_test(tc, include_errors_name_the_included_file);
     tcase_add_test(tc, include_missing_file);
     tcase_add_test(tc, init_failure_reported);

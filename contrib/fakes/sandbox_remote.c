@@ -20,6 +20,9 @@ typedef struct booked {
     char *key;
     int status;
     char *body;
+    char *order_id;    /* from the first request's body */
+    char operation[16];
+    int requests;      /* every request with this key, the first one and each replay */
 } booked;
 
 typedef struct label {
@@ -85,6 +88,7 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
     pthread_mutex_lock(&s->lock);
     for (int i = 0; key != NULL && i < s->nkeys; i++) {
         if (strcmp(s->keys[i].key, key) == 0) {
+            s->keys[i].requests++;
             int status = s->keys[i].status;
             char *body = strdup(s->keys[i].body);
             pthread_mutex_unlock(&s->lock);
@@ -111,8 +115,11 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
     }
     char *text = json_dumps(out, JSON_COMPACT);
     if (key != NULL && s->nkeys < MAX_KEYS && text != NULL) {
-        s->keys[s->nkeys] = (booked){strdup(key), status, strdup(text)};
-        s->nkeys++;
+        const char *order_id = json_string_value(json_object_get(in, "order_id"));
+        booked *k = &s->keys[s->nkeys++];
+        *k = (booked){strdup(key), status, strdup(text), strdup(order_id ? order_id : ""),
+                      "", 1};
+        snprintf(k->operation, sizeof(k->operation), "%s", op);
     }
     pthread_mutex_unlock(&s->lock);
     enum MHD_Result rc = reply(c, status, text ? text : "{}");
@@ -197,6 +204,32 @@ static enum MHD_Result track(sandbox_remote *s, struct MHD_Connection *c)
     return rc;
 }
 
+/*
+ * GET /sandbox/ledger - read-only, for tests auditing what was charged: every booked key as
+ * {"entries":[{"key","operation","order_id","status","requests"}]}, where requests counts
+ * the first request with the key and every replay of it.
+ */
+static enum MHD_Result ledger(sandbox_remote *s, struct MHD_Connection *c)
+{
+    json_t *entries = json_array();
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; entries != NULL && i < s->nkeys; i++) {
+        const booked *k = &s->keys[i];
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:i, s:i}", "key", k->key,
+                                                 "operation", k->operation, "order_id",
+                                                 k->order_id ? k->order_id : "", "status",
+                                                 k->status, "requests", k->requests));
+    }
+    pthread_mutex_unlock(&s->lock);
+    json_t *out = entries ? json_pack("{s:o}", "entries", entries) : NULL;
+    char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    enum MHD_Result rc = reply(c, text ? 200 : 500,
+                               text ? text : "{\"error\":\"out of memory\"}");
+    free(text);
+    json_decref(out);
+    return rc;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -235,6 +268,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return create_label(s, c);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/sandbox/carrier/track") == 0)
         return track(s, c);
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/sandbox/ledger") == 0)
+        return ledger(s, c);
     return reply(c, 404, "{\"error\":\"no such endpoint\"}");
 }
 
@@ -292,6 +327,7 @@ void sr_stop(sandbox_remote *s)
     for (int i = 0; i < s->nkeys; i++) {
         free(s->keys[i].key);
         free(s->keys[i].body);
+        free(s->keys[i].order_id);
     }
     pthread_mutex_destroy(&s->lock);
     free(s);

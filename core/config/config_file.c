@@ -183,9 +183,47 @@ static void read_plugin_path(cfg_file *c, diag_list *d)
     }
 }
 
+static void read_limits(const config_setting_t *g, cfg_instance *inst, diag_list *d)
+{
+    static const char *const known[] = {"concurrency", "rate_per_s", "connect_timeout_ms",
+                                        "timeout_ms", "max_response_bytes", "insecure_tls",
+                                        NULL};
+    const config_setting_t *l = config_setting_get_member(g, "limits");
+    if (l == NULL)
+        return;
+    if (!config_setting_is_group(l)) {
+        diag_add(d, DIAG_ERROR, WHERE(l), "limits must be a group { concurrency = 4; ... }");
+        return;
+    }
+    check_members(l, "an instance's limits", known, d);
+    inst->limits.concurrency = get_range(l, "concurrency", 0, 1, 1024, d);
+    inst->limits.connect_timeout_ms = get_range(l, "connect_timeout_ms", 0, 10, 600000, d);
+    inst->limits.timeout_ms = get_range(l, "timeout_ms", 0, 10, 3600000, d);
+    inst->limits.max_response_bytes =
+        get_range(l, "max_response_bytes", 0, 1024, 64 * 1024 * 1024, d);
+    const config_setting_t *r = config_setting_get_member(l, "rate_per_s");
+    int rt = r ? config_setting_type(r) : CONFIG_TYPE_NONE;
+    if (r != NULL && rt != CONFIG_TYPE_FLOAT && rt != CONFIG_TYPE_INT && rt != CONFIG_TYPE_INT64)
+        diag_add(d, DIAG_ERROR, WHERE(r), "limits: 'rate_per_s' must be a number");
+    else if (r != NULL)
+        inst->limits.rate_per_s = rt == CONFIG_TYPE_FLOAT ? config_setting_get_float(r)
+                                                          : (double)config_setting_get_int64(r);
+    if (inst->limits.rate_per_s < 0 || inst->limits.rate_per_s > 1e6) {
+        diag_add(d, DIAG_ERROR, WHERE(r), "limits: 'rate_per_s' must be between 0 and 1e6");
+        inst->limits.rate_per_s = 0;
+    }
+    const config_setting_t *t = config_setting_get_member(l, "insecure_tls");
+    if (t != NULL && config_setting_type(t) != CONFIG_TYPE_BOOL)
+        diag_add(d, DIAG_ERROR, WHERE(t), "limits: 'insecure_tls' must be true or false");
+    else if (t != NULL && (inst->limits.insecure_tls = config_setting_get_bool(t)))
+        diag_add(d, DIAG_WARNING, WHERE(t), "instance '%s': insecure_tls = true turns TLS "
+                 "certificate and host verification OFF; for local test servers only",
+                 inst->id ? inst->id : "?");
+}
+
 static void read_instances(cfg_file *c, diag_list *d)
 {
-    static const char *const known[] = {"id", "module", "settings", NULL};
+    static const char *const known[] = {"id", "module", "settings", "limits", NULL};
     const config_setting_t *list = config_lookup(&c->lc, "plugins");
     if (list == NULL)
         return;
@@ -220,6 +258,7 @@ static void read_instances(cfg_file *c, diag_list *d)
         }
         if (inst.id == NULL || inst.module == NULL)
             continue;
+        read_limits(g, &inst, d);
         if (!id_is_valid(inst.id)) {
             diag_add(d, DIAG_ERROR, WHERE(g), "plugin instance id '%s' is not "
                      "[A-Za-z0-9_-]{1,64}", inst.id);

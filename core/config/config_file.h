@@ -22,10 +22,21 @@ typedef struct cfg_where {
     int line;
 } cfg_where;
 
+/* limits = { ... } of an instance: how the executor treats its requests (0: defaults). */
+typedef struct cfg_limits {
+    int64_t concurrency;        /* requests in flight at once */
+    double rate_per_s;          /* requests started per second */
+    int64_t connect_timeout_ms;
+    int64_t timeout_ms;         /* whole request */
+    int64_t max_response_bytes;
+    int insecure_tls;           /* no TLS verification: local test servers only */
+} cfg_limits;
+
 typedef struct cfg_instance {
     const char *id;                   /* borrowed */
     const char *module;               /* borrowed */
     const config_setting_t *settings; /* the group, or NULL */
+    cfg_limits limits;
     cfg_where where;
 } cfg_instance;
 

@@ -292,6 +292,12 @@ static void run_action(engine *e, st_action *a)
     r->a = *a; /* takes the payload */
     atomic_fetch_add(&e->actions_running, 1);
     r->gen = rt_holder_get(e->o.generations);
+    if (r->a.attempts >= e->o.max_attempts) {
+        /* Its earlier holders died mid-attempt: stop feeding it to new processes. */
+        finish(r, OH_FAIL, NULL, NULL, "attempts exhausted by processes that stopped during "
+               "them", -1);
+        return;
+    }
     r->inst = r->gen ? rt_instance(r->gen, r->a.instance) : NULL;
     if (r->inst == NULL) {
         finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
@@ -322,7 +328,12 @@ static void run_action(engine *e, st_action *a)
                perr.message[0] ? perr.message : "plugin built no request", -1);
         return;
     }
-    ex_limits limits = {0};
+    const cfg_limits *l = &r->inst->limits;
+    ex_limits limits = {.concurrency = (int)l->concurrency, .rate_per_s = l->rate_per_s,
+                        .connect_timeout_ms = l->connect_timeout_ms,
+                        .total_timeout_ms = l->timeout_ms,
+                        .max_response_bytes = (size_t)l->max_response_bytes,
+                        .insecure_tls = l->insecure_tls};
     if (ex_queue_set(e->o.executor, r->inst->id, &limits) != 0 ||
         ex_submit(e->o.executor, r->inst->id, req, on_response, r) != 0)
         finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);

@@ -12,8 +12,20 @@
 #include <string.h>
 #include <strings.h>
 
-/* Schemes curl may ever speak for us; file:// never reaches curl. */
+/* Schemes curl may ever speak for us; file:// never reaches curl.  The _STR options need
+ * curl 7.85; configure accepts 7.68, so older versions get the (since deprecated) masks. */
+#if LIBCURL_VERSION_NUM >= 0x075500
+#define EX_OPT_PROTOCOLS CURLOPT_PROTOCOLS_STR
+#define EX_OPT_REDIR_PROTOCOLS CURLOPT_REDIR_PROTOCOLS_STR
 #define EX_CURL_PROTOCOLS "http,https,smtp,smtps"
+#define EX_CURL_REDIR_PROTOCOLS "http,https"
+#else
+#define EX_OPT_PROTOCOLS CURLOPT_PROTOCOLS
+#define EX_OPT_REDIR_PROTOCOLS CURLOPT_REDIR_PROTOCOLS
+#define EX_CURL_PROTOCOLS \
+    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_SMTP | CURLPROTO_SMTPS)
+#define EX_CURL_REDIR_PROTOCOLS (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)
+#endif
 
 void ex_result_init(ex_result *res)
 {
@@ -304,9 +316,9 @@ static CURLcode setup_common(executor *ex, ex_job *job, CURL *e)
     CURLcode rc = CURLE_OK;
     SETOPT(CURLOPT_PRIVATE, (void *)job);
     SETOPT(CURLOPT_URL, job->req->url);
-    SETOPT(CURLOPT_PROTOCOLS_STR, EX_CURL_PROTOCOLS);
+    SETOPT(EX_OPT_PROTOCOLS, EX_CURL_PROTOCOLS);
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SETOPT(EX_OPT_REDIR_PROTOCOLS, EX_CURL_REDIR_PROTOCOLS);
     SETOPT(CURLOPT_SHARE, ex->share);
     SETOPT(CURLOPT_NOSIGNAL, 1L);
     SETOPT(CURLOPT_ERRORBUFFER, job->errbuf);

@@ -15,6 +15,7 @@ struct oh_instance {
     void *state;              /* the plugin's, from init; freed by its destroy */
     int initialised;          /* init succeeded: destroy is due */
     cfg_where where;          /* where the file declares it (borrowed strings) */
+    cfg_limits limits;        /* how the executor treats its requests */
 };
 
 #endif

@@ -95,6 +95,7 @@ static void load_instances(rt_gen *g, ldr_registry *reg, const rt_build_opts *o,
         inst->module = m;
         inst->settings = s;
         inst->where = ci->where;
+        inst->limits = ci->limits;
         if (inst->id == NULL) {
             set_free(s);
             diag_add(d, DIAG_ERROR, NULL, 0, "out of memory");

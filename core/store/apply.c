@@ -375,6 +375,8 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
             st_actions_free(a, n);
             return -1;
         }
+        if (a[i].status == ST_ACTION_CLAIMED)
+            a[i].attempts++;
         a[i].status = ST_ACTION_CLAIMED;
         strcpy(a[i].lease_owner, j->owner); /* length checked by store_actions_claim */
         a[i].lease_until_ms = until;

@@ -42,8 +42,10 @@ static const char *const sql_text[SQL_COUNT] = {
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "
                          "ORDER BY next_at_ms, id LIMIT ?2",
-    [SQL_CLAIM_UPDATE] = "UPDATE actions SET status = 1, lease_owner = ?2, "
-                         "lease_until_ms = ?3 WHERE id = ?1",
+    /* Re-claiming an expired lease counts the attempt its holder never reported: an
+     * action that kills the process each time still reaches the dead-letter list. */
+    [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1), status = 1, "
+                         "lease_owner = ?2, lease_until_ms = ?3 WHERE id = ?1",
 
     [SQL_ORDER_GET] = "SELECT " STI_ORDER_COLS " FROM orders WHERE id = ?1",
     [SQL_EVENTS_OF] = "SELECT " STI_EVENT_COLS " FROM events WHERE order_id = ?1 ORDER BY seq",

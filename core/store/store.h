@@ -233,8 +233,11 @@ int store_events(store *s, const char *order_id, st_event **out, size_t *count, 
  *
  * How: a claim is a job for the writer thread, run inside its group-commit transaction
  * (BEGIN IMMEDIATE holds SQLite's write lock, so other processes are excluded too); the
- * caller waits until it commits.  attempts is not changed (the engine counts attempts in
- * its st_action_update).  max 0 claims nothing.  owner: 1..ST_ID_MAX-1 bytes.
+ * caller waits until it commits.  The engine counts finished attempts in its
+ * st_action_update.  max 0 claims nothing.  owner: 1..ST_ID_MAX-1 bytes.
+ *
+ * Re-claiming an expired lease adds one to `attempts` (the attempt whose holder vanished),
+ * so an action that crashes the process every time is still bounded by max_attempts.
  */
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen);
