@@ -257,6 +257,74 @@ START_TEST(unreachable_gateway_dead_letters)
 }
 END_TEST
 
+/*
+ * Replay an order's journal through the state machine: every event's input must be legal
+ * in the state the previous events left, and lead to the state the event recorded.
+ */
+static void check_journal_replays(const char *id)
+{
+    st_event *ev = NULL;
+    size_t n = 0;
+    char err[256];
+    ck_assert_int_eq(store_events(h.store, id, &ev, &n, err, sizeof(err)), 0);
+    char state[64] = "", last_input[64] = "";
+    int64_t last_seq = 0;
+    lc_facts facts = {0};
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(ev[i].seq > last_seq, "%s: seq not increasing", id);
+        last_seq = ev[i].seq;
+        json_t *data = json_loads(ev[i].data, 0, NULL);
+        const char *input = json_string_value(json_object_get(data, "input"));
+        const char *recorded = json_string_value(json_object_get(data, "state"));
+        ck_assert_ptr_nonnull(input);
+        /* One input journals several events: step once per input. */
+        if (strcmp(last_input, input) != 0 ||
+            strcmp(recorded, state) != 0) {
+            const char *next = NULL;
+            char why[512];
+            ck_assert_msg(lc_step(LC_ORDER, state, input, &facts, &next, why, sizeof(why)),
+                          "%s: journal step %s from %s is illegal: %s", id, input, state, why);
+            snprintf(state, sizeof(state), "%s", next);
+            if (strcmp(input, "acknowledge") == 0)
+                facts.acknowledged = 1;
+        }
+        ck_assert_msg(strcmp(recorded, state) == 0, "%s: event %s says %s, replay says %s", id,
+                      ev[i].name, recorded, state);
+        snprintf(last_input, sizeof(last_input), "%s", input);
+        json_decref(data);
+    }
+    st_events_free(ev, n);
+}
+
+START_TEST(many_orders_in_parallel)
+{
+    start_hub(0, NULL);
+    enum { N = 60 };
+    waiter w[N];
+    char id[N][32];
+    for (int i = 0; i < N; i++) {
+        w[i] = (waiter)WAITER;
+        snprintf(id[i], sizeof(id[i]), "par-%d", i);
+        ck_assert_int_eq(eng_place(h.engine, sample_order(id[i], 1000 + i), on_reply, &w[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(wait_reply(&w[i]), 0);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(wait_state(id[i], "awaiting_shipment", 10000), "%s not paid", id[i]);
+        ck_assert_int_eq(input(id[i], "acknowledge", NULL, NULL, 0), 0);
+        ck_assert_int_eq(input(id[i], "pack", NULL, NULL, 0), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(wait_state(id[i], "completed", 20000), "%s: %s", id[i], timeline(id[i]));
+        check_journal_replays(id[i]);
+    }
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(booked, 2 * N); /* one authorization and one capture per order */
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -268,6 +336,7 @@ int main(void)
     tcase_add_test(tc, decline_moves_to_payment_failed);
     tcase_add_test(tc, filter_rejects_without_charging);
     tcase_add_test(tc, unreachable_gateway_dead_letters);
+    tcase_add_test(tc, many_orders_in_parallel);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     curl_global_cleanup();

@@ -74,6 +74,11 @@ START_TEST(illegal_transition_refused_with_reason)
 {
     char err[512];
     const char *next = "untouched";
+    char kept[32] = "in_transit";
+    ck_assert_ptr_nonnull(lc_step(LC_ORDER, kept, "exception", NULL, &next, err, sizeof(err)));
+    ck_assert_ptr_ne(next, kept); /* static storage, not the caller's buffer */
+    ck_assert_str_eq(next, "in_transit");
+    next = "untouched";
     ck_assert_ptr_null(lc_step(LC_ORDER, "awaiting_payment", "pack", NULL, &next, err,
                                sizeof(err)));
     ck_assert_str_eq(next, "untouched");

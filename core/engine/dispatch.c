@@ -17,7 +17,7 @@
 
 #define CLAIM_BATCH 64
 #define MAX_PARCELS 16
-#define POSTED_TIMERS 256
+#define POSTED_TIMERS 1024
 
 typedef struct action_run {
     engine *e;
@@ -264,7 +264,8 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
         if (n->response_parse != NULL) {
             rc = n->response_parse(r->inst->state, &r->note, &res->response, &err);
         } else {
-            ex_verdict v = ex_classify(res);
+            ex_verdict v = strncmp(req->url, "smtp", 4) == 0 ? ex_classify_smtp(res)
+                                                             : ex_classify(res);
             rc = v == EX_OK ? OH_OK : v == EX_RETRY ? OH_RETRY : OH_FAIL;
             if (rc != OH_OK)
                 snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
@@ -341,26 +342,23 @@ static void run_action(engine *e, st_action *a)
 
 /* ---- the loop ---------------------------------------------------------------------------- */
 
-/* Timers handed to a worker but not yet deleted by its unit: not posted twice. */
+/*
+ * Timers handed to a worker but not yet deleted by its unit are not posted again.  A timer
+ * stays due until that unit commits, so an id leaves this set when it no longer shows up
+ * among the due timers.  (Within one process: after a restart nothing was applied.)
+ */
 typedef struct posted_timers {
     int64_t id[POSTED_TIMERS];
-    int64_t at[POSTED_TIMERS];
+    size_t count;
 } posted_timers;
 
-static int post_once(posted_timers *p, int64_t id, int64_t now)
+static int was_posted(const posted_timers *p, int64_t id)
 {
-    size_t free_slot = POSTED_TIMERS;
-    for (size_t i = 0; i < POSTED_TIMERS; i++) {
-        if (p->id[i] == id && now - p->at[i] < 60000)
-            return 0;
-        if (free_slot == POSTED_TIMERS && (p->id[i] == 0 || now - p->at[i] >= 60000))
-            free_slot = i;
+    for (size_t i = 0; i < p->count; i++) {
+        if (p->id[i] == id)
+            return 1;
     }
-    if (free_slot == POSTED_TIMERS)
-        return 0; /* full: try on a later round */
-    p->id[free_slot] = id;
-    p->at[free_slot] = now;
-    return 1;
+    return 0;
 }
 
 static void poll_timers(engine *e, posted_timers *posted)
@@ -368,21 +366,29 @@ static void poll_timers(engine *e, posted_timers *posted)
     st_timer *t = NULL;
     size_t n = 0;
     char err[512];
-    int64_t now = eng_now_ms();
-    if (store_timers_due(e->o.store, now, CLAIM_BATCH, &t, &n, err, sizeof(err)) != 0) {
+    /* Ask for every posted timer plus a batch of new ones, so none of ours is cut off. */
+    if (store_timers_due(e->o.store, eng_now_ms(), posted->count + CLAIM_BATCH, &t, &n, err,
+                         sizeof(err)) != 0) {
         log_error("timers: %s", err);
         return;
     }
+    posted_timers still = {.count = 0};
     for (size_t i = 0; i < n; i++) {
-        if (!post_once(posted, t[i].id, now))
+        if (was_posted(posted, t[i].id)) {
+            still.id[still.count++] = t[i].id;
             continue;
+        }
+        if (still.count + 1 >= POSTED_TIMERS)
+            continue; /* the rest waits for the next round */
         eng_msg *m = eng_msg_new(MSG_TIMER, t[i].order_id);
         if (m == NULL)
             continue;
         m->timer_id = t[i].id;
         snprintf(m->timer_name, sizeof(m->timer_name), "%s", t[i].name);
+        still.id[still.count++] = t[i].id;
         eng_post(e, m);
     }
+    *posted = still;
     st_timers_free(t, n);
 }
 

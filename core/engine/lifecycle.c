@@ -118,6 +118,16 @@ static int legal_from(const lc_transition *t, const char *state)
     return 0;
 }
 
+/* The table's own spelling of `state`, so *next never aliases the caller's buffer. */
+static const char *static_name(lc_machine m, const char *state)
+{
+    for (const char *const *s = lc_states(m); *s != NULL; s++) {
+        if (strcmp(*s, state) == 0)
+            return *s;
+    }
+    return "unknown"; /* unreachable: a transition matched, so the state is the table's */
+}
+
 static int guard_passes(lc_guard g, const lc_facts *f)
 {
     switch (g) {
@@ -164,7 +174,7 @@ const lc_transition *lc_step(lc_machine m, const char *state, const char *input,
             guarded = t;
             continue;
         }
-        *next = t->to != NULL ? t->to : state;
+        *next = t->to != NULL ? t->to : static_name(m, state);
         return t;
     }
     char legal[512];

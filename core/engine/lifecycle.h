@@ -42,8 +42,8 @@ typedef struct lc_transition {
 
 /*
  * lc_step - the transition for `input` in `state` (pass "" to create the sub-flow or the
- * order).  Returns it, with *next set to the state after it; or NULL with err naming the
- * state and the inputs legal there.  `facts` may be NULL (no guard passes that needs one).
+ * order).  Returns it, with *next set to the state after it (static storage, never the
+ * caller's `state` buffer); or NULL with err naming the state and the inputs legal there.  `facts` may be NULL (no guard passes that needs one).
  */
 const lc_transition *lc_step(lc_machine m, const char *state, const char *input,
                              const lc_facts *facts, const char **next, char *err,

@@ -304,9 +304,7 @@ static int step(unit_ctx *c, const char *input, const json_t *data)
                                      sizeof(c->error));
     if (t == NULL)
         return -1;
-    /* `next` may be c->state itself (the state is kept): never copy onto itself. */
-    if (next != c->state)
-        snprintf(c->state, sizeof(c->state), "%s", next);
+    snprintf(c->state, sizeof(c->state), "%s", next);
     json_object_set_new(c->snapshot, "state", json_string(c->state));
     if (strcmp(input, "acknowledge") == 0)
         json_object_set_new(c->snapshot, "acknowledged", json_true());
