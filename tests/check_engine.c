@@ -52,7 +52,15 @@ static int wait_reply(waiter *w)
 
 #define WAITER {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, "", ""}
 
+static void start_hub_with(int max_attempts, const char *pay_url, const char *placement);
+
 static void start_hub(int max_attempts, const char *pay_url)
+{
+    start_hub_with(max_attempts, pay_url, "\"limits\", \"pay\"");
+}
+
+/* placement: the chain of order.placed; "judge" is a test filter whose verdict is retry. */
+static void start_hub_with(int max_attempts, const char *pay_url, const char *placement)
 {
     char conf[4096], base[128], pay[200];
     snprintf(base, sizeof(base), "http://127.0.0.1:%u/sandbox", sr_port(remote));
@@ -64,17 +72,21 @@ static void start_hub(int max_attempts, const char *pay_url)
              " { id = \"pay\"; module = \"payment_sandbox\"; settings = { base_url = \"%s\";\n"
              "   api_key = \"sk_test\"; decline_over = 100000; }; },\n"
              " { id = \"carrier\"; module = \"carrier_sandbox\"; settings = { base_url = \"%s/carrier\"; }; },\n"
+             " { id = \"judge\"; module = \"test_filter\"; settings = { greeting = \"j\"; verdict = \"retry\"; }; },\n"
              " { id = \"timeline\"; module = \"notify_log\"; settings = { path = \"%s/timeline.jsonl\"; }; } );\n"
              "routes = (\n"
-             " { on = \"order.placed\"; chain = [\"limits\", \"pay\"]; },\n"
+             " { on = \"order.placed\"; chain = [%s]; },\n"
+             " { on = \"return.approved\"; chain = [\"carrier\"]; },\n"
+             " { on = \"return.inspected\"; chain = [\"pay\"]; },\n"
+             " { on = \"dispute.resolved\"; chain = [\"pay\"]; },\n"
              " { on = \"order.cancelled\"; chain = [\"pay\"]; },\n"
              " { on = \"fulfillment.packed\"; chain = [\"carrier\"]; },\n"
              " { on = \"shipment.label_created\"; chain = [\"pay\"]; },\n"
              " { on = \"shipment.*\"; chain = [\"timeline\"]; } );\n",
-             pay_url ? pay_url : pay, base, dir);
+             pay_url ? pay_url : pay, base, dir, placement);
     char *path = tu_write(dir, "orderhub.conf", conf);
-    const char *dirs[] = {tu_env("PLUGIN_DIR")};
-    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
+    const char *dirs[] = {tu_env("PLUGIN_DIR"), tu_env("TEST_PLUGIN_DIR")};
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 2, .init = 1};
     diag_list d = {0};
     rt_gen *g = rt_build(&reg, path, &bo, &d);
     ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
@@ -325,6 +337,125 @@ START_TEST(many_orders_in_parallel)
 }
 END_TEST
 
+/* Drive an order to `completed` through the seller's part. */
+static void complete_order(const char *id, int64_t total)
+{
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order(id, total), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
+    ck_assert_int_eq(input(id, "acknowledge", NULL, NULL, 0), 0);
+    ck_assert_int_eq(input(id, "pack", NULL, NULL, 0), 0);
+    ck_assert_msg(wait_state(id, "completed", 15000), "%s: %s", id, timeline(id));
+}
+
+/* The state of a return or dispute in the stored snapshot. */
+static char *sub_state(const char *id, const char *collection, const char *sub)
+{
+    st_order o;
+    char err[256];
+    ck_assert_int_eq(store_order_get(h.store, id, &o, err, sizeof(err)), 0);
+    json_t *snap = json_loads(o.snapshot, 0, NULL);
+    const char *s = json_string_value(
+        json_object_get(json_object_get(json_object_get(snap, collection), sub), "state"));
+    char *out = strdup(s ? s : "");
+    json_decref(snap);
+    st_order_clear(&o);
+    return out;
+}
+
+static int wait_sub_state(const char *id, const char *collection, const char *sub,
+                          const char *state)
+{
+    for (int i = 0; i < 500; i++) {
+        char *s = sub_state(id, collection, sub);
+        int match = strcmp(s, state) == 0;
+        free(s);
+        if (match)
+            return 1;
+        usleep(20000);
+    }
+    return 0;
+}
+
+START_TEST(return_refunded_after_inspection)
+{
+    start_hub(0, NULL);
+    complete_order("ret-1", 2599);
+    char err[512];
+    /* A return can only be asked for once delivered; this one is: request it. */
+    json_t *req = json_pack("{s:s, s:[s]}", "reason", "arrived cracked", "skus", "MUG-1");
+    ck_assert_int_eq(input("ret-1", "return.request", req, err, sizeof(err)), 0);
+    ck_assert_int_eq(input("ret-1", "return.received", json_pack("{s:s}", "return_id", "ret-1"),
+                           err, sizeof(err)), ENG_EREFUSED);
+    ck_assert_msg(strstr(err, "'received' is not allowed in state 'requested'"), "%s", err);
+    ck_assert_int_eq(input("ret-1", "return.approve", json_pack("{s:s}", "return_id", "ret-1"),
+                           err, sizeof(err)), 0);
+    /* The carrier's return label arrives by itself. */
+    ck_assert_msg(wait_sub_state("ret-1", "returns", "ret-1", "label_issued"), "no label");
+    ck_assert_int_eq(input("ret-1", "return.received", json_pack("{s:s}", "return_id", "ret-1"),
+                           err, sizeof(err)), 0);
+    ck_assert_int_eq(input("ret-1", "return.inspected",
+                           json_pack("{s:s, s:s}", "return_id", "ret-1", "outcome", "refund"),
+                           err, sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state("ret-1", "returns", "ret-1", "refunded"), "not refunded");
+    char *t = timeline("ret-1");
+    ck_assert_msg(strstr(t, "return.requested return.approved return.label_created "
+                            "return.received return.inspected return.refunded payment.refunded "
+                            "inventory.restocked"), "%s", t);
+    free(t);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(booked, 3); /* authorize, capture, refund */
+}
+END_TEST
+
+START_TEST(return_refused_before_delivery_and_dispute_refund)
+{
+    start_hub(0, NULL);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("dis-1", 1500), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("dis-1", "awaiting_shipment", 10000), "not paid");
+    char err[512];
+    ck_assert_int_eq(input("dis-1", "return.request", NULL, err, sizeof(err)), ENG_EREFUSED);
+    ck_assert_msg(strstr(err, "cannot be opened while the order is awaiting_shipment"), "%s",
+                  err);
+    ck_assert_int_eq(input("dis-1", "dispute.open", json_pack("{s:s}", "reason", "late"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input("dis-1", "dispute.resolve",
+                           json_pack("{s:s, s:s}", "dispute_id", "dis-1", "resolution", "refund"),
+                           err, sizeof(err)), 0);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    char *s = sub_state("dis-1", "disputes", "dis-1");
+    ck_assert_str_eq(s, "resolved");
+    free(s);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(booked, 2); /* authorize, refund */
+}
+END_TEST
+
+START_TEST(undecided_filter_retries_then_rejects)
+{
+    start_hub_with(3, NULL, "\"judge\", \"pay\"");
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("judge-1", 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_str_eq(w.state, "placed");
+    ck_assert_msg(wait_state("judge-1", "rejected", 10000), "%s", timeline("judge-1"));
+    st_order o;
+    char err[256];
+    ck_assert_int_eq(store_order_get(h.store, "judge-1", &o, err, sizeof(err)), 0);
+    ck_assert_msg(strstr(o.snapshot, "still undecided after 3 attempts"), "%s", o.snapshot);
+    st_order_clear(&o);
+    int booked, requests;
+    sr_counts(remote, &booked, &requests);
+    ck_assert_int_eq(requests, 0); /* never authorized */
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -337,6 +468,9 @@ int main(void)
     tcase_add_test(tc, filter_rejects_without_charging);
     tcase_add_test(tc, unreachable_gateway_dead_letters);
     tcase_add_test(tc, many_orders_in_parallel);
+    tcase_add_test(tc, return_refunded_after_inspection);
+    tcase_add_test(tc, return_refused_before_delivery_and_dispute_refund);
+    tcase_add_test(tc, undecided_filter_retries_then_rejects);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     curl_global_cleanup();

@@ -60,7 +60,7 @@ START_TEST(valid_plugin_loads)
     ck_assert_int_eq(m->desc.kind, OH_KIND_FILTER);
     ck_assert_ptr_nonnull(m->desc.filter);
     ck_assert_ptr_eq(m->desc.filter, &m->ops.filter); /* host-size copy, not the plugin's */
-    ck_assert_uint_eq(m->setting_count, 6);
+    ck_assert_uint_eq(m->setting_count, 7);
     ck_assert_str_eq(m->settings[1].name, "secret");
     /* The same file opened again is the same module: code is loaded once. */
     const ldr_module *again = NULL;
@@ -83,7 +83,7 @@ START_TEST(describe_lists_schema)
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "abi"), "major")),
                      OH_ABI_MAJOR);
     json_t *settings = json_object_get(j, "settings");
-    ck_assert_uint_eq(json_array_size(settings), 6);
+    ck_assert_uint_eq(json_array_size(settings), 7);
     json_t *secret = json_array_get(settings, 1);
     ck_assert(json_is_true(json_object_get(secret, "sensitive")));
     json_t *count = json_array_get(settings, 2);

@@ -191,10 +191,22 @@ static void parse_payment(action_run *r, const oh_response *resp)
     }
     const char *input = (size_t)out.status < sizeof(inputs) / sizeof(inputs[0])
                             ? inputs[out.status] : NULL;
+    const char *event = str(r->payload, "event");
     json_t *data = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "transaction_id",
                              out.transaction_id, "amount", (json_int_t)out.amount, "currency",
                              out.currency, "code", out.code, "decline_code", out.decline_code,
                              "message", out.message);
+    if (out.status == OH_PAYMENT_REFUNDED && event != NULL) {
+        /* The refund settles what asked for it: a return, or an unconfirmed delivery; a
+         * dispute is already resolved and only journals the money through its event. */
+        const char *rid = str(json_object_get(r->payload, "data"), "return_id");
+        if (strcmp(event, "return.inspected") == 0 && rid != NULL) {
+            input = "return.refund";
+            json_object_set_new(data, "return_id", json_string(rid));
+        } else if (strcmp(event, "delivery.unconfirmed") != 0) {
+            input = NULL;
+        }
+    }
     /* requires_action, processing, held_for_review: the answer comes later by webhook. */
     finish(r, OH_OK, input, data, NULL, -1);
 }
@@ -213,7 +225,12 @@ static void parse_carrier(action_run *r, const oh_response *resp)
                                                "service", hl.label.service, "status", "pending")
                                    : NULL;
         host_label_clear(&hl);
-        finish(r, rc, rc == OH_OK ? "label_created" : NULL, data, err.message, -1);
+        /* A return label belongs to its return, not to the outbound shipment. */
+        const char *rid = str(json_object_get(r->payload, "data"), "return_id");
+        if (data != NULL && rid != NULL)
+            json_object_set_new(data, "return_id", json_string(rid));
+        finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL, data,
+               err.message, -1);
     } else if (strcmp(r->a.operation, "track") == 0) {
         oh_track_result tr = {0};
         int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "engine_int.h"
+#include "step_int.h"
 
 #include "engine/router.h"
 #include "log/log.h"
@@ -14,39 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_EVENTS 16
-#define MAX_ACTIONS 32
-#define MAX_TIMERS 8
-
-typedef struct unit_ctx {
-    engine *e;
-    worker *w;
-    cache_entry *ce;
-    rt_gen *gen;                  /* reference held until the unit is durable */
-    json_t *snapshot;             /* working copy; becomes ce->snapshot on submit */
-    char state[ST_NAME_MAX];
-    int changed;                  /* the order itself changed (snapshot/state/events) */
-    int rejected;                 /* a placement filter refused the order */
-    char reject_reason[256];
-    st_unit unit;
-    st_order order;
-    st_event events[MAX_EVENTS];
-    size_t nevents;
-    st_action actions[MAX_ACTIONS];
-    size_t nactions;
-    st_action_update update;
-    char update_error[ST_ERROR_MAX];
-    int has_update;
-    st_timer timers[MAX_TIMERS];
-    size_t ntimers;
-    const char *cancel[MAX_TIMERS];
-    size_t ncancel;
-    int64_t fired;
-    eng_reply_fn reply;
-    void *arg;
-    char error[512];
-} unit_ctx;
 
 /* ---- snapshot rules: where an input's data goes in the order ------------------------ */
 
@@ -133,7 +100,7 @@ static int64_t due_at(const unit_ctx *c, due_base base)
 
 /* ---- building the unit ---------------------------------------------------------------- */
 
-static int add_timer(unit_ctx *c, const char *name, int64_t due)
+int add_timer(unit_ctx *c, const char *name, int64_t due)
 {
     if (c->ntimers == MAX_TIMERS)
         return -1;
@@ -151,9 +118,18 @@ static void apply_timer_rules(unit_ctx *c, const char *input)
             continue;
         if (timer_rules[i].set)
             add_timer(c, timer_rules[i].timer, due_at(c, timer_rules[i].due));
-        else if (c->ncancel < MAX_TIMERS)
-            c->cancel[c->ncancel++] = timer_rules[i].timer;
+        else
+            cancel_timer(c, timer_rules[i].timer);
     }
+}
+
+void cancel_timer(unit_ctx *c, const char *name)
+{
+    if (c->ncancel == MAX_TIMERS)
+        return;
+    snprintf(c->cancel_names[c->ncancel], ST_NAME_MAX, "%s", name);
+    c->cancel[c->ncancel] = c->cancel_names[c->ncancel];
+    c->ncancel++;
 }
 
 /* How many times `event` happened to this order before: part of idempotency keys. */
@@ -223,9 +199,17 @@ static int run_filter(unit_ctx *c, const struct oh_instance *inst, const char *e
         return 1;
     if (rc == OH_STOP)
         return 0;
-    /* A filter that cannot decide fails closed: placing an order it could not judge would
-     * wave through exactly what it exists to stop. */
-    if (strcmp(event, "order.placed") == 0 && !c->rejected) {
+    int placement = strcmp(event, "order.placed") == 0;
+    /* Cannot decide now (its remote is down): placement waits and asks again later. */
+    if (placement && rc == OH_RETRY && !c->rejected) {
+        c->retry_placement = 1;
+        snprintf(c->reject_reason, sizeof(c->reject_reason), "%s: %s", inst->id,
+                 err.message[0] ? err.message : "could not decide");
+        return 0;
+    }
+    /* A broken filter fails closed: placing an order it could not judge would wave through
+     * exactly what it exists to stop. */
+    if (placement && !c->rejected) {
         c->rejected = 1;
         snprintf(c->reject_reason, sizeof(c->reject_reason), "%s: %s", inst->id,
                  err.message[0] ? err.message : "rejected");
@@ -235,7 +219,7 @@ static int run_filter(unit_ctx *c, const struct oh_instance *inst, const char *e
     return 0;
 }
 
-static int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t *data)
+int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t *data)
 {
     const rt_gen *g = c->gen;
     size_t first_action = c->nactions;
@@ -252,12 +236,13 @@ static int route_event(unit_ctx *c, const char *event, int64_t occurrence, const
                 continue;
             }
             const char *op = router_operation(kind, event);
-            if (op != NULL && add_action(c, inst, op, event, occurrence, data) != 0)
+            if (op != NULL && router_step_applies(kind, event, data) &&
+                add_action(c, inst, op, event, occurrence, data) != 0)
                 return -1;
         }
     }
-    /* A rejected placement takes no money: drop the authorizations it queued. */
-    if (c->rejected && strcmp(event, "order.placed") == 0) {
+    /* A rejected or undecided placement takes no money: drop the authorizations it queued. */
+    if ((c->rejected || c->retry_placement) && strcmp(event, "order.placed") == 0) {
         size_t kept = first_action;
         for (size_t i = first_action; i < c->nactions; i++) {
             if (strcmp(c->actions[i].operation, "authorize") == 0)
@@ -270,7 +255,7 @@ static int route_event(unit_ctx *c, const char *event, int64_t occurrence, const
     return 0;
 }
 
-static int add_event(unit_ctx *c, const char *name, const char *input, const json_t *data)
+int add_event(unit_ctx *c, const char *name, const char *input, const json_t *data)
 {
     if (c->nevents == MAX_EVENTS) {
         snprintf(c->error, sizeof(c->error), "more than %d events for one input", MAX_EVENTS);
@@ -295,8 +280,10 @@ static int add_event(unit_ctx *c, const char *name, const char *input, const jso
  * step - one state machine input.  0 applied; -1 refused or failed (c->error says why; the
  * unit may still carry earlier steps).
  */
-static int step(unit_ctx *c, const char *input, const json_t *data)
+int step(unit_ctx *c, const char *input, const json_t *data)
 {
+    if (strncmp(input, "return.", 7) == 0 || strncmp(input, "dispute.", 8) == 0)
+        return step_subflow(c, input, data);
     lc_facts facts = {.acknowledged = json_is_true(json_object_get(c->snapshot,
                                                                   "acknowledged"))};
     const char *next = NULL;
@@ -412,10 +399,28 @@ static void submit(unit_ctx *c)
 /* ---- the four kinds of message -------------------------------------------------------- */
 
 /* 0, or -1 when even the placement could not be written (then nothing is). */
-static int place(unit_ctx *c)
+/*
+ * After the placement chain ran: reject, validate, or - when a filter could not decide -
+ * stay "placed" and ask again after a backoff, until max_attempts, then reject.
+ */
+static void placement_decision(unit_ctx *c)
 {
-    if (step(c, "place", NULL) != 0)
-        return -1;
+    if (c->retry_placement) {
+        json_t *eng = json_object_get(c->snapshot, "_engine");
+        int64_t tries = json_integer_value(json_object_get(eng, "placement_attempts")) + 1;
+        json_object_set_new(eng, "placement_attempts", json_integer(tries));
+        c->changed = 1;
+        if (tries < c->e->o.max_attempts) {
+            add_timer(c, "placement_retry",
+                      eng_now_ms() + ex_backoff_ms((int)tries, c->e->o.backoff_base_ms,
+                                                   c->e->o.backoff_max_ms, -1));
+            return;
+        }
+        c->rejected = 1;
+        snprintf(c->reject_reason + strlen(c->reject_reason),
+                 sizeof(c->reject_reason) - strlen(c->reject_reason),
+                 " (still undecided after %lld attempts)", (long long)tries);
+    }
     if (c->rejected) {
         json_t *why = json_pack("{s:s}", "reason", c->reject_reason);
         step(c, "reject", why);
@@ -423,6 +428,13 @@ static int place(unit_ctx *c)
     } else {
         step(c, "validate", NULL);
     }
+}
+
+static int place(unit_ctx *c)
+{
+    if (step(c, "place", NULL) != 0)
+        return -1;
+    placement_decision(c);
     return 0;
 }
 
@@ -488,6 +500,19 @@ static void action_done(unit_ctx *c, eng_msg *m)
 static void timer_due(unit_ctx *c, eng_msg *m)
 {
     c->fired = m->timer_id;
+    if (strcmp(m->timer_name, "placement_retry") == 0) {
+        /* The same occurrence of order.placed: its actions keep their idempotency keys. */
+        json_t *none = json_object();
+        if (strcmp(c->state, "placed") == 0 && route_event(c, "order.placed", 1, none) == 0)
+            placement_decision(c);
+        json_decref(none);
+        return;
+    }
+    if (subflow_timer(c, m->timer_name)) {
+        if (c->error[0])
+            log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
+        return;
+    }
     if (strcmp(m->timer_name, "track_poll") == 0) {
         const json_t *shipment = json_object_get(c->snapshot, "shipment");
         const char *carrier = json_string_value(json_object_get(shipment, "carrier"));

@@ -51,6 +51,27 @@ static const struct {
     {"return.approved", OH_KIND_CARRIER, "label"},
 };
 
+static const struct {
+    const char *event;
+    oh_plugin_kind kind;
+    const char *field;
+    const char *value;
+} only_when[] = {
+    {"return.inspected", OH_KIND_PAYMENT, "outcome", "refund"},
+    {"dispute.resolved", OH_KIND_PAYMENT, "resolution", "refund"},
+};
+
+int router_step_applies(oh_plugin_kind kind, const char *event, const json_t *data)
+{
+    for (size_t i = 0; i < sizeof(only_when) / sizeof(only_when[0]); i++) {
+        if (only_when[i].kind == kind && strcmp(only_when[i].event, event) == 0) {
+            const char *v = json_string_value(json_object_get(data, only_when[i].field));
+            return v != NULL && strcmp(v, only_when[i].value) == 0;
+        }
+    }
+    return 1;
+}
+
 const char *router_operation(oh_plugin_kind kind, const char *event)
 {
     if (kind == OH_KIND_FILTER)

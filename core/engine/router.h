@@ -23,6 +23,13 @@ int router_matches(const rt_route *r, const char *event, const json_t *order);
  */
 const char *router_operation(oh_plugin_kind kind, const char *event);
 
+/*
+ * router_step_applies - whether a step of `kind` acts on this occurrence of `event`, given
+ * the event's data: money goes back on an inspected return only when its outcome is
+ * "refund", on a resolved dispute only when the resolution is "refund".
+ */
+int router_step_applies(oh_plugin_kind kind, const char *event, const json_t *data);
+
 /* router_order_field - the order's value for a condition field, or NULL. */
 const char *router_order_field(const json_t *order, const char *field);
 

@@ -25,6 +25,7 @@
 typedef struct tp {
     char id_trace[512];
     char trace_file[512];
+    char verdict[16];
 } tp;
 
 static void trace(const char *file, const char *what, const char *id)
@@ -49,6 +50,8 @@ static const oh_setting_spec settings[] = {
     {"ratio", OH_SETTING_DOUBLE, "0.5", "A number", 0, 0, 0},
     {"fail_init", OH_SETTING_BOOL, "false", "Make init fail", 0, 0, 0},
     {"trace_file", OH_SETTING_STRING, "", "Append init/destroy lines here", 0, 0, 0},
+    {"verdict", OH_SETTING_STRING, "ok", "What check answers: ok, stop, reject, retry, fail", 0,
+     0, 0},
     OH_SETTINGS_END};
 
 static int tp_init(const oh_host_api *host, oh_instance *self, const oh_settings *s,
@@ -62,6 +65,7 @@ static int tp_init(const oh_host_api *host, oh_instance *self, const oh_settings
         return oh_error_set(err, OH_FAIL, "out of memory");
     OH_STRLCPY(t->trace_file, host->setting_string(s, "trace_file"));
     OH_STRLCPY(t->id_trace, host->setting_string(s, "greeting"));
+    OH_STRLCPY(t->verdict, host->setting_string(s, "verdict"));
     trace(t->trace_file, "init", t->id_trace);
     *state = t;
     return OH_OK;
@@ -76,6 +80,16 @@ static void tp_destroy(void *state)
 
 static int check(void *state, const oh_filter_input *in, oh_error *err)
 {
+    const tp *t = state;
+    static const struct {
+        const char *name;
+        int rc;
+    } verdicts[] = {{"stop", OH_STOP}, {"reject", OH_REJECT}, {"retry", OH_RETRY},
+                    {"fail", OH_FAIL}};
+    for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+        if (strcmp(t->verdict, verdicts[i].name) == 0)
+            return oh_error_set(err, verdicts[i].rc, "test verdict %s", t->verdict);
+    }
     return OH_OK;
 }
 
