@@ -105,3 +105,23 @@ void cache_free_all(worker *w)
             cache_drop(w, w->buckets[b]);
     }
 }
+
+void cache_trim(worker *w)
+{
+    if (w->cached <= CACHE_MAX)
+        return;
+    for (size_t b = 0; b < CACHE_BUCKETS && w->cached > CACHE_MAX / 2; b++) {
+        cache_entry **p = &w->buckets[b];
+        while (*p != NULL && w->cached > CACHE_MAX / 2) {
+            cache_entry *ce = *p;
+            if (atomic_load(&ce->pending) == 0) {
+                *p = ce->next;
+                w->cached--;
+                json_decref(ce->snapshot);
+                free(ce);
+            } else {
+                p = &ce->next;
+            }
+        }
+    }
+}

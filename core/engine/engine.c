@@ -210,16 +210,24 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     return 0;
 }
 
-void eng_stop(engine *e)
+void eng_quiesce(engine *e)
 {
     if (e == NULL)
         return;
     pthread_mutex_lock(&e->lock);
+    int already = e->stopping;
     e->stopping = 1;
     pthread_cond_broadcast(&e->cond);
     pthread_mutex_unlock(&e->lock);
-    if (e->dispatcher)
+    if (!already && e->dispatcher)
         pthread_join(e->dispatcher, NULL);
+}
+
+void eng_stop(engine *e)
+{
+    if (e == NULL)
+        return;
+    eng_quiesce(e);
     /* Actions handed to the executor report back to workers: let them finish first. */
     for (int spins = 0; atomic_load(&e->actions_running) > 0 && spins < 500; spins++)
         usleep(10000);

@@ -56,7 +56,14 @@ typedef void (*eng_reply_fn)(void *arg, int rc, const char *state, const char *e
 /* eng_start - start the workers, the action dispatcher and the timer loop. */
 int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen);
 
-/* eng_stop - stop taking inputs, finish the ones queued, stop the threads.  NULL: no-op. */
+/*
+ * eng_quiesce - stop claiming actions and firing timers (joins the dispatcher).  Actions
+ * already handed to the executor still report back: destroy the executor after this and
+ * before eng_stop, so their completions reach live workers.  NULL or repeated: no-op.
+ */
+void eng_quiesce(engine *e);
+
+/* eng_stop - quiesce, finish the inputs queued, stop the workers, free.  NULL: no-op. */
 void eng_stop(engine *e);
 
 /*

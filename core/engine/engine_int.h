@@ -55,6 +55,7 @@ typedef struct cache_entry {
 } cache_entry;
 
 #define CACHE_BUCKETS 4096
+#define CACHE_MAX 65536      /* orders a worker keeps in memory before it forgets idle ones */
 
 typedef struct worker {
     struct engine *e;
@@ -97,6 +98,8 @@ cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int 
 cache_entry *cache_add(worker *w, const char *id, json_t *snapshot);
 void cache_drop(worker *w, cache_entry *ce);
 void cache_free_all(worker *w);
+/* cache_trim - over CACHE_MAX, forget orders with nothing in flight (the store has them). */
+void cache_trim(worker *w);
 
 /* dispatch.c: the dispatcher thread: actions and timers. */
 void *dispatch_main(void *arg);

@@ -35,8 +35,12 @@ fail:
 
 void hub_stop(hub *h)
 {
-    eng_stop(h->engine);
+    /* No new work; in-flight requests end (cancelled ones retry after a restart) and
+     * report to the still-running workers; then the workers drain into the store. */
+    eng_quiesce(h->engine);
     ex_destroy(h->executor);
+    h->executor = NULL;
+    eng_stop(h->engine);
     store_close(h->store);
     rt_holder_free(&h->generations);
     memset(h, 0, sizeof(*h));

@@ -22,7 +22,8 @@ typedef struct hub {
  */
 int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errlen);
 
-/* hub_stop - engine, executor, store, generation: in that order. */
+/* hub_stop - quiesce the engine, destroy the executor, stop the engine, close the store,
+ * release the generation. */
 void hub_stop(hub *h);
 
 #endif

@@ -613,4 +613,5 @@ void apply_msg(worker *w, eng_msg *m)
     }
     eng_msg_free(m);
     submit(c);
+    cache_trim(w);
 }
