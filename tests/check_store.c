@@ -10,6 +10,8 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -933,11 +935,31 @@ START_TEST(close_commits_queued_units)
 }
 END_TEST
 
+START_TEST(second_process_refused)
+{
+    store *a = open_store(1, 0), *b = NULL;
+    store_options o = {.path = path, .sync_full = 1};
+    /* fcntl locks are per process: the refusal is checked from a child. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        int rc = store_open(&o, &b, err, sizeof(err));
+        _exit(rc == -1 && strstr(err, "in use by another process") != NULL ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "second opener not refused");
+    store_close(a);
+    b = open_store(1, 0); /* released with the first */
+    store_close(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("store");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, second_process_refused);
     tcase_add_test(tc, open_creates_file_and_schema);
     tcase_add_test(tc, reopen_keeps_data);
     tcase_add_test(tc, newer_schema_refused);

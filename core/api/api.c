@@ -3,6 +3,7 @@
 #include "api.h"
 
 #include "api/intake.h"
+#include "config/config_file.h"
 #include "host/host.h"
 #include "log/log.h"
 
@@ -17,6 +18,7 @@
 
 struct api {
     hub *h;
+    char host[INET_ADDRSTRLEN];
     struct MHD_Daemon *daemon;
     unsigned port;
     atomic_int suspended; /* connections waiting for the engine */
@@ -30,6 +32,7 @@ typedef struct req_ctx {
     size_t len;
     int too_big;
     int waiting;                 /* suspended until the engine replies */
+    char order_id[64];           /* POST /v1/orders: the id placed (perhaps generated) */
     pthread_mutex_t lock;
     int ready;                   /* the reply below is set */
     int status;
@@ -77,7 +80,10 @@ static void on_engine_reply(void *arg, int rc, const char *state, const char *er
     req_ctx *ctx = arg;
     json_t *j;
     int status;
-    if (rc == 0) {
+    if (rc == 0 && ctx->order_id[0] != '\0') {
+        status = 201;
+        j = json_pack("{s:s, s:s}", "id", ctx->order_id, "state", state ? state : "");
+    } else if (rc == 0) {
         status = 200;
         j = json_pack("{s:s}", "state", state ? state : "");
     } else {
@@ -115,9 +121,11 @@ static enum MHD_Result place(req_ctx *ctx)
     if (intake_validate(order, field, sizeof(field), why, sizeof(why)) != 0) {
         json_decref(order);
         char msg[400];
-        snprintf(msg, sizeof(msg), "%s %s", field, why);
+        snprintf(msg, sizeof(msg), "%s%s%s", field, field[0] ? " " : "", why);
         return send_error(ctx->conn, 400, msg, field);
     }
+    snprintf(ctx->order_id, sizeof(ctx->order_id), "%s",
+             json_string_value(json_object_get(order, "id")));
     suspend(ctx);
     if (eng_place(ctx->a->h->engine, order, on_engine_reply, ctx) != 0)
         on_engine_reply(ctx, -1, NULL, "the engine refused the order");
@@ -278,29 +286,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
 {
-    char host[64];
-    const char *colon = strrchr(listen, ':');
-    size_t hl = colon ? (size_t)(colon - listen) : 0;
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    if (colon == NULL || hl == 0 || hl >= sizeof(host)) {
-        snprintf(err, errlen, "listen '%s' is not HOST:PORT", listen);
+    struct sockaddr_in addr;
+    if (cfg_parse_listen(listen, &addr, err, errlen) != 0)
         return -1;
-    }
-    memcpy(host, listen, hl);
-    host[hl] = '\0';
-    if (strcmp(host, "localhost") == 0)
-        snprintf(host, sizeof(host), "127.0.0.1");
-    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
-        snprintf(err, errlen, "listen '%s': host must be an IPv4 address", listen);
-        return -1;
-    }
-    /* No authentication yet: never reachable from another machine. */
-    if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
-        snprintf(err, errlen, "listen '%s': the API has no authentication yet, so it only "
-                 "listens on a loopback address (127.x.x.x)", listen);
-        return -1;
-    }
-    addr.sin_port = htons((uint16_t)atoi(colon + 1));
     api *a = calloc(1, sizeof(*a));
     if (a == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -321,6 +309,7 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(a->daemon,
                                                            MHD_DAEMON_INFO_BIND_PORT);
     a->port = info ? info->port : 0;
+    inet_ntop(AF_INET, &addr.sin_addr, a->host, sizeof(a->host));
     *out = a;
     return 0;
 }
@@ -328,6 +317,11 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
 unsigned api_port(const api *a)
 {
     return a->port;
+}
+
+const char *api_host(const api *a)
+{
+    return a->host;
 }
 
 void api_stop(api *a)

@@ -1,8 +1,9 @@
 /*
  * api - orderhubd's HTTP front door (libmicrohttpd, JSON).
  *
- *   GET  /healthz                      "ok"
- *   POST /v1/orders                    place an order (validated; 201, 400, 409, 413)
+ *   GET  /healthz                      {"status":"ok"}
+ *   POST /v1/orders                    place an order (validated; 201 {"id","state"}, 400,
+ *                                      409 when the id exists, 413)
  *   GET  /v1/orders/{id}               the order snapshot
  *   GET  /v1/orders/{id}/events        its timeline
  *   POST /v1/orders/{id}/{action}      ack | pack | cancel  (409 with the state if illegal)
@@ -26,8 +27,9 @@ typedef struct api api;
 /* api_start - listen on "host:port" (port 0: any free one).  0, or -1 with err set. */
 int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen);
 
-/* api_port - the port it listens on. */
+/* api_port / api_host - where it listens (the host as dotted IPv4). */
 unsigned api_port(const api *a);
+const char *api_host(const api *a);
 
 /* api_stop - stop accepting, finish the requests in flight, free.  NULL: no-op. */
 void api_stop(api *a);

@@ -2,6 +2,7 @@
 
 #include "config/config_file.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -107,20 +108,50 @@ static int id_is_valid(const char *s)
     return 1;
 }
 
+int cfg_parse_listen(const char *listen, struct sockaddr_in *out, char *err, size_t errlen)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    size_t hl = colon ? (size_t)(colon - listen) : 0;
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (colon == NULL || hl == 0 || hl >= sizeof(host) || end == colon + 1 || *end != '\0' ||
+        port < 0 || port > 65535) {
+        snprintf(err, errlen, "'%s' is not HOST:PORT with a port from 0 (any free one) to "
+                 "65535", listen);
+        return -1;
+    }
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    memset(out, 0, sizeof(*out));
+    out->sin_family = AF_INET;
+    out->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, &out->sin_addr) != 1) {
+        snprintf(err, errlen, "'%s': the host must be an IPv4 address or localhost", listen);
+        return -1;
+    }
+    /* The API has no authentication yet: it must not be reachable from another machine. */
+    if ((ntohl(out->sin_addr.s_addr) >> 24) != 127) {
+        snprintf(err, errlen, "'%s': the API has no authentication yet, so it only listens "
+                 "on a loopback address (127.x.x.x or localhost)", listen);
+        return -1;
+    }
+    return 0;
+}
+
 static void read_listen(cfg_file *c, diag_list *d)
 {
     const config_setting_t *root = config_root_setting(&c->lc);
     const char *listen = get_string(root, "listen", 0, "top level", d);
     c->listen = listen ? listen : CFG_DEFAULT_LISTEN;
-    const char *colon = strrchr(c->listen, ':');
-    char *end = NULL;
-    long port = colon ? strtol(colon + 1, &end, 10) : 0;
-    if (colon == NULL || colon == c->listen || end == colon + 1 || *end != '\0' || port < 0 ||
-        port > 65535) {
+    struct sockaddr_in addr;
+    char why[256];
+    if (cfg_parse_listen(c->listen, &addr, why, sizeof(why)) != 0) {
         const config_setting_t *m = config_setting_get_member(root, "listen");
         diag_add(d, DIAG_ERROR, m ? config_setting_source_file(m) : c->path,
-                 m ? config_setting_source_line(m) : 0,
-                 "listen: '%s' is not HOST:PORT with a port from 0 (any free one) to 65535", c->listen);
+                 m ? config_setting_source_line(m) : 0, "listen: %s", why);
     }
 }
 

@@ -104,6 +104,14 @@ cfg_file *cfg_load(const char *path, diag_list *d);
 
 void cfg_free(cfg_file *c);
 
+/*
+ * cfg_parse_listen - "HOST:PORT" (IPv4 or localhost; port 0 = any free one) into an
+ * address.  Until the API authenticates callers, only loopback addresses are accepted.
+ * 0, or -1 with err set.
+ */
+struct sockaddr_in;
+int cfg_parse_listen(const char *listen, struct sockaddr_in *out, char *err, size_t errlen);
+
 /* Default values of the sla group. */
 #define CFG_DEFAULT_LISTEN "127.0.0.1:8780"
 #define CFG_DEFAULT_SHIP_BY_HOURS 72

@@ -204,6 +204,13 @@ static void reload(ldr_registry *reg, rt_holder *holder, const char *config, con
         log_error("reload refused: keeping configuration generation %lu running",
                   old ? old->number : 0ul);
     } else {
+        /* These are read once, at start: say so rather than pretend. */
+        const cfg_file *was = old ? old->cfg : NULL;
+        if (was != NULL && (strcmp(was->listen, g->cfg->listen) != 0 ||
+                            strcmp(was->store_path, g->cfg->store_path) != 0 ||
+                            memcmp(&was->engine, &g->cfg->engine, sizeof(was->engine)) != 0))
+            log_warn("reload: listen, store and engine settings changed; they take effect at "
+                     "the next restart");
         rt_holder_install(holder, g);
         apply_log_level(o, g);
         log_info("configuration reloaded: generation %lu (%zu plugin instances, %zu routes)",
@@ -312,8 +319,8 @@ static int serve(ldr_registry *reg, const options *o, const startup *st, const s
         return 1;
     }
     log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s, API on "
-             "127.0.0.1:%u)", PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(),
-             st->config, api_port(front));
+             "%s:%u)", PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(),
+             st->config, api_host(front), api_port(front));
     daemon_ready(ready_fd, 1);
     int rc = run(reg, &h.generations, st->config, o, set);
     api_stop(front);

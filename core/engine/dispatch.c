@@ -31,6 +31,7 @@ typedef struct action_run {
     oh_shipment ship;
     oh_parcel parcels[MAX_PARCELS];
     const char *numbers[1];
+    int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
 } action_run;
 
 static void run_free(action_run *r)
@@ -69,6 +70,7 @@ static void finish(action_run *r, int rc, const char *input, json_t *data, const
         m->data = data;
         eng_post(r->e, m);
     }
+    running_remove(r->e, r->a.id);
     atomic_fetch_sub(&r->e->actions_running, 1);
     run_free(r);
 }
@@ -177,7 +179,7 @@ static void parse_payment(action_run *r, const oh_response *resp)
     oh_error err = {{0}};
     int rc = fn(r->inst->state, &r->pay, resp, &out, &err);
     if (rc != OH_OK) {
-        finish(r, rc, NULL, NULL, err.message, -1);
+        finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
         return;
     }
     static const char *const inputs[] = {
@@ -186,7 +188,7 @@ static void parse_payment(action_run *r, const oh_response *resp)
         [OH_PAYMENT_REFUNDED] = "refund"};
     if (out.status == OH_PAYMENT_ERROR || out.status == OH_PAYMENT_UNSET) {
         finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
-               out.message[0] ? out.message : "gateway error", -1);
+               out.message[0] ? out.message : "gateway error", r->retry_after_ms);
         return;
     }
     const char *input = (size_t)out.status < sizeof(inputs) / sizeof(inputs[0])
@@ -197,18 +199,18 @@ static void parse_payment(action_run *r, const oh_response *resp)
                              out.currency, "code", out.code, "decline_code", out.decline_code,
                              "message", out.message);
     if (out.status == OH_PAYMENT_REFUNDED && event != NULL) {
-        /* The refund settles what asked for it: a return, or an unconfirmed delivery; a
-         * dispute is already resolved and only journals the money through its event. */
+        /* The refund settles what asked for it: a return, or an unconfirmed delivery; after
+         * a dispute (already resolved) it is journaled as payment.refunded only. */
         const char *rid = str(json_object_get(r->payload, "data"), "return_id");
         if (strcmp(event, "return.inspected") == 0 && rid != NULL) {
             input = "return.refund";
             json_object_set_new(data, "return_id", json_string(rid));
         } else if (strcmp(event, "delivery.unconfirmed") != 0) {
-            input = NULL;
+            input = "payment_refunded"; /* journaled, the order's state kept */
         }
     }
     /* requires_action, processing, held_for_review: the answer comes later by webhook. */
-    finish(r, OH_OK, input, data, NULL, -1);
+    finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
 }
 
 static void parse_carrier(action_run *r, const oh_response *resp)
@@ -230,7 +232,7 @@ static void parse_carrier(action_run *r, const oh_response *resp)
         if (data != NULL && rid != NULL)
             json_object_set_new(data, "return_id", json_string(rid));
         finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL, data,
-               err.message, -1);
+               err.message, r->retry_after_ms);
     } else if (strcmp(r->a.operation, "track") == 0) {
         oh_track_result tr = {0};
         int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);
@@ -250,18 +252,19 @@ static void parse_carrier(action_run *r, const oh_response *resp)
                      tr.count ? tr.shipments[0].error : "not in the answer");
         }
         host_track_result_clear(&tr);
-        finish(r, rc, data ? "track_result" : NULL, data, err.message, -1);
+        finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);
     } else {
         oh_rate_list rates = {0};
         int rc = c->rate_parse(r->inst->state, &r->ship, resp, &rates, &err);
         host_rate_list_clear(&rates);
-        finish(r, rc, NULL, NULL, err.message, -1);
+        finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
     }
 }
 
 static void on_response(void *arg, const oh_request *req, const ex_result *res)
 {
     action_run *r = arg;
+    r->retry_after_ms = res->retry_after_ms;
     if (res->outcome != EX_RESPONSE) {
         finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
                res->retry_after_ms);
@@ -301,9 +304,15 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
 
 static void run_action(engine *e, st_action *a)
 {
+    /* Its lease ran out while this process still runs it: the claim renewed the lease. */
+    if (!running_add(e, a->id)) {
+        free(a->payload); /* the element only: the array is freed by the caller */
+        return;
+    }
     action_run *r = calloc(1, sizeof(*r));
     if (r == NULL) {
-        st_actions_free(a, 1);
+        running_remove(e, a->id);
+        free(a->payload);
         return; /* the lease expires and the action is claimed again */
     }
     r->e = e;

@@ -58,6 +58,40 @@ void eng_post(engine *e, eng_msg *m)
     pthread_mutex_unlock(&w->lock);
 }
 
+int running_add(engine *e, int64_t id)
+{
+    int added = 1;
+    pthread_mutex_lock(&e->running_lock);
+    for (size_t i = 0; i < e->running_count && added; i++)
+        added = e->running[i] != id;
+    if (added && e->running_count == e->running_cap) {
+        size_t cap = e->running_cap ? e->running_cap * 2 : 64;
+        int64_t *r = realloc(e->running, cap * sizeof(*r));
+        if (r == NULL) {
+            added = 0; /* run it on a later claim */
+        } else {
+            e->running = r;
+            e->running_cap = cap;
+        }
+    }
+    if (added)
+        e->running[e->running_count++] = id;
+    pthread_mutex_unlock(&e->running_lock);
+    return added;
+}
+
+void running_remove(engine *e, int64_t id)
+{
+    pthread_mutex_lock(&e->running_lock);
+    for (size_t i = 0; i < e->running_count; i++) {
+        if (e->running[i] == id) {
+            e->running[i] = e->running[--e->running_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&e->running_lock);
+}
+
 void eng_wake(engine *e)
 {
     pthread_mutex_lock(&e->lock);
@@ -162,8 +196,10 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     }
     e->o = *opts;
     e->nworkers = opts->workers > 0 ? opts->workers : 2;
+    /* Longer than the default request time limit, so a lease rarely expires under a live
+     * request; when one does, this process skips re-running what it still runs. */
     if (e->o.lease_ms <= 0)
-        e->o.lease_ms = 30000;
+        e->o.lease_ms = 120000;
     if (e->o.max_attempts <= 0)
         e->o.max_attempts = 8;
     if (e->o.backoff_base_ms <= 0)
@@ -183,6 +219,7 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     }
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->cond, NULL);
+    pthread_mutex_init(&e->running_lock, NULL);
     e->workers = calloc((size_t)e->nworkers, sizeof(*e->workers));
     if (e->workers == NULL) {
         free(e);
@@ -248,6 +285,8 @@ void eng_stop(engine *e)
         pthread_cond_destroy(&e->workers[i].cond);
     }
     free(e->workers);
+    free(e->running);
+    pthread_mutex_destroy(&e->running_lock);
     pthread_mutex_destroy(&e->lock);
     pthread_cond_destroy(&e->cond);
     free(e);

@@ -34,7 +34,7 @@ typedef struct eng_options {
     rt_holder *generations;  /* borrowed: the current configuration generation */
     int workers;             /* input threads; 0 = 2 */
     const char *owner;       /* lease owner name for claimed actions; NULL = "host:pid" */
-    int64_t lease_ms;        /* 0 = 30000 */
+    int64_t lease_ms;        /* 0 = 120000 */
     int max_attempts;        /* per action before the dead-letter list; 0 = 8 */
     int64_t backoff_base_ms; /* 0 = 1000 */
     int64_t backoff_max_ms;  /* 0 = 300000 */

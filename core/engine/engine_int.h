@@ -80,6 +80,9 @@ struct engine {
     pthread_cond_t cond;
     int stopping;
     atomic_int actions_running; /* claimed and not yet handed back to a worker */
+    pthread_mutex_t running_lock;
+    int64_t *running;           /* ids of those actions: a re-claim of one is skipped */
+    size_t running_count, running_cap;
     atomic_int units_pending;   /* submitted to the store, not yet durable */
 };
 
@@ -100,6 +103,10 @@ void cache_drop(worker *w, cache_entry *ce);
 void cache_free_all(worker *w);
 /* cache_trim - over CACHE_MAX, forget orders with nothing in flight (the store has them). */
 void cache_trim(worker *w);
+
+/* engine.c: the in-flight set; running_add returns 0 when the id was already there. */
+int running_add(engine *e, int64_t id);
+void running_remove(engine *e, int64_t id);
 
 /* dispatch.c: the dispatcher thread: actions and timers. */
 void *dispatch_main(void *arg);

@@ -43,6 +43,10 @@ static const lc_transition table[] = {
      EV("order.cancelled", "inventory.released")},
     /* ---- order: money moving after the fact (state kept) ---------------------------- */
     {LC_ORDER, "payment_voided", FROM("cancelled"), LC_ALWAYS, NULL, EV("payment.voided")},
+    {LC_ORDER, "payment_refunded",
+     FROM("awaiting_shipment", "awaiting_collection", "in_transit", "delivered", "completed",
+          "cancelled"),
+     LC_ALWAYS, NULL, EV("payment.refunded")},
     {LC_ORDER, "payment_captured",
      FROM("awaiting_collection", "in_transit", "delivered", "completed"), LC_ALWAYS, NULL,
      EV("payment.captured")},
@@ -62,7 +66,8 @@ static const lc_transition table[] = {
     {LC_ORDER, "delivered", FROM(MOVING), LC_ALWAYS, "delivered", EV("shipment.delivered")},
     /* ---- order: after delivery ------------------------------------------------------ */
     {LC_ORDER, "complete", FROM("delivered"), LC_ALWAYS, "completed", EV("order.completed")},
-    {LC_ORDER, "delivery_unconfirmed", FROM("in_transit"), LC_ALWAYS, "delivery_unconfirmed",
+    /* A parcel never scanned is as unconfirmed as one lost on the way. */
+    {LC_ORDER, "delivery_unconfirmed", FROM(MOVING), LC_ALWAYS, "delivery_unconfirmed",
      EV("delivery.unconfirmed")},
     {LC_ORDER, "refund", FROM("delivery_unconfirmed"), LC_ALWAYS, "refunded",
      EV("payment.refunded", "seller.debited")},

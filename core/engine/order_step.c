@@ -464,6 +464,11 @@ static void settle_action(unit_ctx *c, const eng_msg *m)
     }
 }
 
+static int moving(const char *state)
+{
+    return strcmp(state, "in_transit") == 0 || strcmp(state, "awaiting_collection") == 0;
+}
+
 /* A tracking answer: the order moves to the carrier's newest status when it changed. */
 static void track_result(unit_ctx *c, const json_t *data)
 {
@@ -478,20 +483,49 @@ static void track_result(unit_ctx *c, const json_t *data)
                          c->error);
         }
     }
-    if (strcmp(c->state, "in_transit") == 0 || strcmp(c->state, "awaiting_collection") == 0)
+    if (moving(c->state))
         add_timer(c, "track_poll", due_at(c, DUE_TRACK_POLL));
+}
+
+/*
+ * An authorization that lands after the order was cancelled holds the buyer's money:
+ * void it (the cancellation's own void ran before there was a transaction to void).
+ */
+static void void_late_authorization(unit_ctx *c, const eng_msg *m)
+{
+    struct oh_instance *inst = rt_instance(c->gen, m->action_instance);
+    const char *tx = json_string_value(json_object_get(m->data, "transaction_id"));
+    if (inst == NULL || tx == NULL)
+        return;
+    json_t *payment = json_object_get(c->snapshot, "payment");
+    if (json_is_object(payment))
+        json_object_set_new(payment, "transaction_id", json_string(tx));
+    c->changed = 1;
+    add_action(c, inst, "void", "late_authorization",
+               bump_occurrence(c, "late_authorization"), m->data);
+    log_warn("order %s: authorization %s arrived after the cancellation; voiding it",
+             c->ce->id, tx);
 }
 
 static void action_done(unit_ctx *c, eng_msg *m)
 {
     settle_action(c, m);
+    int tracked = m->action_rc == OH_OK && strcmp(m->input, "track_result") == 0;
+    /* A poll that found nothing (or gave up) must not end the tracking of a moving parcel. */
+    if (strcmp(m->action_op, "track") == 0 && !tracked &&
+        c->update.status != ST_ACTION_PENDING && moving(c->state))
+        add_timer(c, "track_poll", due_at(c, DUE_TRACK_POLL));
     if (m->action_rc != OH_OK || m->input[0] == '\0')
         return;
-    if (strcmp(m->input, "track_result") == 0) {
+    if (tracked) {
         track_result(c, m->data);
         return;
     }
-    /* A late answer for an order that moved on (paid, then cancelled) changes nothing. */
+    if (strcmp(m->input, "payment_authorized") == 0 && strcmp(c->state, "cancelled") == 0) {
+        void_late_authorization(c, m);
+        return;
+    }
+    /* Other late answers for an order that moved on change nothing. */
     if (step(c, m->input, m->data) != 0)
         log_warn("order %s: result of %s/%s not applied: %s", c->ce->id, m->action_instance,
                  m->action_op, c->error);

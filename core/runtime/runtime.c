@@ -148,6 +148,13 @@ static void load_routes(rt_gen *g, diag_list *d)
                 continue;
             }
             oh_plugin_kind kind = inst->module->desc.kind;
+            if (kind == OH_KIND_FILTER && inst->module->ops.filter.check == NULL) {
+                diag_add(d, DIAG_ERROR, cr->chain_where.file, cr->chain_where.line,
+                         "route on '%s': filter '%s' (%s) decides through a remote service "
+                         "(check_build/check_parse), which this engine does not run yet",
+                         cr->on, inst->id, inst->module->desc.name);
+                continue;
+            }
             if (!(kinds & EVT_KIND_BIT(kind))) {
                 diag_add(d, DIAG_ERROR, cr->chain_where.file, cr->chain_where.line,
                          "route on '%s': instance '%s' is a %s plugin (%s), which cannot act "

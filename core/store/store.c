@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 /* Create the directories leading to `path` (0700: the journal holds customer data). */
 static int make_parent_dirs(const char *path, char *err, size_t errlen)
@@ -42,6 +45,8 @@ static void destroy(store *s, int locks)
 {
     sti_pool_close(s);
     sti_conn_close(s->wconn);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* the file stays: unlinking a lock file races with openers */
     if (locks) {
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->wake);
@@ -67,10 +72,42 @@ static int init_locks(store *s)
     return 0;
 }
 
+/*
+ * One process per database: the timers and the in-flight set of the engine live in its
+ * memory, so a second daemon on the same file would fire timers twice.  A lock on a side
+ * file (not on the database, whose locks SQLite owns) says who holds it.
+ */
+static int lock_db(store *s, char *why, size_t whylen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s.lock", s->path);
+    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (s->lock_fd < 0) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(s->lock_fd, F_SETLK, &lk) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(s->lock_fd, pid, sizeof(pid) - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        snprintf(why, whylen, "in use by another process (pid %s)", pid[0] ? pid : "?");
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(s->lock_fd, 0) != 0 || pwrite(s->lock_fd, pid, (size_t)len, 0) != len) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* Open the write connection, migrate, switch to WAL; the writer is not started yet. */
 static int open_db(store *s, char *why, size_t whylen)
 {
-    if (make_parent_dirs(s->path, why, whylen) != 0 ||
+    if (make_parent_dirs(s->path, why, whylen) != 0 || lock_db(s, why, whylen) != 0 ||
         sti_conn_open(s->path, 1, &s->wconn, why, whylen) != 0 ||
         sti_schema_migrate(s->wconn->db, &s->schema_version, why, whylen) != 0 ||
         sti_conn_wal(s->wconn, s->sync_full, why, whylen) != 0)
@@ -93,6 +130,7 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
         sti_err(err, errlen, "out of memory");
         return -1;
     }
+    s->lock_fd = -1;
     s->sync_full = opts->sync_full != 0;
     s->max_batch = opts->max_batch > 0 ? (size_t)opts->max_batch : STI_DEFAULT_BATCH;
     if (init_locks(s) != 0) {

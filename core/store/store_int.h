@@ -103,6 +103,7 @@ typedef struct sti_job {
 
 struct store {
     char *path;
+    int lock_fd;              /* fcntl lock on "<path>.lock": one process per database */
     int sync_full;
     size_t max_batch;
     int schema_version;
