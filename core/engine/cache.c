@@ -6,21 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t bucket_of(const char *id)
+static uint32_t hash_of(const char *id)
 {
     uint32_t h = 5381;
     for (const unsigned char *p = (const unsigned char *)id; *p; p++)
         h = h * 33 + *p;
-    return h % CACHE_BUCKETS;
+    return h;
+}
+
+static uint32_t bucket_of(const char *id)
+{
+    return hash_of(id) % CACHE_BUCKETS;
 }
 
 static cache_entry *lookup(worker *w, const char *id)
 {
-    for (cache_entry *ce = w->buckets[bucket_of(id)]; ce != NULL; ce = ce->next) {
-        if (strcmp(ce->id, id) == 0)
+    uint32_t h = hash_of(id);
+    for (cache_entry *ce = w->buckets[h % CACHE_BUCKETS]; ce != NULL; ce = ce->next) {
+        if (ce->hash == h && strcmp(ce->id, id) == 0)
             return ce;
     }
     return NULL;
+}
+
+cache_entry *cache_peek(worker *w, const char *id)
+{
+    return lookup(w, id);
 }
 
 cache_entry *cache_add(worker *w, const char *id, json_t *snapshot)
@@ -29,6 +40,7 @@ cache_entry *cache_add(worker *w, const char *id, json_t *snapshot)
     if (ce == NULL)
         return NULL;
     snprintf(ce->id, sizeof(ce->id), "%s", id);
+    ce->hash = hash_of(id);
     ce->snapshot = snapshot;
     uint32_t b = bucket_of(id);
     ce->next = w->buckets[b];

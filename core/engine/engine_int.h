@@ -46,6 +46,7 @@ typedef struct eng_msg {
 /* One order as its worker knows it. */
 typedef struct cache_entry {
     struct cache_entry *next;
+    uint32_t hash;             /* of id: compared before the string */
     char id[ST_ID_MAX];
     char state[ST_NAME_MAX];
     int64_t version;
@@ -54,7 +55,7 @@ typedef struct cache_entry {
     atomic_int stale;          /* a unit failed: reload from the store before use */
 } cache_entry;
 
-#define CACHE_BUCKETS 4096
+#define CACHE_BUCKETS 65536
 #define CACHE_MAX 65536      /* orders a worker keeps in memory before it forgets idle ones */
 
 typedef struct worker {
@@ -99,6 +100,8 @@ void apply_msg(worker *w, eng_msg *m);
 /* cache.c */
 cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int *absent);
 cache_entry *cache_add(worker *w, const char *id, json_t *snapshot);
+/* cache_peek - the entry for id if cached (stale or not), without touching the store. */
+cache_entry *cache_peek(worker *w, const char *id);
 void cache_drop(worker *w, cache_entry *ce);
 void cache_free_all(worker *w);
 /* cache_trim - over CACHE_MAX, forget orders with nothing in flight (the store has them). */

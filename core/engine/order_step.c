@@ -332,6 +332,17 @@ static void ctx_free(unit_ctx *c)
 static void on_durable(void *arg, int rc, const char *error)
 {
     unit_ctx *c = arg;
+    if (rc == ST_ECONFLICT && c->unit.expect_version == 0 && c->unit.order != NULL) {
+        /* A placement whose id the store already has: refused, nothing written. */
+        atomic_store(&c->ce->stale, 1);
+        atomic_fetch_sub(&c->ce->pending, 1);
+        if (c->reply != NULL)
+            c->reply(c->arg, ENG_EREFUSED, NULL, "an order with this id exists");
+        engine *e = c->e;
+        ctx_free(c);
+        atomic_fetch_sub(&e->units_pending, 1);
+        return;
+    }
     if (rc != 0) {
         /* The worker's copy ran ahead of the store: reload before the next input. */
         atomic_store(&c->ce->stale, 1);
@@ -365,7 +376,7 @@ static void submit(unit_ctx *c)
             json_object_get(json_object_get(c->snapshot, "seller"), "id"));
         snprintf(o->seller_id, sizeof(o->seller_id), "%s", seller ? seller : "");
         o->version = c->ce->version + 1;
-        o->snapshot = json_dumps(c->snapshot, JSON_COMPACT | JSON_SORT_KEYS);
+        o->snapshot = json_dumps(c->snapshot, JSON_COMPACT);
         o->updated_ms = eng_now_ms();
         o->created_ms = c->ce->version == 0 ? o->updated_ms : 0;
         u->order = o;
@@ -374,7 +385,9 @@ static void submit(unit_ctx *c)
         c->ce->version = o->version;
         snprintf(c->ce->state, sizeof(c->ce->state), "%s", c->state);
         json_decref(c->ce->snapshot);
-        c->ce->snapshot = json_deep_copy(c->snapshot);
+        /* Shared, not copied: neither side changes it after this point (the next input
+         * works on its own copy), and jansson counts references atomically. */
+        c->ce->snapshot = json_incref(c->snapshot);
     }
     u->events = c->events;
     u->event_count = c->nevents;
@@ -572,8 +585,14 @@ static cache_entry *order_for(worker *w, eng_msg *m)
 {
     char err[512] = "";
     int absent = 0;
-    cache_entry *ce = cache_get(w, m->order_id, err, sizeof(err), &absent);
+    cache_entry *ce;
     if (m->kind == MSG_PLACE) {
+        /* No store read to prove the id is new: the unit's version check (must not exist
+         * yet) proves it at commit, and on_durable turns the conflict into a refusal. */
+        ce = cache_peek(w, m->order_id);
+        absent = ce == NULL;
+        if (ce != NULL && atomic_load(&ce->stale))
+            ce = cache_get(w, m->order_id, err, sizeof(err), &absent);
         if (ce != NULL || !absent) {
             if (m->reply)
                 m->reply(m->arg, ce ? ENG_EREFUSED : -1, ce ? ce->state : NULL,
@@ -587,6 +606,7 @@ static cache_entry *order_for(worker *w, eng_msg *m)
             m->reply(m->arg, -1, NULL, "out of memory");
         return ce;
     }
+    ce = cache_get(w, m->order_id, err, sizeof(err), &absent);
     if (ce == NULL && m->reply)
         m->reply(m->arg, absent ? ENG_ENOTFOUND : -1, NULL, absent ? "no such order" : err);
     if (ce == NULL && !absent)
@@ -612,7 +632,8 @@ void apply_msg(worker *w, eng_msg *m)
     c->w = w;
     c->ce = ce;
     c->gen = rt_holder_get(w->e->o.generations);
-    c->snapshot = json_deep_copy(ce->snapshot);
+    /* A placement's entry is new and replaced (or dropped) with this unit: no copy needed. */
+    c->snapshot = m->kind == MSG_PLACE ? json_incref(ce->snapshot) : json_deep_copy(ce->snapshot);
     snprintf(c->state, sizeof(c->state), "%s", ce->state);
     c->reply = m->reply;
     c->arg = m->arg;
