@@ -34,6 +34,7 @@ struct sandbox_remote {
     struct MHD_Daemon *daemon;
     uint16_t port;
     int64_t step_ms;
+    int64_t payment_delay_ms; /* env ORDERHUB_SANDBOX_PAYMENT_DELAY_MS: answer late */
     pthread_mutex_t lock;
     booked keys[MAX_KEYS];
     int nkeys;
@@ -122,6 +123,9 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
         snprintf(k->operation, sizeof(k->operation), "%s", op);
     }
     pthread_mutex_unlock(&s->lock);
+    /* Booked, answer still on its way: a caller that dies now must replay the key. */
+    if (s->payment_delay_ms > 0)
+        usleep((useconds_t)s->payment_delay_ms * 1000);
     enum MHD_Result rc = reply(c, status, text ? text : "{}");
     free(text);
     json_decref(out);
@@ -290,6 +294,10 @@ sandbox_remote *sr_start(uint16_t port, int64_t step_ms)
     if (s == NULL)
         return NULL;
     s->step_ms = step_ms;
+    const char *delay = getenv("ORDERHUB_SANDBOX_PAYMENT_DELAY_MS");
+    s->payment_delay_ms = delay ? strtoll(delay, NULL, 10) : 0;
+    if (s->payment_delay_ms < 0 || s->payment_delay_ms > 60000)
+        s->payment_delay_ms = 0;
     pthread_mutex_init(&s->lock, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
