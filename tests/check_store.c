@@ -1,15 +1,18 @@
 /*
  * check_store - the SQLite store on real files: schema and migrations, atomic units with
  * ids written back, conflicts that write nothing while the rest of the batch commits,
- * idempotency, the outbox (claims, leases, retries, dead letters), timers, and group
- * commit under concurrent submitters.
+ * idempotency, the outbox (claims, leases, retries, dead letters, replays), timers, group
+ * commit under concurrent submitters; listing orders (filters, keyset pages, cursors, the
+ * index every variant uses), counts for metrics, and the migration of a version-1 file.
  */
 #include "config.h"
 
 #include "store/store.h"
+#include "store/store_int.h" /* the SQL text, to check query plans */
 #include "testutil.h"
 
 #include <check.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -67,6 +70,7 @@ static void order_init(st_order *o, const char *id, const char *state)
     snprintf(o->id, sizeof(o->id), "%s", id);
     snprintf(o->state, sizeof(o->state), "%s", state);
     snprintf(o->seller_id, sizeof(o->seller_id), "seller-1");
+    snprintf(o->created_by, sizeof(o->created_by), "shop-1");
     o->snapshot = "{\"id\":\"x\"}";
     o->created_ms = 1000;
     o->updated_ms = 1000;
@@ -205,9 +209,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 1);
+    ck_assert_int_eq(store_schema_version(s), 2);
     store_close(s);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv')"),
@@ -230,11 +234,12 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 1);
+    ck_assert_int_eq(store_schema_version(s), 2);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
     ck_assert_str_eq(o.seller_id, "seller-1");
+    ck_assert_str_eq(o.created_by, "shop-1");
     ck_assert_str_eq(o.snapshot, "{\"id\":\"x\"}");
     ck_assert_int_eq(o.version, 1);
     st_order_clear(&o);
@@ -954,6 +959,712 @@ START_TEST(second_process_refused)
 }
 END_TEST
 
+/* ---- schema version 2 ------------------------------------------------------------------ */
+
+/* The schema of version 1 exactly as that release wrote it (schema.c step 1, frozen). */
+static const char v1_schema[] =
+    "CREATE TABLE orders ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  seller_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  snapshot TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX orders_seller_state ON orders(seller_id, state);"
+    "CREATE TABLE events ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  name TEXT NOT NULL,"
+    "  data TEXT,"
+    "  at_ms INTEGER NOT NULL);"
+    "CREATE INDEX events_order_seq ON events(order_id, seq);"
+    "CREATE TABLE actions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  instance TEXT NOT NULL,"
+    "  operation TEXT NOT NULL,"
+    "  idem_key TEXT NOT NULL UNIQUE,"
+    "  payload TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at_ms INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
+    "  lease_owner TEXT NOT NULL DEFAULT '',"
+    "  lease_until_ms INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE INDEX actions_status_next ON actions(status, next_at_ms);"
+    "CREATE TABLE timers ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  order_id TEXT NOT NULL REFERENCES orders(id),"
+    "  name TEXT NOT NULL,"
+    "  due_ms INTEGER NOT NULL,"
+    "  data TEXT,"
+    "  UNIQUE (order_id, name));"
+    "CREATE INDEX timers_due ON timers(due_ms);"
+    "CREATE TABLE idempotency ("
+    "  key TEXT PRIMARY KEY NOT NULL,"
+    "  request_hash TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  response TEXT,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE kv ("
+    "  instance TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT,"
+    "  PRIMARY KEY (instance, key)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;";
+
+/* A version-1 file at `path` with two orders, an event and a dead action; `extra` SQL after. */
+static void write_v1_file(const char *extra)
+{
+    char *parent = NULL;
+    ck_assert_int_ge(asprintf(&parent, "%s/var", dir), 0);
+    mkdir(parent, 0700);
+    free(parent);
+    ck_assert_int_ge(asprintf(&parent, "%s/var/lib", dir), 0);
+    mkdir(parent, 0700);
+    free(parent);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *e = NULL;
+    int rc = sqlite3_exec(db, v1_schema, NULL, NULL, &e);
+    ck_assert_msg(rc == SQLITE_OK, "%s", e ? e : "?");
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode = WAL;"
+                      "INSERT INTO orders VALUES ('old-1', 'delivered', 's1', 4, '{}', 10, 500);"
+                      "INSERT INTO orders VALUES ('old-2', 'placed', 's2', 1, '{}', 20, 600);"
+                      "INSERT INTO events (order_id, name, at_ms) "
+                      "VALUES ('old-1', 'order.placed', 10);"
+                      "INSERT INTO actions (order_id, instance, operation, idem_key, next_at_ms, "
+                      "status, attempts, last_error, created_ms) "
+                      "VALUES ('old-1', 'pay', 'capture', 'old-1:capture', 0, 3, 9, 'gone', 10);",
+                      NULL, NULL, &e);
+    ck_assert_msg(rc == SQLITE_OK, "%s", e ? e : "?");
+    if (extra != NULL) {
+        rc = sqlite3_exec(db, extra, NULL, NULL, &e);
+        ck_assert_msg(rc == SQLITE_OK, "%s", e ? e : "?");
+    }
+    sqlite3_close(db);
+}
+
+START_TEST(version_1_file_migrated_to_2)
+{
+    write_v1_file(NULL);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
+    store *s = open_store(0, 0);
+    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                             "('orders_updated', 'orders_seller_updated', 'orders_state_updated',"
+                             " 'orders_created_by_updated')"),
+                     4);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                             "'orders_seller_state'"),
+                     0);
+    /* Old rows are kept, with created_by ''. */
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders WHERE created_by = ''"), 2);
+    st_order o;
+    ck_assert_int_eq(store_order_get(s, "old-1", &o, err, sizeof(err)), 0);
+    ck_assert_str_eq(o.created_by, "");
+    ck_assert_str_eq(o.state, "delivered");
+    ck_assert_int_eq(o.version, 4);
+    st_order_clear(&o);
+    /* They list, count and replay like new ones. */
+    st_order_row *rows = NULL;
+    size_t n = 0;
+    char next[ST_CURSOR_MAX];
+    st_order_filter f = {.created_by = ""};
+    ck_assert_int_eq(store_orders_list(s, &f, NULL, 10, &rows, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(rows[0].id, "old-2");
+    ck_assert_str_eq(rows[1].id, "old-1");
+    ck_assert_int_eq(rows[1].created_ms, 10);
+    free(rows);
+    st_counts c;
+    ck_assert_int_eq(store_counts(s, &c, err, sizeof(err)), 0);
+    ck_assert_int_eq(c.orders, 2);
+    ck_assert_int_eq(c.events, 1);
+    ck_assert_int_eq(c.actions_dead, 1);
+    ck_assert_int_eq(store_action_replay(s, 1, 700, err, sizeof(err)), 0);
+    /* New orders carry created_by. */
+    st_order nw;
+    order_init(&nw, "new-1", "placed");
+    st_unit u = {.order = &nw};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders WHERE created_by = 'shop-1'"), 1);
+    store_close(s);
+    /* Opening again migrates nothing more. */
+    s = open_store(0, 0);
+    ck_assert_int_eq(store_schema_version(s), 2);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(failed_migration_leaves_version_1)
+{
+    /* Step 2 cannot create its index: the whole migration is rolled back. */
+    write_v1_file("CREATE INDEX orders_updated ON orders(id);");
+    store_options o = {.path = path};
+    store *s = NULL;
+    ck_assert_int_eq(store_open(&o, &s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "schema migration to version 2") != NULL &&
+                      strstr(err, "orders_updated") != NULL,
+                  "%s", err);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM pragma_table_info('orders') WHERE name = "
+                             "'created_by'"),
+                     0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                             "'orders_seller_state'"),
+                     1);
+}
+END_TEST
+
+START_TEST(created_by_written_on_insert_only)
+{
+    store *s = open_store(0, 0);
+    st_order o;
+    order_init(&o, "o-1", "placed");
+    snprintf(o.created_by, sizeof(o.created_by), "storefront-a");
+    st_unit u = {.order = &o};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    /* An update ignores created_by, even one that is not a string at all. */
+    snprintf(o.state, sizeof(o.state), "confirmed");
+    memset(o.created_by, 'z', sizeof(o.created_by));
+    o.updated_ms = 2000;
+    st_unit u2 = {.order = &o, .expect_version = 1};
+    ck_assert_msg(store_commit(s, &u2, err, sizeof(err)) == 0, "%s", err);
+    st_order back;
+    ck_assert_int_eq(store_order_get(s, "o-1", &back, err, sizeof(err)), 0);
+    ck_assert_str_eq(back.created_by, "storefront-a");
+    ck_assert_str_eq(back.state, "confirmed");
+    ck_assert_int_eq(back.version, 2);
+    st_order_clear(&back);
+    /* On insert it must fit, and may be empty. */
+    st_order o2;
+    order_init(&o2, "o-2", "placed");
+    memset(o2.created_by, 'z', sizeof(o2.created_by));
+    st_unit u3 = {.order = &o2};
+    ck_assert_int_eq(store_commit(s, &u3, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "order created_by") != NULL, "%s", err);
+    o2.created_by[0] = '\0';
+    ck_assert_msg(store_commit(s, &u3, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(store_order_get(s, "o-2", &back, err, sizeof(err)), 0);
+    ck_assert_str_eq(back.created_by, "");
+    st_order_clear(&back);
+    store_close(s);
+}
+END_TEST
+
+/* ---- listing orders ------------------------------------------------------------------- */
+
+typedef struct trow {
+    char id[16], state[16], seller[8], by[8];
+    int64_t updated, created;
+} trow;
+
+#define LIST_ORDERS 157
+
+static trow rows_made[LIST_ORDERS];
+
+/* Orders with many ties on updated_ms, ids unrelated to time, some empty sellers/creators. */
+static void make_list_orders(store *s)
+{
+    static const char *states[] = {"placed", "shipped", "delivered"};
+    static const char *sellers[] = {"s1", "s2", "s3", ""};
+    static const char *bys[] = {"shop-a", "shop-b", ""};
+    unsigned seed = 12345;
+    st_order *o = calloc(LIST_ORDERS, sizeof(*o));
+    st_unit *u = calloc(LIST_ORDERS, sizeof(*u));
+    ck_assert(o && u);
+    count_ok = count_bad = 0;
+    for (int i = 0; i < LIST_ORDERS; i++) {
+        trow *t = &rows_made[i];
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        snprintf(t->id, sizeof(t->id), "ord-%03d", (i * 37) % LIST_ORDERS);
+        snprintf(t->state, sizeof(t->state), "%s", states[r % 3]);
+        snprintf(t->seller, sizeof(t->seller), "%s", sellers[(r / 3) % 4]);
+        snprintf(t->by, sizeof(t->by), "%s", bys[(r / 12) % 3]);
+        t->updated = 1000 + (int64_t)((r / 36) % 23);
+        t->created = 100 + i;
+        order_init(&o[i], t->id, t->state);
+        snprintf(o[i].seller_id, sizeof(o[i].seller_id), "%s", t->seller);
+        snprintf(o[i].created_by, sizeof(o[i].created_by), "%s", t->by);
+        o[i].updated_ms = t->updated;
+        o[i].created_ms = t->created;
+        u[i] = (st_unit){.order = &o[i], .done = count_done};
+        ck_assert_int_eq(store_submit(s, &u[i]), 0);
+    }
+    pthread_mutex_lock(&count_mu);
+    while (count_ok + count_bad < LIST_ORDERS)
+        pthread_cond_wait(&count_cv, &count_mu);
+    pthread_mutex_unlock(&count_mu);
+    ck_assert_int_eq(count_bad, 0);
+    free(o);
+    free(u);
+}
+
+static int trow_cmp(const void *a, const void *b)
+{
+    const trow *x = a, *y = b;
+    if (x->updated != y->updated)
+        return x->updated > y->updated ? -1 : 1;
+    return -strcmp(x->id, y->id);
+}
+
+static int trow_match(const trow *t, const st_order_filter *f)
+{
+    return (!f->seller_id || strcmp(t->seller, f->seller_id) == 0) &&
+           (!f->state || strcmp(t->state, f->state) == 0) &&
+           (!f->created_by || strcmp(t->by, f->created_by) == 0) &&
+           (f->since_ms <= 0 || t->updated >= f->since_ms);
+}
+
+/* Page through `f` with `limit` and compare with the expected list, row by row. */
+static void check_listing(store *s, const st_order_filter *f, size_t limit)
+{
+    trow want[LIST_ORDERS];
+    size_t nwant = 0;
+    for (int i = 0; i < LIST_ORDERS; i++) {
+        if (trow_match(&rows_made[i], f))
+            want[nwant++] = rows_made[i];
+    }
+    qsort(want, nwant, sizeof(want[0]), trow_cmp);
+    char cursor[ST_CURSOR_MAX] = "", next[ST_CURSOR_MAX];
+    size_t seen = 0, pages = 0;
+    for (;;) {
+        st_order_row *r = NULL;
+        size_t n = 99;
+        int rc = store_orders_list(s, f, cursor, limit, &r, &n, next, sizeof(next), err,
+                                   sizeof(err));
+        ck_assert_msg(rc == 0, "list: %s", err);
+        pages++;
+        ck_assert_uint_le(n, limit);
+        ck_assert(n > 0 || r == NULL);
+        for (size_t i = 0; i < n; i++, seen++) {
+            ck_assert_uint_lt(seen, nwant);
+            const trow *w = &want[seen];
+            ck_assert_msg(strcmp(r[i].id, w->id) == 0, "row %zu: %s, want %s (limit %zu)",
+                          seen, r[i].id, w->id, limit);
+            ck_assert_str_eq(r[i].state, w->state);
+            ck_assert_str_eq(r[i].seller_id, w->seller);
+            ck_assert_int_eq(r[i].updated_ms, w->updated);
+            ck_assert_int_eq(r[i].created_ms, w->created);
+        }
+        free(r);
+        if (next[0] == '\0') {
+            ck_assert_uint_eq(seen, nwant);
+            break;
+        }
+        ck_assert_uint_eq(n, limit); /* only a full page has a next one */
+        char want_cursor[ST_CURSOR_MAX];
+        snprintf(want_cursor, sizeof(want_cursor), "%lld:%s",
+                 (long long)want[seen - 1].updated, want[seen - 1].id);
+        ck_assert_str_eq(next, want_cursor);
+        memcpy(cursor, next, sizeof(cursor));
+    }
+    /* No empty trailing page: a multiple of limit ends on a full page with no cursor. */
+    size_t full = nwant == 0 ? 1 : (nwant + limit - 1) / limit;
+    ck_assert_uint_eq(pages, full);
+}
+
+START_TEST(list_orders_filters_and_pages)
+{
+    store *s = open_store(0, 0);
+    make_list_orders(s);
+    static const char *sellers[] = {NULL, "s2", ""};
+    static const char *states[] = {NULL, "shipped", "nope"};
+    static const char *bys[] = {NULL, "shop-a", ""};
+    static const int64_t sinces[] = {0, 1011, 5000};
+    static const size_t limits[] = {1, 7, 200};
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            for (int c = 0; c < 3; c++)
+                for (int d = 0; d < 3; d++)
+                    for (int l = 0; l < 3; l++) {
+                        st_order_filter f = {.seller_id = sellers[a], .state = states[b],
+                                             .created_by = bys[c], .since_ms = sinces[d]};
+                        check_listing(s, &f, limits[l]);
+                    }
+    /* NULL filter = all; a limit that divides the count exactly. */
+    st_order_row *r = NULL;
+    size_t n = 0;
+    char next[ST_CURSOR_MAX];
+    ck_assert_int_eq(store_orders_list(s, NULL, NULL, ST_LIST_MAX, &r, &n, next, sizeof(next),
+                                       err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, LIST_ORDERS);
+    ck_assert_str_eq(next, "");
+    free(r);
+    st_order_filter none = {0};
+    check_listing(s, &none, LIST_ORDERS);
+    check_listing(s, &none, 1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(list_cursor_is_a_position)
+{
+    store *s = open_store(0, 0);
+    const char *ids[] = {"a", "b", "c", "d"};
+    st_order o[4];
+    for (int i = 0; i < 4; i++) {
+        order_init(&o[i], ids[i], "placed");
+        o[i].updated_ms = 100 + i; /* d newest */
+        st_unit u = {.order = &o[i]};
+        ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    }
+    st_order_row *r = NULL;
+    size_t n = 0;
+    char next[ST_CURSOR_MAX];
+    ck_assert_int_eq(store_orders_list(s, NULL, "", 2, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(r[0].id, "d");
+    ck_assert_str_eq(r[1].id, "c");
+    ck_assert_str_eq(next, "102:c");
+    free(r);
+    /* c is updated (moves to the top) and b shipped: the next page still starts after the
+     * position (102, "c") and sees b's new state. */
+    snprintf(o[2].state, sizeof(o[2].state), "shipped");
+    o[2].updated_ms = 900;
+    st_unit u = {.order = &o[2], .expect_version = 1};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    snprintf(o[1].state, sizeof(o[1].state), "shipped");
+    st_unit u2 = {.order = &o[1], .expect_version = 1};
+    ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_orders_list(s, NULL, next, 2, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(r[0].id, "b");
+    ck_assert_str_eq(r[0].state, "shipped");
+    ck_assert_str_eq(r[1].id, "a");
+    ck_assert_str_eq(next, "");
+    free(r);
+    /* The state filter follows updates; a cursor from any position works (ids with ':'). */
+    st_order_filter f = {.state = "shipped"};
+    ck_assert_int_eq(store_orders_list(s, &f, "101:b", 5, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(store_orders_list(s, &f, "900:c:x", 5, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 2); /* c: "c" < "c:x" */
+    ck_assert_str_eq(r[0].id, "c");
+    ck_assert_str_eq(r[1].id, "b");
+    free(r);
+    ck_assert_int_eq(store_orders_list(s, &f, "-9223372036854775808:a", 5, &r, &n, next,
+                                       sizeof(next), err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(list_bad_arguments_refused)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_order_row *r = (st_order_row *)1;
+    size_t n = 99;
+    char next[ST_CURSOR_MAX] = "junk";
+    static const char *bad[] = {
+        "abc", "123", "123:", ":o-1", "12a:o-1", "+1:o-1", "01:o-1", "-0:o-1", "-:o-1",
+        " 1:o-1", "1 :o-1", "0x10:o-1", "1e3:o-1", "9223372036854775808:o-1",
+        "-9223372036854775809:o-1", "99999999999999999999:o-1",
+        "1:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", /* 64 bytes */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(store_orders_list(s, NULL, bad[i], 10, &r, &n, next, sizeof(next), err,
+                                        sizeof(err)) == ST_EINVAL,
+                      "cursor '%s' accepted", bad[i]);
+        ck_assert_msg(strstr(err, "malformed cursor") != NULL, "%s", err);
+        ck_assert_ptr_null(r);
+        ck_assert_uint_eq(n, 0);
+        ck_assert_str_eq(next, "");
+        r = (st_order_row *)1;
+    }
+    ck_assert_int_eq(store_orders_list(s, NULL, NULL, 0, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_orders_list(s, NULL, NULL, ST_LIST_MAX + 1, &r, &n, next,
+                                       sizeof(next), err, sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_msg(strstr(err, "limit") != NULL, "%s", err);
+    ck_assert_int_eq(store_orders_list(s, NULL, NULL, 10, &r, &n, next, ST_CURSOR_MAX - 1, err,
+                                       sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_orders_list(s, NULL, NULL, 10, NULL, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_orders_list(NULL, NULL, NULL, 10, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     -1);
+    char longer[ST_NAME_MAX + 1];
+    memset(longer, 's', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    st_order_filter f = {.state = longer};
+    ck_assert_int_eq(store_orders_list(s, &f, NULL, 10, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     ST_EINVAL);
+    char longid[ST_ID_MAX + 1];
+    memset(longid, 'i', sizeof(longid) - 1);
+    longid[sizeof(longid) - 1] = '\0';
+    f = (st_order_filter){.created_by = longid};
+    ck_assert_int_eq(store_orders_list(s, &f, NULL, 10, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     ST_EINVAL);
+
+    /* SQL in a cursor or a filter is data: bound, never spliced. */
+    f = (st_order_filter){.seller_id = "x' OR '1'='1", .state = "placed'; DROP TABLE orders;--"};
+    ck_assert_int_eq(store_orders_list(s, &f, NULL, 10, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(store_orders_list(s, NULL, "99999:zz') OR 1=1; DROP TABLE orders;--", 10,
+                                       &r, &n, next, sizeof(next), err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 1); /* o-1 at 1000 sorts before (99999, ...) */
+    free(r);
+    ck_assert_int_eq(store_orders_list(s, NULL, "1000:o-1' OR '1'='1", 10, &r, &n, next,
+                                       sizeof(next), err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 1); /* "o-1" < "o-1' OR ..." */
+    free(r);
+    ck_assert_int_eq(store_orders_list(s, NULL, "1000:o-1", 10, &r, &n, next, sizeof(next),
+                                       err, sizeof(err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM orders"), 1);
+    store_close(s);
+}
+END_TEST
+
+/* EXPLAIN QUERY PLAN of `sql` as one string ("detail | detail | ..."). */
+static void query_plan(const char *sql, char *plan, size_t len)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *q = NULL;
+    ck_assert_int_ge(asprintf(&q, "EXPLAIN QUERY PLAN %s", sql), 0);
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    plan[0] = '\0';
+    size_t used = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && used < len) {
+        int w = snprintf(plan + used, len - used, "%s | ", sqlite3_column_text(st, 3));
+        used += w > 0 ? (size_t)w : 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(q);
+}
+
+START_TEST(list_and_counts_use_indexes)
+{
+    store_close(open_store(0, 0));
+    char sql[512], plan[1024];
+    for (unsigned v = 0; v < STI_LIST_VARIANTS; v++) {
+        ck_assert_int_eq(sti_list_sql(v, sql, sizeof(sql)), 0);
+        query_plan(sql, plan, sizeof(plan));
+        const char *idx = v & STI_LIST_CREATED_BY ? "orders_created_by_updated"
+                          : v & STI_LIST_SELLER   ? "orders_seller_updated"
+                          : v & STI_LIST_STATE    ? "orders_state_updated"
+                                                  : "orders_updated";
+        char want[128];
+        snprintf(want, sizeof(want), "SEARCH orders USING INDEX %s (", idx);
+        /* A range of the index, read in order: never a scan of the table, never a sort. */
+        ck_assert_msg(strstr(plan, want) != NULL && strstr(plan, "TEMP B-TREE") == NULL &&
+                          strstr(plan, "updated_ms>?") != NULL,
+                      "variant %u: %s\n  %s", v, sql, plan);
+        if (v & STI_LIST_CURSOR)
+            ck_assert_msg(strstr(plan, "(updated_ms,id)<(?,?)") != NULL, "variant %u: %s", v,
+                          plan);
+    }
+    ck_assert_int_eq(sti_list_sql(STI_LIST_VARIANTS, sql, sizeof(sql)), -1);
+    ck_assert_int_eq(sti_list_sql(0, sql, 10), -1);
+
+    query_plan(sti_sql_text(SQL_COUNT_STATES), plan, sizeof(plan));
+    ck_assert_msg(strstr(plan, "SCAN orders USING COVERING INDEX orders_state_updated") &&
+                      !strstr(plan, "TEMP B-TREE"),
+                  "%s", plan);
+    query_plan(sti_sql_text(SQL_COUNT_OTHERS), plan, sizeof(plan));
+    ck_assert_msg(strstr(plan, "SEARCH actions USING COVERING INDEX actions_status_next "
+                               "(status=?)") &&
+                      !strstr(plan, "TEMP B-TREE") && !strstr(plan, "SCAN events") &&
+                      !strstr(plan, "SCAN actions |"),
+                  "%s", plan);
+}
+END_TEST
+
+/* ---- replays and counts ---------------------------------------------------------------- */
+
+static store *replay_store;
+static int replay_rc = 99;
+
+static void replay_from_done(void *arg, int rc, const char *error)
+{
+    char e[ST_ERROR_MAX];
+    replay_rc = store_action_replay(replay_store, 1, 0, e, sizeof(e));
+}
+
+START_TEST(action_replay)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t dead = add_action(s, "o-1", "k-dead", 100);
+    int64_t done = add_action(s, "o-1", "k-done", 100);
+    int64_t pending = add_action(s, "o-1", "k-pending", 100);
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 100, "w1", 1000, 2, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    st_actions_free(a, n);
+    ck_assert_int_eq(update_action(s, dead, ST_ACTION_DEAD, 8, 0, "HTTP 500"), 0);
+    ck_assert_int_eq(update_action(s, done, ST_ACTION_DONE, 1, 0, NULL), 0);
+
+    /* Only a dead action is replayed; the others, and unknown ids, give 1 and stay. */
+    ck_assert_int_eq(store_action_replay(s, done, 5000, err, sizeof(err)), 1);
+    ck_assert_int_eq(store_action_replay(s, pending, 5000, err, sizeof(err)), 1);
+    ck_assert_int_eq(store_action_replay(s, 999, 5000, err, sizeof(err)), 1);
+    ck_assert_int_eq(store_action_replay(s, -1, 5000, err, sizeof(err)), 1);
+    uint64_t b0, b1;
+    store_stats(s, NULL, &b0);
+    ck_assert_int_eq(store_action_replay(s, dead, 5000, err, sizeof(err)), 0);
+    store_stats(s, NULL, &b1);
+    ck_assert_uint_eq(b1, b0 + 1); /* one write transaction */
+    ck_assert_int_eq(store_actions_dead(s, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(store_action_replay(s, dead, 5000, err, sizeof(err)), 1); /* not again */
+    char q[128];
+    snprintf(q, sizeof(q), "SELECT status FROM actions WHERE id = %lld", (long long)done);
+    ck_assert_int_eq(sql_int(q), ST_ACTION_DONE);
+    snprintf(q, sizeof(q), "SELECT attempts FROM actions WHERE id = %lld", (long long)pending);
+    ck_assert_int_eq(sql_int(q), 0);
+
+    /* Due at now: not claimable before, claimable at, with attempts 0 and its old error. */
+    ck_assert_int_eq(store_next_due_ms(s), 100); /* `pending` is still due */
+    ck_assert_int_eq(store_actions_claim(s, 4999, "w2", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, pending);
+    st_actions_free(a, n);
+    ck_assert_int_eq(store_next_due_ms(s), 5000);
+    ck_assert_int_eq(store_actions_claim(s, 5000, "w2", 1000, 10, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, dead);
+    ck_assert_int_eq(a[0].attempts, 0);
+    ck_assert_int_eq(a[0].status, ST_ACTION_CLAIMED);
+    ck_assert_str_eq(a[0].last_error, "HTTP 500");
+    st_actions_free(a, n);
+
+    /* From a done callback it would wait for itself: refused. */
+    replay_store = s;
+    st_unit u = {.done = replay_from_done};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    ck_assert_int_eq(replay_rc, -1);
+    ck_assert_int_eq(store_action_replay(NULL, dead, 0, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(counts)
+{
+    store *s = open_store(0, 0);
+    st_counts c;
+    memset(&c, 0x5a, sizeof(c));
+    ck_assert_int_eq(store_counts(s, &c, err, sizeof(err)), 0);
+    ck_assert_uint_eq(c.state_count, 0);
+    ck_assert_int_eq(c.states_truncated, 0);
+    ck_assert_int_eq(c.orders, 0);
+    ck_assert_int_eq(c.events, 0);
+    ck_assert_int_eq(c.actions_pending + c.actions_claimed + c.actions_done + c.actions_dead, 0);
+    ck_assert_int_eq(c.timers, 0);
+
+    create_order(s, "o-1"); /* placed, one event each */
+    create_order(s, "o-2");
+    st_order o;
+    order_init(&o, "o-3", "shipped");
+    st_event ev[3];
+    for (int i = 0; i < 3; i++)
+        event_init(&ev[i], "o-3", "order.placed", NULL);
+    st_timer tm[2];
+    timer_init(&tm[0], "o-3", "ship_by", 10);
+    timer_init(&tm[1], "o-3", "deliver_by", 20);
+    st_unit u = {.order = &o, .events = ev, .event_count = 3, .new_timers = tm,
+                 .new_timer_count = 2};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    int64_t ids[6];
+    for (int i = 0; i < 6; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        ids[i] = add_action(s, "o-1", key, 100 + i);
+    }
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim(s, 1000, "w1", 1000, 4, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 4); /* ids 0..3 claimed */
+    st_actions_free(a, n);
+    ck_assert_int_eq(update_action(s, ids[0], ST_ACTION_DONE, 1, 0, NULL), 0);
+    ck_assert_int_eq(update_action(s, ids[1], ST_ACTION_DONE, 1, 0, NULL), 0);
+    ck_assert_int_eq(update_action(s, ids[2], ST_ACTION_DEAD, 1, 0, "x"), 0);
+
+    ck_assert_int_eq(store_counts(s, &c, err, sizeof(err)), 0);
+    ck_assert_uint_eq(c.state_count, 2);
+    ck_assert_str_eq(c.states[0].state, "placed"); /* by name */
+    ck_assert_int_eq(c.states[0].count, 2);
+    ck_assert_str_eq(c.states[1].state, "shipped");
+    ck_assert_int_eq(c.states[1].count, 1);
+    ck_assert_int_eq(c.states_truncated, 0);
+    ck_assert_int_eq(c.orders, 3);
+    ck_assert_int_eq(c.events, 5);
+    ck_assert_int_eq(c.events, sql_int("SELECT count(*) FROM events"));
+    ck_assert_int_eq(c.actions_pending, 2);
+    ck_assert_int_eq(c.actions_claimed, 1);
+    ck_assert_int_eq(c.actions_done, 2);
+    ck_assert_int_eq(c.actions_dead, 1);
+    ck_assert_int_eq(c.timers, 2);
+
+    /* A failed unit leaves no gap in seq: events is still their number. */
+    st_event bad;
+    event_init(&bad, "o-ghost", "order.placed", NULL);
+    st_unit ub = {.events = &bad, .event_count = 1};
+    ck_assert_int_eq(store_commit(s, &ub, err, sizeof(err)), -1);
+    create_order(s, "o-4");
+    ck_assert_int_eq(store_counts(s, &c, err, sizeof(err)), 0);
+    ck_assert_int_eq(c.events, 6);
+    ck_assert_int_eq(c.events, sql_int("SELECT count(*) FROM events"));
+
+    /* More states than the array holds: the first ones by name, all in `orders`. */
+    for (int i = 0; i < ST_COUNTS_STATES + 3; i++) {
+        char id[16], state[16];
+        snprintf(id, sizeof(id), "x-%d", i);
+        snprintf(state, sizeof(state), "st%02d", i);
+        st_order x;
+        order_init(&x, id, state);
+        st_unit ux = {.order = &x};
+        ck_assert_int_eq(store_commit(s, &ux, err, sizeof(err)), 0);
+    }
+    ck_assert_int_eq(store_counts(s, &c, err, sizeof(err)), 0);
+    ck_assert_uint_eq(c.state_count, ST_COUNTS_STATES);
+    ck_assert_int_eq(c.states_truncated, 1);
+    ck_assert_str_eq(c.states[0].state, "placed");
+    ck_assert_str_eq(c.states[2].state, "st00");
+    ck_assert_int_eq(c.orders, 4 + ST_COUNTS_STATES + 3);
+    ck_assert_int_eq(store_counts(NULL, &c, err, sizeof(err)), -1);
+    ck_assert_int_eq(store_counts(s, NULL, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -978,6 +1689,15 @@ int main(void)
     tcase_add_test(tc, commit_from_done_refused);
     tcase_add_test(tc, concurrent_submitters_group_commit);
     tcase_add_test(tc, close_commits_queued_units);
+    tcase_add_test(tc, version_1_file_migrated_to_2);
+    tcase_add_test(tc, failed_migration_leaves_version_1);
+    tcase_add_test(tc, created_by_written_on_insert_only);
+    tcase_add_test(tc, list_orders_filters_and_pages);
+    tcase_add_test(tc, list_cursor_is_a_position);
+    tcase_add_test(tc, list_bad_arguments_refused);
+    tcase_add_test(tc, list_and_counts_use_indexes);
+    tcase_add_test(tc, action_replay);
+    tcase_add_test(tc, counts);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -60,11 +60,12 @@ t0=$(now_ms)
 
 # ---- the sandbox gateway and carrier --------------------------------------------------------
 # Each payment answer leaves the gateway late: a kill then often falls between the booking
-# and the daemon's settling of the action, so the resumed action re-sends the same key.
-# Kept well below what saturates the "pay" queue (4 requests in flight): from about 150 ms
-# on, claimed actions wait in that queue past lease_ms and are claimed again while running.
+# and the daemon's settling of the action, so the resumed action re-sends the same key.  At
+# 150 ms the "pay" queue (4 requests in flight) also backs up past lease_ms after a restart,
+# so actions are claimed again while their own process still runs them: they must not run
+# (or be settled) twice.  CRASH_PAYMENT_DELAY_MS=300 makes that the common case.
 : > "$tmp/remote.out"
-ORDERHUB_SANDBOX_PAYMENT_DELAY_MS=${CRASH_PAYMENT_DELAY_MS:-75} \
+ORDERHUB_SANDBOX_PAYMENT_DELAY_MS=${CRASH_PAYMENT_DELAY_MS:-150} \
     "$remote_bin" --port 0 --step-ms 200 > "$tmp/remote.out" 2>&1 &
 remote_pid=$!
 for _ in $(seq 50); do grep -q listening "$tmp/remote.out" && break; sleep 0.1; done
@@ -73,7 +74,10 @@ remote=$(sed -n 's/^listening on \(127\.0\.0\.1:[0-9]*\)$/\1/p' "$tmp/remote.out
 
 export ORDERHUB_PLUGIN_PATH="$PLUGIN_DIR"
 export OH_CRASH_KEY="sk_sandbox_crash_safety"
+export OH_CRASH_TOKEN="crash-safety-admin-token-0123456789"
+auth=(-H "Authorization: Bearer $OH_CRASH_TOKEN")
 cat > "$tmp/orderhub.conf" <<CONF
+api = { tokens = ( { name = "crash"; role = "admin"; token = "env:OH_CRASH_TOKEN"; } ); };
 listen = "127.0.0.1:0";
 store  = { driver = "sqlite"; path = "$tmp/orderhub.db"; };
 engine = { lease_ms = 1000; backoff_base_ms = 50; backoff_max_ms = 500; track_poll_ms = 200; };
@@ -91,6 +95,11 @@ routes = (
   { on = "shipment.*";             chain = [ "timeline" ]; }
 );
 CONF
+if ! "$daemon" -t -c "$tmp/orderhub.conf" > "$tmp/check.out" 2>&1 &&
+    grep -q "unknown.*'api'\|'api'.*unknown" "$tmp/check.out"; then
+    sed -i '/^api = /d' "$tmp/orderhub.conf"   # a daemon from before API tokens
+    auth=()
+fi
 "$daemon" -t -c "$tmp/orderhub.conf" > "$tmp/check.out" 2>&1 || { cat "$tmp/check.out"; fail "config refused"; }
 
 # ---- the daemon: each start logs to its own file and publishes its port ----------------------
@@ -117,7 +126,7 @@ http() {
     local port
     port=$(cat "$tmp/port" 2>/dev/null)
     [ -n "$port" ] || { echo 000; return; }
-    curl -s -o "$3" -w '%{http_code}' --max-time 5 -X "$1" -H 'Content-Type: application/json' \
+    curl -s -o "$3" -w '%{http_code}' --max-time 5 -X "$1" -H 'Content-Type: application/json' "${auth[@]}" \
         ${4:+--data-binary "@$4"} "http://127.0.0.1:$port$2" 2>/dev/null || true
 }
 
@@ -261,9 +270,9 @@ api="http://127.0.0.1:$(cat "$tmp/port")"
 mkdir -p "$tmp/final"
 snapshot_all() {  # every accepted order and its timeline into $tmp/final
     while read -r id; do
-        curl -s --max-time 5 -o "$tmp/final/$id.order" -w '%{http_code}\n' "$api/v1/orders/$id" \
+        curl -s --max-time 5 "${auth[@]}" -o "$tmp/final/$id.order" -w '%{http_code}\n' "$api/v1/orders/$id" \
             > "$tmp/final/$id.code" 2>/dev/null
-        curl -s --max-time 5 -o "$tmp/final/$id.events" "$api/v1/orders/$id/events" 2>/dev/null
+        curl -s --max-time 5 "${auth[@]}" -o "$tmp/final/$id.events" "$api/v1/orders/$id/events" 2>/dev/null
     done < "$tmp/accepted"
 }
 # Until no accepted order awaits its authorization and every packed order is captured (a
@@ -276,13 +285,13 @@ idle_start=$(now_ms)
 while [ "$(now_ms)" -lt $((idle_start + 60000)) ]; do
     still=""
     for id in $waiting; do
-        state=$(curl -s --max-time 5 "$api/v1/orders/$id" 2>/dev/null | jq -r .state 2>/dev/null)
+        state=$(curl -s --max-time 5 "${auth[@]}" "$api/v1/orders/$id" 2>/dev/null | jq -r .state 2>/dev/null)
         [ -n "$state" ] && [ "$state" != awaiting_payment ] || still="$still $id"
     done
     waiting=$still
     still=""
     for id in $shipping; do
-        curl -s --max-time 5 "$api/v1/orders/$id/events" 2>/dev/null |
+        curl -s --max-time 5 "${auth[@]}" "$api/v1/orders/$id/events" 2>/dev/null |
             jq -e '[.events[].name] | index("payment.captured")' > /dev/null 2>&1 || still="$still $id"
     done
     shipping=$still
@@ -329,9 +338,10 @@ stuck=$(while read -r id; do jq -r 'select(.state != "awaiting_shipment" and .st
           and .state != "in_transit" and .state != "delivered" and .state != "completed")
           | "\(.id) \(.state)"' "$tmp/final/$id.order"; done < "$tmp/accepted")
 [ "$settled" = 1 ] && [ -z "$stuck" ] ||
-    fail "orders not settled $idle_s s after the load (awaiting_payment: authorize never resumed):
-$(echo "$stuck" | head -20)
-  packed but never captured:${shipping:- none}"
+    fail "orders not settled $idle_s s after the load
+  not paid (awaiting_payment = the authorization was never resumed):
+$(echo "${stuck:-none}" | head -20 | sed 's/^/    /')
+  packed but never captured (label or capture never resumed):${shipping:- none}"
 ok "every accepted order is paid ($idle_s s after the load), every packed order captured"
 
 # (c) the gateway's ledger: exactly one authorization per order, replays absorbed
@@ -349,7 +359,7 @@ captured=$(jq '[.entries[] | select(.operation == "capture")] | length' "$tmp/le
 # Money booked for an order that is not in the store would be an order lost after the charge.
 orphans=0
 for id in $(jq -r '.entries[].order_id' "$tmp/ledger.json" | sort -u); do
-    [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$api/v1/orders/$id")" = 200 ] ||
+    [ "$(curl -s --max-time 5 "${auth[@]}" -o /dev/null -w '%{http_code}' "$api/v1/orders/$id")" = 200 ] ||
         { echo "  charged but not stored: $id"; orphans=$((orphans + 1)); }
 done
 [ "$orphans" -eq 0 ] || fail "$orphans orders charged at the gateway are not in the store"

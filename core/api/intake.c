@@ -120,8 +120,13 @@ int intake_validate(json_t *order, char *field, size_t fl, char *why, size_t wl)
                          !upper_code(json_string_value(json_object_get(addr, "country")), 2)))
         return bad(field, fl, why, wl, "shipping_address.country",
                    "must be an ISO 3166-1 alpha-2 code like \"US\"");
-    /* The engine keeps its own bookkeeping under these names. */
-    if (json_object_get(order, "state") || json_object_get(order, "_engine"))
-        return bad(field, fl, why, wl, "state", "is set by orderhub, not by the submitter");
+    /* orderhub keeps its own bookkeeping under these names. */
+    static const char *const reserved[] = {"state", "_engine", "created_by", "acknowledged",
+                                           "returns", "disputes", "shipment", NULL};
+    for (size_t i = 0; reserved[i] != NULL; i++) {
+        if (json_object_get(order, reserved[i]) != NULL)
+            return bad(field, fl, why, wl, reserved[i],
+                       "is set by orderhub, not by the submitter");
+    }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "config/config_file.h"
+#include "settings/settings.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -465,6 +466,110 @@ static void read_engine(cfg_file *c, diag_list *d)
     c->engine.lease_ms = get_range(g, "lease_ms", 0, 1000, 3600000, d);
 }
 
+/* role = "admin" | "support" | "storefront" | "seller:ID" */
+static int parse_role(const char *role, cfg_token *t)
+{
+    static const struct {
+        const char *name;
+        cfg_role role;
+    } roles[] = {{"admin", CFG_ROLE_ADMIN}, {"support", CFG_ROLE_SUPPORT},
+                 {"storefront", CFG_ROLE_STOREFRONT}};
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+        if (strcmp(role, roles[i].name) == 0) {
+            t->role = roles[i].role;
+            return 0;
+        }
+    }
+    if (strncmp(role, "seller:", 7) == 0 && id_is_valid(role + 7)) {
+        t->role = CFG_ROLE_SELLER;
+        t->seller_id = role + 7;
+        return 0;
+    }
+    return -1;
+}
+
+static void read_token(cfg_file *c, const config_setting_t *g, diag_list *d)
+{
+    static const char *const known[] = {"name", "role", "token", NULL};
+    check_members(g, "an API token", known, d);
+    cfg_token t = {.where = {WHERE(g)}};
+    t.name = get_string(g, "name", 1, "API token", d);
+    const char *role = get_string(g, "role", 1, "API token", d);
+    const char *token = get_string(g, "token", 1, "API token", d);
+    if (t.name == NULL || role == NULL || token == NULL)
+        return;
+    if (!id_is_valid(t.name)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "API token name '%s' is not [A-Za-z0-9_-]{1,64}",
+                 t.name);
+        return;
+    }
+    if (parse_role(role, &t) != 0) {
+        diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "role")),
+                 "API token '%s': role '%s' is not admin, support, storefront or seller:ID",
+                 t.name, role);
+        return;
+    }
+    if (strncmp(token, "env:", 4) != 0 && strncmp(token, "file:", 5) != 0)
+        diag_add(d, DIAG_WARNING, WHERE(config_setting_get_member(g, "token")),
+                 "API token '%s' is written in the file; prefer env:NAME or file:PATH", t.name);
+    char why[512];
+    t.secret = set_resolve_reference(token, c->base_dir, why, sizeof(why));
+    if (t.secret == NULL) {
+        diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "token")),
+                 "API token '%s': %s", t.name, why);
+        return;
+    }
+    if (strlen(t.secret) < 16) {
+        diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "token")),
+                 "API token '%s' is shorter than 16 characters", t.name);
+        free(t.secret);
+        return;
+    }
+    for (size_t k = 0; k < c->token_count; k++) {
+        if (strcmp(c->tokens[k].name, t.name) == 0 || strcmp(c->tokens[k].secret, t.secret) == 0) {
+            diag_add(d, DIAG_ERROR, WHERE(g), "API token '%s' repeats the name or the secret "
+                     "of '%s'", t.name, c->tokens[k].name);
+            free(t.secret);
+            return;
+        }
+    }
+    c->tokens[c->token_count++] = t;
+}
+
+static void read_api(cfg_file *c, diag_list *d)
+{
+    static const char *const known[] = {"tokens", NULL};
+    const config_setting_t *g = config_lookup(&c->lc, "api");
+    if (g == NULL)
+        return;
+    if (!config_setting_is_group(g)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "api must be a group { tokens = ( ... ); }");
+        return;
+    }
+    check_members(g, "api", known, d);
+    const config_setting_t *list = config_setting_get_member(g, "tokens");
+    if (list == NULL)
+        return;
+    if (!config_setting_is_list(list)) {
+        diag_add(d, DIAG_ERROR, WHERE(list), "api: tokens must be a list ( { name = ...; "
+                 "role = ...; token = ...; }, ... )");
+        return;
+    }
+    int n = config_setting_length(list);
+    c->tokens = calloc((size_t)n + 1, sizeof(*c->tokens));
+    if (c->tokens == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *t = config_setting_get_elem(list, (unsigned)i);
+        if (!config_setting_is_group(t))
+            diag_add(d, DIAG_ERROR, WHERE(t), "api: tokens entry %d must be a group", i + 1);
+        else
+            read_token(c, t, d);
+    }
+}
+
 static void read_log(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"level", "syslog", NULL};
@@ -499,7 +604,7 @@ static void read_log(cfg_file *c, diag_list *d)
 cfg_file *cfg_load(const char *path, diag_list *d)
 {
     static const char *const known[] = {"listen", "store", "plugin_path", "plugins", "routes",
-                                        "sla", "engine", "log", "pid_file", NULL};
+                                        "sla", "engine", "api", "log", "pid_file", NULL};
     cfg_file *c = calloc(1, sizeof(*c));
     char resolved[PATH_MAX];
     if (c == NULL) {
@@ -539,6 +644,7 @@ cfg_file *cfg_load(const char *path, diag_list *d)
     read_routes(c, d);
     read_sla(c, d);
     read_engine(c, d);
+    read_api(c, d);
     read_log(c, d);
     c->pid_file = get_string(config_root_setting(&c->lc), "pid_file", 0, "top level", d);
     return c;
@@ -555,6 +661,12 @@ void cfg_free(cfg_file *c)
     }
     free(c->routes);
     free(c->instances);
+    for (size_t i = 0; i < c->token_count; i++) {
+        /* Secrets do not linger in freed memory. */
+        explicit_bzero(c->tokens[i].secret, strlen(c->tokens[i].secret));
+        free(c->tokens[i].secret);
+    }
+    free(c->tokens);
     for (size_t i = 0; i < c->plugin_path_count; i++)
         free(c->plugin_path[i]);
     free(c->plugin_path);

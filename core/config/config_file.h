@@ -64,6 +64,18 @@ typedef struct cfg_route {
     cfg_where chain_where;
 } cfg_route;
 
+/* api = { tokens = ( { name; role; token; } ); } - who may call the HTTP API. */
+typedef enum cfg_role { CFG_ROLE_ADMIN = 1, CFG_ROLE_SUPPORT, CFG_ROLE_STOREFRONT,
+                        CFG_ROLE_SELLER } cfg_role;
+
+typedef struct cfg_token {
+    const char *name;          /* borrowed: shown in logs and recorded as created_by */
+    cfg_role role;
+    const char *seller_id;     /* borrowed, CFG_ROLE_SELLER only: the part after "seller:" */
+    char *secret;              /* owned: resolved env:/file: value; never printed */
+    cfg_where where;
+} cfg_token;
+
 typedef struct cfg_file {
     config_t lc;             /* the libconfig tree: owns every borrowed string */
     char *path;              /* absolute path of the main file, owned */
@@ -90,6 +102,8 @@ typedef struct cfg_file {
         int64_t backoff_max_ms;
         int64_t lease_ms;
     } engine;
+    cfg_token *tokens;       /* owned array */
+    size_t token_count;
     const char *log_level;   /* NULL: not set in the file */
     int log_syslog;          /* -1: not set */
     const char *pid_file;    /* NULL: not set */

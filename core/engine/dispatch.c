@@ -58,6 +58,7 @@ static void finish(action_run *r, int rc, const char *input, json_t *data, const
         log_error("order %s: out of memory settling action %lld", r->a.order_id,
                   (long long)r->a.id);
         json_decref(data);
+        running_remove(r->e, r->a.id);
     } else {
         m->action_id = r->a.id;
         m->action_attempts = r->a.attempts;
@@ -68,9 +69,10 @@ static void finish(action_run *r, int rc, const char *input, json_t *data, const
         snprintf(m->action_op, sizeof(m->action_op), "%s", r->a.operation);
         snprintf(m->action_instance, sizeof(m->action_instance), "%s", r->a.instance);
         m->data = data;
+        /* It stays in the running set until its settlement is durable (on_durable): a
+         * lease that ran out meanwhile must not let this process run it again. */
         eng_post(r->e, m);
     }
-    running_remove(r->e, r->a.id);
     atomic_fetch_sub(&r->e->actions_running, 1);
     run_free(r);
 }

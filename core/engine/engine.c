@@ -140,14 +140,30 @@ static int post_input(engine *e, msg_kind kind, const char *order_id, const char
     return 0;
 }
 
-int eng_place(engine *e, json_t *order, eng_reply_fn reply, void *arg)
+int eng_place_keyed(engine *e, json_t *order, const char *idem_key, const char *request_hash,
+                    eng_reply_fn reply, void *arg)
 {
     const char *id = json_string_value(json_object_get(order, "id"));
-    if (id == NULL || *id == '\0') {
+    eng_msg *m = id && *id && strlen(id) < ST_ID_MAX ? eng_msg_new(MSG_PLACE, id) : NULL;
+    if (m == NULL || (idem_key && (strlen(idem_key) >= ST_KEY_MAX || request_hash == NULL ||
+                                   strlen(request_hash) >= sizeof(m->request_hash)))) {
         json_decref(order);
+        eng_msg_free(m);
         return -1;
     }
-    return post_input(e, MSG_PLACE, id, "place", order, reply, arg);
+    snprintf(m->input, sizeof(m->input), "place");
+    snprintf(m->idem_key, sizeof(m->idem_key), "%s", idem_key ? idem_key : "");
+    snprintf(m->request_hash, sizeof(m->request_hash), "%s", request_hash ? request_hash : "");
+    m->data = order;
+    m->reply = reply;
+    m->arg = arg;
+    eng_post(e, m);
+    return 0;
+}
+
+int eng_place(engine *e, json_t *order, eng_reply_fn reply, void *arg)
+{
+    return eng_place_keyed(e, order, NULL, NULL, reply, arg);
 }
 
 int eng_input(engine *e, const char *order_id, const char *input, json_t *data,

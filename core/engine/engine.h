@@ -75,6 +75,17 @@ void eng_stop(engine *e);
 int eng_place(engine *e, json_t *order, eng_reply_fn reply, void *arg);
 
 /*
+ * eng_place_keyed - eng_place that also records the answer under an idempotency key, in the
+ * same unit as the order: `idem_key` (scoped by the caller) and `request_hash` (hex SHA-256
+ * of the request body).  The record holds status 201 and {"id","state"}.  When the key was
+ * recorded meanwhile, the reply's rc is ENG_EIDEM and nothing is written.
+ */
+int eng_place_keyed(engine *e, json_t *order, const char *idem_key, const char *request_hash,
+                    eng_reply_fn reply, void *arg);
+
+#define ENG_EIDEM (-12)
+
+/*
  * eng_input - apply a lifecycle `input` (see lifecycle.c: "acknowledge", "pack",
  * "cancel", ...) to order `order_id`; `data` (reference stolen, may be NULL) is merged
  * into the event payload and, for some inputs, the snapshot (documented in apply.c).

@@ -39,6 +39,9 @@ typedef struct eng_msg {
     /* MSG_TIMER */
     int64_t timer_id;
     char timer_name[ST_NAME_MAX];
+    /* MSG_PLACE with an idempotency key */
+    char idem_key[ST_KEY_MAX];
+    char request_hash[65];
     eng_reply_fn reply;
     void *arg;
 } eng_msg;

@@ -277,6 +277,24 @@ int add_event(unit_ctx *c, const char *name, const char *input, const json_t *da
 }
 
 /*
+ * A new payment method after a decline: authorize again on the gateway that declined,
+ * under a new key (a new attempt group), so the first decline is never replayed.
+ */
+static int reauthorize(unit_ctx *c)
+{
+    const char *id = json_string_value(
+        json_object_get(json_object_get(c->snapshot, "payment"), "instance"));
+    struct oh_instance *inst = id ? rt_instance(c->gen, id) : NULL;
+    if (inst == NULL || inst->module->desc.kind != OH_KIND_PAYMENT) {
+        snprintf(c->error, sizeof(c->error), "the gateway of the first authorization ('%s') "
+                 "is not configured", id ? id : "?");
+        return -1;
+    }
+    return add_action(c, inst, "authorize", "payment_resubmitted",
+                      bump_occurrence(c, "payment_resubmitted"), NULL);
+}
+
+/*
  * step - one state machine input.  0 applied; -1 refused or failed (c->error says why; the
  * unit may still carry earlier steps).
  */
@@ -311,6 +329,8 @@ int step(unit_ctx *c, const char *input, const json_t *data)
             return -1;
     }
     apply_timer_rules(c, input);
+    if (strcmp(input, "payment_resubmitted") == 0)
+        return reauthorize(c);
     return 0;
 }
 
@@ -323,6 +343,7 @@ static void ctx_free(unit_ctx *c)
     for (size_t i = 0; i < c->nactions; i++)
         free(c->actions[i].payload);
     free(c->order.snapshot);
+    free(c->idem.response);
     json_decref(c->snapshot);
     rt_gen_unref(c->gen);
     free(c);
@@ -332,6 +353,20 @@ static void ctx_free(unit_ctx *c)
 static void on_durable(void *arg, int rc, const char *error)
 {
     unit_ctx *c = arg;
+    if (c->has_update)
+        running_remove(c->e, c->update.id); /* settled (or, on failure, claimable again) */
+    if (rc == ST_EEXIST && c->has_idem) {
+        /* The key was recorded meanwhile (the same request twice at once): the caller
+         * answers from the record; nothing of this unit was written. */
+        atomic_store(&c->ce->stale, 1);
+        atomic_fetch_sub(&c->ce->pending, 1);
+        if (c->reply != NULL)
+            c->reply(c->arg, ENG_EIDEM, NULL, "idempotency key recorded meanwhile");
+        engine *e = c->e;
+        ctx_free(c);
+        atomic_fetch_sub(&e->units_pending, 1);
+        return;
+    }
     if (rc == ST_ECONFLICT && c->unit.expect_version == 0 && c->unit.order != NULL) {
         /* A placement whose id the store already has: refused, nothing written. */
         atomic_store(&c->ce->stale, 1);
@@ -375,6 +410,8 @@ static void submit(unit_ctx *c)
         const char *seller = json_string_value(
             json_object_get(json_object_get(c->snapshot, "seller"), "id"));
         snprintf(o->seller_id, sizeof(o->seller_id), "%s", seller ? seller : "");
+        const char *by = json_string_value(json_object_get(c->snapshot, "created_by"));
+        snprintf(o->created_by, sizeof(o->created_by), "%s", by ? by : "");
         o->version = c->ce->version + 1;
         o->snapshot = json_dumps(c->snapshot, JSON_COMPACT);
         o->updated_ms = eng_now_ms();
@@ -401,6 +438,14 @@ static void submit(unit_ctx *c)
     u->fired_timer_count = c->fired ? 1 : 0;
     u->cancel_timers = c->cancel;
     u->cancel_timer_count = c->ncancel;
+    if (c->has_idem) {
+        json_t *answer = json_pack("{s:s, s:s}", "id", c->ce->id, "state", c->state);
+        c->idem.response = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+        json_decref(answer);
+        c->idem.status = 201;
+        c->idem.created_ms = eng_now_ms();
+        u->idem = c->idem.response ? &c->idem : NULL;
+    }
     u->done = on_durable;
     u->arg = c;
     atomic_fetch_add(&c->ce->pending, 1);
@@ -523,6 +568,12 @@ static void void_late_authorization(unit_ctx *c, const eng_msg *m)
 static void action_done(unit_ctx *c, eng_msg *m)
 {
     settle_action(c, m);
+    if (strcmp(m->action_op, "authorize") == 0 && m->action_rc == OH_OK) {
+        json_t *payment = json_object_get(c->snapshot, "payment");
+        if (json_is_object(payment))
+            json_object_set_new(payment, "instance", json_string(m->action_instance));
+        c->changed = 1;
+    }
     int tracked = m->action_rc == OH_OK && strcmp(m->input, "track_result") == 0;
     /* A poll that found nothing (or gave up) must not end the tracking of a moving parcel. */
     if (strcmp(m->action_op, "track") == 0 && !tracked &&
@@ -593,6 +644,12 @@ static cache_entry *order_for(worker *w, eng_msg *m)
         absent = ce == NULL;
         if (ce != NULL && atomic_load(&ce->stale))
             ce = cache_get(w, m->order_id, err, sizeof(err), &absent);
+        /* "Exists" only once it is durable: a crash could still lose an unwritten one. */
+        if (ce != NULL && atomic_load(&ce->pending) > 0) {
+            if (m->reply)
+                m->reply(m->arg, -1, NULL, "an order with this id is being written; retry");
+            return NULL;
+        }
         if (ce != NULL || !absent) {
             if (m->reply)
                 m->reply(m->arg, ce ? ENG_EREFUSED : -1, ce ? ce->state : NULL,
@@ -614,18 +671,26 @@ static cache_entry *order_for(worker *w, eng_msg *m)
     return ce;
 }
 
+/* A message dropped unapplied: its action (if any) may be claimed again. */
+static void drop_msg(worker *w, eng_msg *m)
+{
+    if (m->kind == MSG_ACTION)
+        running_remove(w->e, m->action_id);
+    eng_msg_free(m);
+}
+
 void apply_msg(worker *w, eng_msg *m)
 {
     cache_entry *ce = order_for(w, m);
     if (ce == NULL) {
-        eng_msg_free(m);
+        drop_msg(w, m);
         return;
     }
     unit_ctx *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         if (m->reply)
             m->reply(m->arg, -1, NULL, "out of memory");
-        eng_msg_free(m);
+        drop_msg(w, m);
         return;
     }
     c->e = w->e;
@@ -639,6 +704,11 @@ void apply_msg(worker *w, eng_msg *m)
     c->arg = m->arg;
     switch (m->kind) {
     case MSG_PLACE:
+        if (m->idem_key[0] != '\0') {
+            c->has_idem = 1;
+            snprintf(c->idem.key, sizeof(c->idem.key), "%s", m->idem_key);
+            snprintf(c->idem.request_hash, sizeof(c->idem.request_hash), "%s", m->request_hash);
+        }
         if (place(c) != 0) {
             if (c->reply)
                 c->reply(c->arg, -1, NULL, c->error);

@@ -36,6 +36,8 @@ typedef struct unit_ctx {
     const char *cancel[MAX_TIMERS];   /* points into cancel_names */
     size_t ncancel;
     int retry_placement;          /* a placement filter could not decide yet */
+    st_idem idem;                 /* the placement's idempotency record, if keyed */
+    int has_idem;
     int64_t fired;
     eng_reply_fn reply;
     void *arg;

@@ -175,7 +175,7 @@ static char *read_secret_file(const char *path, const char *base_dir, char *why,
  * Resolve "env:NAME" and "file:PATH".  Returns a new string (the text itself when it is no
  * reference), or NULL with why set.
  */
-static char *resolve_reference(const char *text, const char *base_dir, char *why, size_t whylen)
+char *set_resolve_reference(const char *text, const char *base_dir, char *why, size_t whylen)
 {
     if (strncmp(text, "env:", 4) == 0) {
         const char *val = getenv(text + 4);
@@ -214,7 +214,7 @@ static int read_value(const oh_setting_spec *spec, const config_setting_t *cs,
     if (t == CONFIG_TYPE_STRING) {
         if (spec->type != OH_SETTING_STRING && !is_ref)
             goto wrong_type;
-        char *text = resolve_reference(raw, base_dir, why, sizeof(why));
+        char *text = set_resolve_reference(raw, base_dir, why, sizeof(why));
         if (text == NULL)
             goto fail;
         int rc = parse_text(spec, text, v, why, sizeof(why));

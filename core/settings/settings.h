@@ -64,6 +64,13 @@ int64_t set_get_int(const oh_settings *s, const char *name);
 int set_get_bool(const oh_settings *s, const char *name);
 double set_get_double(const oh_settings *s, const char *name);
 
+/*
+ * set_resolve_reference - "env:NAME" -> the variable, "file:PATH" -> the file's content
+ * (relative to base_dir, one trailing newline dropped), anything else -> a copy.  New
+ * string (free it), or NULL with `why` set (never quoting a secret).
+ */
+char *set_resolve_reference(const char *text, const char *base_dir, char *why, size_t whylen);
+
 /* Largest secret file read through file:PATH. */
 #define SET_SECRET_FILE_MAX (64 * 1024)
 

@@ -32,6 +32,9 @@ static int check_order(const st_unit *u, char *err, size_t errlen)
     if (CHECK("order id", o->id, 1) || CHECK("order state", o->state, 1) ||
         CHECK("order seller_id", o->seller_id, 0))
         return -1;
+    /* created_by is written on insert only: an update's is not looked at. */
+    if (u->expect_version == 0 && CHECK("order created_by", o->created_by, 0))
+        return -1;
     if (o->snapshot == NULL) {
         sti_err(err, errlen, "order %s: snapshot is NULL", o->id);
         return -1;
@@ -171,7 +174,7 @@ static int apply_order(sti_conn *c, st_unit *u, char *err, size_t errlen)
     int b = bind_text(st, 1, o->id) | bind_text(st, 2, o->state) |
             bind_text(st, 3, o->seller_id) | bind_text(st, 4, o->snapshot) |
             sqlite3_bind_int64(st, 6, o->updated_ms);
-    b |= insert ? sqlite3_bind_int64(st, 5, o->created_ms)
+    b |= insert ? sqlite3_bind_int64(st, 5, o->created_ms) | bind_text(st, 8, o->created_by)
                 : sqlite3_bind_int64(st, 7, u->expect_version);
     if (run(c, st, b, insert ? "inserting the order" : "updating the order", err, errlen) != 0)
         return -1;
@@ -375,7 +378,7 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
             st_actions_free(a, n);
             return -1;
         }
-        if (a[i].status == ST_ACTION_CLAIMED)
+        if (a[i].status == ST_ACTION_CLAIMED && strcmp(a[i].lease_owner, j->owner) != 0)
             a[i].attempts++;
         a[i].status = ST_ACTION_CLAIMED;
         strcpy(a[i].lease_owner, j->owner); /* length checked by store_actions_claim */
@@ -383,5 +386,17 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
     }
     j->claimed = a;
     j->claimed_count = n;
+    return 0;
+}
+
+/* ---- replays --------------------------------------------------------------------------- */
+
+int sti_apply_replay(sti_conn *c, sti_job *j, char *err, size_t errlen)
+{
+    STMT(SQL_ACTION_REPLAY);
+    int b = sqlite3_bind_int64(st, 1, j->action_id) | sqlite3_bind_int64(st, 2, j->now_ms);
+    if (run(c, st, b, "replaying an action", err, errlen) != 0)
+        return -1;
+    j->replayed = sqlite3_changes(c->db) == 1;
     return 0;
 }

@@ -16,7 +16,7 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_ROLLBACK_TO] = "ROLLBACK TO unit",
 
     [SQL_ORDER_INSERT] = "INSERT INTO orders (" STI_ORDER_COLS ") "
-                         "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                         "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?8) ON CONFLICT (id) DO NOTHING",
     [SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?2, seller_id = ?3, version = version + 1, "
                          "snapshot = ?4, updated_ms = ?6 WHERE id = ?1 AND version = ?7",
     [SQL_ORDER_VERSION] = "SELECT version FROM orders WHERE id = ?1",
@@ -44,8 +44,11 @@ static const char *const sql_text[SQL_COUNT] = {
                          "ORDER BY next_at_ms, id LIMIT ?2",
     /* Re-claiming an expired lease counts the attempt its holder never reported: an
      * action that kills the process each time still reaches the dead-letter list. */
-    [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1), status = 1, "
-                         "lease_owner = ?2, lease_until_ms = ?3 WHERE id = ?1",
+    [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1 AND "
+                         "lease_owner <> ?2), status = 1, lease_owner = ?2, "
+                         "lease_until_ms = ?3 WHERE id = ?1",
+    [SQL_ACTION_REPLAY] = "UPDATE actions SET status = 0, attempts = 0, next_at_ms = ?2, "
+                          "lease_owner = '', lease_until_ms = 0 WHERE id = ?1 AND status = 3",
 
     [SQL_ORDER_GET] = "SELECT " STI_ORDER_COLS " FROM orders WHERE id = ?1",
     [SQL_EVENTS_OF] = "SELECT " STI_EVENT_COLS " FROM events WHERE order_id = ?1 ORDER BY seq",
@@ -58,7 +61,58 @@ static const char *const sql_text[SQL_COUNT] = {
                      "UNION ALL SELECT min(lease_until_ms) FROM actions WHERE status = 1 "
                      "UNION ALL SELECT min(due_ms) FROM timers)",
     [SQL_IDEM_GET] = "SELECT " STI_IDEM_COLS " FROM idempotency WHERE key = ?1",
+    [SQL_READ_BEGIN] = "BEGIN DEFERRED",
+    /* A covering scan of the state index (no table row is read); see store_counts. */
+    [SQL_COUNT_STATES] = "SELECT state, count(*) FROM orders INDEXED BY orders_state_updated "
+                         "GROUP BY state ORDER BY state",
+    /* max(seq) is one b-tree descent; count(*) of a whole table counts the cells of the
+     * smallest index page by page; the status ranges are short (DONE is not walked). */
+    [SQL_COUNT_OTHERS] = "SELECT (SELECT max(seq) FROM events), "
+                         "(SELECT count(*) FROM actions), "
+                         "(SELECT count(*) FROM actions WHERE status = 0), "
+                         "(SELECT count(*) FROM actions WHERE status = 1), "
+                         "(SELECT count(*) FROM actions WHERE status = 3), "
+                         "(SELECT count(*) FROM timers)",
 };
+
+/*
+ * Listing: one statement per variant (STI_LIST_* bits), all of the same shape.  The index
+ * walked is the one of the most selective filter present, pinned with INDEXED BY so the
+ * plan never depends on the planner's guesses: an equality on its first column, then a
+ * range on (updated_ms, id) from since (?1) and the cursor (?2, ?3), read backwards for
+ * ORDER BY updated_ms DESC, id DESC - no sort.  The other filters are checked per row.
+ */
+static const char *list_index(unsigned variant)
+{
+    if (variant & STI_LIST_CREATED_BY)
+        return "orders_created_by_updated";
+    if (variant & STI_LIST_SELLER)
+        return "orders_seller_updated";
+    if (variant & STI_LIST_STATE)
+        return "orders_state_updated";
+    return "orders_updated";
+}
+
+int sti_list_sql(unsigned variant, char *buf, size_t len)
+{
+    if (variant >= STI_LIST_VARIANTS)
+        return -1;
+    int n = snprintf(buf, len,
+                     "SELECT " STI_ORDER_ROW_COLS " FROM orders INDEXED BY %s "
+                     "WHERE updated_ms >= ?1%s%s%s%s "
+                     "ORDER BY updated_ms DESC, id DESC LIMIT ?7",
+                     list_index(variant),
+                     variant & STI_LIST_CURSOR ? " AND (updated_ms, id) < (?2, ?3)" : "",
+                     variant & STI_LIST_CREATED_BY ? " AND created_by = ?4" : "",
+                     variant & STI_LIST_SELLER ? " AND seller_id = ?5" : "",
+                     variant & STI_LIST_STATE ? " AND state = ?6" : "");
+    return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
+const char *sti_sql_text(sti_sql id)
+{
+    return id < SQL_COUNT ? sql_text[id] : NULL;
+}
 
 void sti_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -129,6 +183,14 @@ int sti_conn_wal(sti_conn *c, int sync_full, char *err, size_t errlen)
         sti_err(err, errlen, "the database cannot use WAL journaling (in-memory or VFS?)");
         return -1;
     }
+    /* Every unit runs in a savepoint, whose undo records (the statement journal) SQLite
+     * spills to a temporary file once they pass 64 KiB - and, once spilled, keeps writing
+     * there with a system call per page for the rest of the transaction.  A unit touching
+     * some 15 pages (an order with its indexes, events, actions) gets there, and the batch
+     * then ran at half speed.  In memory the journal is dropped at each RELEASE: its size
+     * is that of one unit's pages. */
+    if (pragma(c->db, "PRAGMA temp_store = MEMORY", err, errlen) != 0)
+        return -1;
     return pragma(c->db, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                   err, errlen);
 }
@@ -139,6 +201,8 @@ void sti_conn_close(sti_conn *c)
         return;
     for (int i = 0; i < SQL_COUNT; i++)
         sqlite3_finalize(c->stmt[i]);
+    for (unsigned i = 0; i < STI_LIST_VARIANTS; i++)
+        sqlite3_finalize(c->list[i]);
     sqlite3_close(c->db);
     free(c);
 }
@@ -153,6 +217,32 @@ sqlite3_stmt *sti_stmt(sti_conn *c, sti_sql id, char *err, size_t errlen)
             return NULL;
         }
         c->stmt[id] = st;
+        return st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+sqlite3_stmt *sti_list_stmt(sti_conn *c, unsigned variant, char *err, size_t errlen)
+{
+    if (variant >= STI_LIST_VARIANTS) {
+        sti_err(err, errlen, "listing: no statement for variant %u", variant);
+        return NULL;
+    }
+    sqlite3_stmt *st = c->list[variant];
+    if (st == NULL) {
+        char sql[512];
+        if (sti_list_sql(variant, sql, sizeof(sql)) != 0) {
+            sti_err(err, errlen, "listing: the statement of variant %u is too long", variant);
+            return NULL;
+        }
+        if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            sti_sqlerr(err, errlen, c->db, "preparing the listing");
+            return NULL;
+        }
+        c->list[variant] = st;
         return st;
     }
     sqlite3_reset(st);

@@ -56,12 +56,23 @@ static int col_dup(sqlite3_stmt *st, int col, char **dst, char *err, size_t errl
 int sti_row_order(sqlite3_stmt *st, st_order *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
-    if (FIXED(0, o->id) != 0 || FIXED(1, o->state) != 0 || FIXED(2, o->seller_id) != 0)
+    if (FIXED(0, o->id) != 0 || FIXED(1, o->state) != 0 || FIXED(2, o->seller_id) != 0 ||
+        FIXED(7, o->created_by) != 0)
         return -1;
     o->version = sqlite3_column_int64(st, 3);
     o->created_ms = sqlite3_column_int64(st, 5);
     o->updated_ms = sqlite3_column_int64(st, 6);
     return col_dup(st, 4, &o->snapshot, err, errlen);
+}
+
+int sti_row_order_row(sqlite3_stmt *st, st_order_row *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    if (FIXED(0, r->id) != 0 || FIXED(1, r->state) != 0 || FIXED(2, r->seller_id) != 0)
+        return -1;
+    r->updated_ms = sqlite3_column_int64(st, 3);
+    r->created_ms = sqlite3_column_int64(st, 4);
+    return 0;
 }
 
 int sti_row_event(sqlite3_stmt *st, st_event *e, char *err, size_t errlen)
@@ -118,6 +129,7 @@ static size_t rec_size(sti_rec kind)
     case REC_EVENT: return sizeof(st_event);
     case REC_ACTION: return sizeof(st_action);
     case REC_TIMER: return sizeof(st_timer);
+    case REC_ORDER_ROW: return sizeof(st_order_row);
     }
     return 0;
 }
@@ -128,6 +140,7 @@ static int rec_row(sti_rec kind, sqlite3_stmt *st, void *elem, char *err, size_t
     case REC_EVENT: return sti_row_event(st, elem, err, errlen);
     case REC_ACTION: return sti_row_action(st, elem, err, errlen);
     case REC_TIMER: return sti_row_timer(st, elem, err, errlen);
+    case REC_ORDER_ROW: return sti_row_order_row(st, elem, err, errlen);
     }
     return -1;
 }
@@ -138,6 +151,7 @@ static void rec_free(sti_rec kind, void *arr, size_t count)
     case REC_EVENT: st_events_free(arr, count); break;
     case REC_ACTION: st_actions_free(arr, count); break;
     case REC_TIMER: st_timers_free(arr, count); break;
+    case REC_ORDER_ROW: free(arr); break; /* rows own nothing */
     }
 }
 

@@ -64,6 +64,19 @@ static const char *const steps[] = {
     "  key TEXT NOT NULL,"
     "  value TEXT,"
     "  PRIMARY KEY (instance, key)) WITHOUT ROWID;",
+
+    /* 2: who created an order; indexes for listing orders and for counts.  Every listing
+     * is a range of one index in (updated_ms DESC, id DESC) order (store_orders_list);
+     * counting orders by state scans orders_state_updated, no table row (store_counts).
+     * orders_seller_state is dropped: orders_seller_updated serves seller_id lookups, and
+     * every state change paid for one more index.  ADD COLUMN with a constant default
+     * does not rewrite the table. */
+    "ALTER TABLE orders ADD COLUMN created_by TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX orders_updated ON orders(updated_ms, id);"
+    "CREATE INDEX orders_seller_updated ON orders(seller_id, updated_ms, id);"
+    "CREATE INDEX orders_state_updated ON orders(state, updated_ms, id);"
+    "CREATE INDEX orders_created_by_updated ON orders(created_by, updated_ms, id);"
+    "DROP INDEX orders_seller_state;",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

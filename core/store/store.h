@@ -67,6 +67,9 @@ typedef struct st_order {
     char *snapshot;       /* JSON text of the whole order, owned */
     int64_t created_ms;
     int64_t updated_ms;
+    char created_by[ST_ID_MAX]; /* API token name that created the order ("" = unknown,
+                                   e.g. created before schema 2); written on insert,
+                                   ignored on update (may then be left zeroed) */
 } st_order;
 
 typedef struct st_event {
@@ -182,6 +185,7 @@ typedef struct st_unit {
 
 #define ST_ECONFLICT (-2)  /* expect_version mismatch */
 #define ST_EEXIST (-3)     /* idempotency key already recorded */
+#define ST_EINVAL (-4)     /* a caller's argument is malformed (e.g. a listing cursor) */
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
@@ -196,12 +200,20 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations). */
+/* store_schema_version - the schema version in the file (after migrations): 2.
+ *   1  the initial schema
+ *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
+ *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
+ *      orders(state, updated_ms, id), orders(created_by, updated_ms, id); the index
+ *      orders(seller_id, state) of version 1 is dropped (its prefix is served by the
+ *      seller index, and every order update paid for it).  Building the indexes at the
+ *      first open of an older file reads the orders once: about 1 s per million orders per
+ *      index. */
 int store_schema_version(store *s);
 
 /*
  * store_stats - counters since open: units committed successfully and write transactions
- * committed by the writer (batches; claims count too).  units / batches is the mean
+ * committed by the writer (batches; claims and replays count too).  units / batches is the mean
  * group-commit size.  Either pointer may be NULL.
  */
 void store_stats(store *s, uint64_t *units, uint64_t *batches);
@@ -216,9 +228,20 @@ int store_submit(store *s, st_unit *u);
  * is called too (on the writer thread, before this returns). */
 int store_commit(store *s, st_unit *u, char *err, size_t errlen);
 
+/*
+ * store_action_replay - put a DEAD action back in the queue: PENDING, attempts 0, next_at
+ * now_ms, lease cleared; last_error is kept (the reason it died, until the next attempt
+ * reports).  A write, run by the writer thread in its group commit like a claim (the
+ * caller waits; not from a done callback: -1).  0 when replayed, 1 if there is no action
+ * `id` or it is not DEAD (pending, claimed and done ones are left alone), -1 with err set.
+ * The engine sees it at its next poll (store_next_due_ms: due now).
+ */
+int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t errlen);
+
 /* ---- reads -------------------------------------------------------------------------- */
 
-/* store_order_get - 0 and *out filled (free with st_order_clear), 1 if absent, -1 error. */
+/* store_order_get - 0 and *out filled (free with st_order_clear), 1 if absent, -1 error.
+ * created_by is "" for an order written before schema version 2. */
 int store_order_get(store *s, const char *id, st_order *out, char *err, size_t errlen);
 
 /* store_events - events of an order, oldest first (*out freed with st_events_free). */
@@ -236,8 +259,9 @@ int store_events(store *s, const char *order_id, st_event **out, size_t *count, 
  * caller waits until it commits.  The engine counts finished attempts in its
  * st_action_update.  max 0 claims nothing.  owner: 1..ST_ID_MAX-1 bytes.
  *
- * Re-claiming an expired lease adds one to `attempts` (the attempt whose holder vanished),
- * so an action that crashes the process every time is still bounded by max_attempts.
+ * Re-claiming an expired lease of ANOTHER owner adds one to `attempts` (the attempt whose
+ * holder vanished), so an action that crashes the process every time is still bounded by
+ * max_attempts; an owner re-claiming its own (a slow request) renews the lease only.
  */
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen);
@@ -262,6 +286,105 @@ int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);
+
+/* ---- listing orders --------------------------------------------------------------------- */
+
+#define ST_LIST_MAX 200     /* most rows per store_orders_list page */
+#define ST_CURSOR_MAX 96    /* a cursor with its NUL: "<updated_ms>:<id>" */
+
+/* Which orders to list; every member is optional (a zeroed filter, or NULL, lists all). */
+typedef struct st_order_filter {
+    const char *seller_id;  /* NULL = any; else exactly this seller ("" matches orders
+                               stored without one) */
+    const char *state;      /* NULL = any; else exactly this state */
+    const char *created_by; /* NULL = any; else exactly this API token name ("" matches
+                               orders written before schema 2) */
+    int64_t since_ms;       /* > 0: only orders with updated_ms >= since_ms; <= 0 = all */
+} st_order_filter;
+
+/* One order of a listing: no snapshot, and nothing owned (the array is one heap block). */
+typedef struct st_order_row {
+    char id[ST_ID_MAX];
+    char state[ST_NAME_MAX];
+    char seller_id[ST_ID_MAX];
+    int64_t updated_ms;
+    int64_t created_ms;
+} st_order_row;
+
+/*
+ * store_orders_list - one page of the orders matching `f`, most recently updated first:
+ * ORDER BY updated_ms DESC, id DESC (a total order, so pages never overlap or skip).
+ *
+ * Keyset pagination: `cursor` NULL or "" starts at the top; else it must be a next_cursor
+ * from an earlier call, and the page starts right after that row.  A cursor is an opaque
+ * string to callers (today "<updated_ms>:<order id>", e.g. "1795712790934:ord-1"; it is
+ * not URL-safe: percent-encode it in a query string).  It is parsed strictly - a decimal
+ * int64 written canonically (no sign but '-', no leading zero, no spaces), ':', then an id
+ * of 1..ST_ID_MAX-1 bytes - and only ever bound as SQL parameters, like the filter values.
+ * It names a position, not a row: the page continues correctly even if that order changed.
+ *
+ * limit: 1..ST_LIST_MAX rows.  *out: the rows (NULL when none; free(*out)), *count their
+ * number.  next_cursor (at least ST_CURSOR_MAX bytes): the cursor of the next page, or ""
+ * when this page is the last one (a full last page also gives "": one extra row is read to
+ * know).  cursor and next_cursor may be the same buffer (the cursor is read first).
+ *
+ * A listing is not a snapshot across pages: an order updated while a client pages moves
+ * to the top (a newer updated_ms) and is not seen by the later pages - poll with since_ms
+ * for changes.
+ *
+ * Returns 0; ST_EINVAL with err set for a malformed cursor, a limit out of range, a filter
+ * value too long to match anything (seller_id, created_by >= ST_ID_MAX bytes, state >=
+ * ST_NAME_MAX) or NULL outputs; -1 with err set on a read error.  *out is NULL, *count 0
+ * and next_cursor "" on any error.
+ *
+ * Cost: every page is an index range scan, never a sort.  The index is chosen by the
+ * filter: created_by if given, else seller_id, else state, else orders(updated_ms, id);
+ * since_ms and the cursor bound its range; the other filters are checked row by row (a
+ * storefront listing one seller's orders walks the storefront's orders until the page is
+ * full).  So a page reads about limit + 1 index entries and rows, plus the rows a
+ * secondary filter skips.
+ */
+int store_orders_list(store *s, const st_order_filter *f, const char *cursor, size_t limit,
+                      st_order_row **out, size_t *count, char *next_cursor, size_t next_len,
+                      char *err, size_t errlen);
+
+/* ---- counts (metrics) ------------------------------------------------------------------- */
+
+#define ST_COUNTS_STATES 32
+
+typedef struct st_state_count {
+    char state[ST_NAME_MAX];
+    int64_t count;
+} st_state_count;
+
+typedef struct st_counts {
+    st_state_count states[ST_COUNTS_STATES]; /* every state with orders, by name */
+    size_t state_count;
+    int states_truncated;   /* 1: more than ST_COUNTS_STATES states have orders; those
+                               after the first ST_COUNTS_STATES (by name) are not listed,
+                               but are in `orders` */
+    int64_t orders;         /* all orders */
+    int64_t events;         /* events journaled: the highest seq assigned (events are
+                               never deleted and a unit that fails leaves no gap, so this
+                               is their number) */
+    int64_t actions_pending, actions_claimed, actions_done, actions_dead;
+    int64_t timers;         /* timers set and not yet fired or cancelled */
+} st_counts;
+
+/*
+ * store_counts - the numbers above, for metrics; all read from one snapshot (a single read
+ * transaction on a reader connection: the writer is never blocked).  0, or -1 with err set
+ * (*out zeroed).
+ *
+ * Cost: orders by state is a scan of the index orders(state, updated_ms, id) - it reads
+ * no table row but one index entry per order: about 40 ms per million orders with the
+ * index in the page cache (more when it must come from disk: ~60 MB per million orders).
+ * Events: O(log n) (max(seq)).  Actions: count(*) of the table (a page-level count, about
+ * 4 ms per million actions) and index range counts for pending, claimed and dead; done is
+ * the rest, so the DONE history that grows forever is never walked row by row.  Timers:
+ * count(*).  Fine every few seconds on a million orders; not per request.
+ */
+int store_counts(store *s, st_counts *out, char *err, size_t errlen);
 
 /* ---- freeing ------------------------------------------------------------------------ */
 void st_order_clear(st_order *o);

@@ -4,9 +4,11 @@
  *   store.c    open / close / version / stats
  *   schema.c   migrations (PRAGMA user_version + ordered SQL steps)
  *   conn.c     connections, pragmas, the statement cache, the reader pool, error helpers
- *   writer.c   the writer thread: queue, group commit, store_submit / store_commit / claim
- *   apply.c    one unit (or one claim) applied inside a savepoint on the writer connection
- *   reads.c    the read functions, on pooled reader connections
+ *   writer.c   the writer thread: queue, group commit, store_submit / store_commit / claim /
+ *              replay
+ *   apply.c    one unit (or claim, or replay) applied inside a savepoint on the writer
+ *              connection
+ *   reads.c    the read functions, on pooled reader connections (listing, counts too)
  *   records.c  row decoding and the *_free / *_clear functions
  */
 #ifndef OH_STORE_INT_H
@@ -44,9 +46,10 @@ typedef enum sti_sql {
     SQL_TIMER_INSERT,
     SQL_TIMER_DELETE_ID,
     SQL_IDEM_INSERT,
-    /* writer: claims */
+    /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_UPDATE,
+    SQL_ACTION_REPLAY,
     /* readers */
     SQL_ORDER_GET,
     SQL_EVENTS_OF,
@@ -54,11 +57,27 @@ typedef enum sti_sql {
     SQL_TIMERS_DUE,
     SQL_NEXT_DUE,
     SQL_IDEM_GET,
+    SQL_READ_BEGIN,         /* one snapshot for several reads (store_counts) */
+    SQL_COUNT_STATES,
+    SQL_COUNT_OTHERS,
     SQL_COUNT
 } sti_sql;
 
+/*
+ * store_orders_list runs one of STI_LIST_VARIANTS statements, chosen by which filters are
+ * present and whether a cursor is given (the bits below); each is built from fixed SQL
+ * fragments (values are always bound parameters) and cached per connection.
+ */
+#define STI_LIST_CREATED_BY 1u
+#define STI_LIST_SELLER 2u
+#define STI_LIST_STATE 4u
+#define STI_LIST_CURSOR 8u
+#define STI_LIST_VARIANTS 16u
+
 /* Column lists the row decoders in records.c expect, in this order. */
-#define STI_ORDER_COLS "id, state, seller_id, version, snapshot, created_ms, updated_ms"
+#define STI_ORDER_COLS \
+    "id, state, seller_id, version, snapshot, created_ms, updated_ms, created_by"
+#define STI_ORDER_ROW_COLS "id, state, seller_id, updated_ms, created_ms"
 #define STI_EVENT_COLS "seq, order_id, name, data, at_ms"
 #define STI_ACTION_COLS                                                                  \
     "id, order_id, instance, operation, idem_key, payload, attempts, next_at_ms, status, " \
@@ -70,23 +89,26 @@ typedef enum sti_sql {
 typedef struct sti_conn {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQL_COUNT];
+    sqlite3_stmt *list[STI_LIST_VARIANTS]; /* store_orders_list, by variant */
     struct sti_conn *next; /* reader pool link */
 } sti_conn;
 
-typedef enum sti_job_kind { JOB_UNIT = 0, JOB_CLAIM = 1 } sti_job_kind;
+typedef enum sti_job_kind { JOB_UNIT = 0, JOB_CLAIM = 1, JOB_REPLAY = 2 } sti_job_kind;
 
 /*
  * sti_job - one entry of the writer queue.  Units queued by store_submit live on the heap
- * (freed by the writer after done); store_commit and claims queue a job on the caller's
- * stack and wait on its own condition variable (`waiter` set).
+ * (freed by the writer after done); store_commit, claims and replays queue a job on the
+ * caller's stack and wait on its own condition variable (`waiter` set).
  */
 typedef struct sti_job {
     struct sti_job *next;
     sti_job_kind kind;
     st_unit *unit;           /* JOB_UNIT */
     int64_t old_version;     /* unit->order->version before apply, restored on failure */
-    /* JOB_CLAIM: parameters and result */
+    /* JOB_CLAIM and JOB_REPLAY: parameters and result */
     int64_t now_ms;
+    int64_t action_id;       /* JOB_REPLAY */
+    int replayed;            /* JOB_REPLAY: 1 when the action was dead and is pending now */
     const char *owner;
     int64_t lease_ms;
     size_t max;
@@ -141,6 +163,14 @@ static inline void sti_end(sqlite3_stmt *st)
 }
 /* The cached statement `id`, reset and with no bindings; NULL with err set. */
 sqlite3_stmt *sti_stmt(sti_conn *c, sti_sql id, char *err, size_t errlen);
+/* The SQL of statement `id` (for tests: EXPLAIN QUERY PLAN). */
+const char *sti_sql_text(sti_sql id);
+/* The SQL of listing variant `variant` (STI_LIST_* bits) into buf; 0, or -1 if it does not
+ * fit or the variant is out of range.  Parameters: ?1 since, ?2 ?3 the cursor's
+ * (updated_ms, id), ?4 created_by, ?5 seller_id, ?6 state, ?7 the row limit. */
+int sti_list_sql(unsigned variant, char *buf, size_t len);
+/* The cached listing statement of `variant`, reset and unbound; NULL with err set. */
+sqlite3_stmt *sti_list_stmt(sti_conn *c, unsigned variant, char *err, size_t errlen);
 /* Run a statement that returns no rows (SQLITE_DONE); 0 or -1 with err set. */
 int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen);
 /* Reader pool. */
@@ -164,6 +194,8 @@ int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen);
 void sti_unit_unwind(st_unit *u, int64_t old_version);
 /* Claim actions for a claim job (fills j->claimed). */
 int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen);
+/* Replay a dead action for a replay job (sets j->replayed). */
+int sti_apply_replay(sti_conn *c, sti_job *j, char *err, size_t errlen);
 
 /* ---- records.c ---- */
 int sti_row_order(sqlite3_stmt *st, st_order *o, char *err, size_t errlen);
@@ -171,10 +203,11 @@ int sti_row_event(sqlite3_stmt *st, st_event *e, char *err, size_t errlen);
 int sti_row_action(sqlite3_stmt *st, st_action *a, char *err, size_t errlen);
 int sti_row_timer(sqlite3_stmt *st, st_timer *t, char *err, size_t errlen);
 int sti_row_idem(sqlite3_stmt *st, st_idem *i, char *err, size_t errlen);
+int sti_row_order_row(sqlite3_stmt *st, st_order_row *r, char *err, size_t errlen);
 /* Step `st` to the end, decoding each row as a record of `kind` into a new array
  * (*out, *count; NULL and 0 when empty); resets st.  0, or -1 with err set and nothing
  * allocated. */
-typedef enum sti_rec { REC_EVENT, REC_ACTION, REC_TIMER } sti_rec;
+typedef enum sti_rec { REC_EVENT, REC_ACTION, REC_TIMER, REC_ORDER_ROW } sti_rec;
 int sti_rows(sti_conn *c, sqlite3_stmt *st, sti_rec kind, void **out, size_t *count, char *err,
              size_t errlen);
 

@@ -20,12 +20,18 @@
 /* Undo what a job wrote into caller memory: it did not commit. */
 static void unwind(sti_job *j)
 {
-    if (j->kind == JOB_UNIT) {
+    switch (j->kind) {
+    case JOB_UNIT:
         sti_unit_unwind(j->unit, j->old_version);
-    } else {
+        break;
+    case JOB_CLAIM:
         st_actions_free(j->claimed, j->claimed_count);
         j->claimed = NULL;
         j->claimed_count = 0;
+        break;
+    case JOB_REPLAY:
+        j->replayed = 0;
+        break;
     }
 }
 
@@ -48,8 +54,9 @@ static void run_job(sti_conn *c, sti_job *j)
         j->rc = -1;
         return;
     }
-    int rc = j->kind == JOB_UNIT ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
-                                 : sti_apply_claim(c, j, j->err, sizeof(j->err));
+    int rc = j->kind == JOB_UNIT    ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
+             : j->kind == JOB_CLAIM ? sti_apply_claim(c, j, j->err, sizeof(j->err))
+                                    : sti_apply_replay(c, j, j->err, sizeof(j->err));
     if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
         return;
     j->rc = rc != 0 ? rc : -1;
@@ -292,4 +299,24 @@ int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lea
     *out = j.claimed;
     *count = j.claimed_count;
     return 0;
+}
+
+int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
+{
+    if (s == NULL) {
+        sti_err(err, errlen, "store_action_replay: no store");
+        return -1;
+    }
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_REPLAY;
+    j.action_id = id;
+    j.now_ms = now_ms;
+    if (enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0) {
+        sti_err(err, errlen, "%s", j.err);
+        return -1;
+    }
+    return j.replayed ? 0 : 1;
 }

@@ -1,0 +1,101 @@
+/*
+ * api_int - what the API's files share: the server, one request's context, the caller's
+ * identity, and the helpers that answer.
+ *
+ *   api.c     the server: connections, bodies, suspend/resume, dispatch by path
+ *   auth.c    bearer tokens, roles, who may see which order, failed-attempt limits
+ *   orders.c  /v1/orders...: placement (idempotent), reads, listing, actions
+ *   admin.c   /v1/dead-letters, /v1/plugins, /metrics
+ */
+#ifndef OH_API_INT_H
+#define OH_API_INT_H
+
+#include "api/api.h"
+#include "config/config_file.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define API_LIMIT_SLOTS 256   /* client addresses tracked for failed attempts */
+
+typedef struct limit_slot {
+    uint32_t addr;            /* IPv4, network order; 0 = free */
+    int failures;
+    int64_t window_start_ms;
+    int64_t blocked_until_ms;
+} limit_slot;
+
+/* Request counters for /metrics, by answer class. */
+typedef struct api_counters {
+    atomic_ullong requests;
+    atomic_ullong status_2xx, status_4xx, status_5xx;
+    atomic_ullong latency_le[8];  /* cumulative buckets: see admin.c */
+    atomic_ullong latency_sum_us;
+} api_counters;
+
+struct api {
+    hub *h;
+    char host[INET_ADDRSTRLEN];
+    struct MHD_Daemon *daemon;
+    unsigned port;
+    atomic_int suspended;     /* connections waiting for the engine */
+    pthread_mutex_t limit_lock;
+    limit_slot limits[API_LIMIT_SLOTS];
+    api_counters counters;
+};
+
+/* Who is calling: from the token. */
+typedef struct principal {
+    char name[ST_ID_MAX];
+    cfg_role role;
+    char seller_id[ST_ID_MAX];
+} principal;
+
+/* One request: its body while it arrives, then the engine's answer. */
+typedef struct req_ctx {
+    api *a;
+    struct MHD_Connection *conn;
+    int64_t started_us;        /* monotonic, for the latency histogram */
+    char *body;
+    size_t len;
+    int too_big;
+    principal who;
+    int waiting;               /* suspended until the engine replies */
+    int created;               /* the engine's success means 201 (a placement) */
+    json_t *extra;             /* members added to a successful answer (ids made here) */
+    char idem_key[ST_KEY_MAX]; /* placement with Idempotency-Key: the scoped key */
+    pthread_mutex_t lock;
+    int ready;                 /* the reply below is set */
+    int status;
+    char *response;            /* JSON text, owned */
+} req_ctx;
+
+/* api.c */
+enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text);
+enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j);   /* steals j */
+enum MHD_Result api_send_error(req_ctx *ctx, int status, const char *error, const char *field);
+void api_suspend(req_ctx *ctx);
+void api_on_engine_reply(void *arg, int rc, const char *state, const char *error);
+/* api_current - the current configuration generation (a reference: rt_gen_unref it). */
+rt_gen *api_current(api *a);
+
+/* auth.c */
+/* api_authenticate - 0 with *who filled, or the HTTP status to answer (401, 429). */
+int api_authenticate(api *a, struct MHD_Connection *c, principal *who);
+/* api_may_see - whether `who` may see `order` (a snapshot). */
+int api_may_see(const principal *who, const json_t *order);
+/* api_role_in - whether who's role is one of `roles` (a bit mask of 1 << cfg_role). */
+int api_role_in(const principal *who, unsigned roles);
+#define ROLE(r) (1u << (r))
+
+/* orders.c */
+enum MHD_Result api_orders(req_ctx *ctx, const char *method, const char *url);
+
+/* admin.c */
+enum MHD_Result api_admin(req_ctx *ctx, const char *method, const char *url);
+enum MHD_Result api_metrics(req_ctx *ctx);
+void api_count(api *a, int status, int64_t elapsed_us);
+
+#endif

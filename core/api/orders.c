@@ -1,0 +1,451 @@
+/*
+ * orders - /v1/orders: placement (idempotent with Idempotency-Key), reads, listing, and
+ * the seller's, buyer's and support's actions, each checked against the caller's role.
+ */
+#include "config.h"
+
+#include "api_int.h"
+
+#include "api/intake.h"
+#include "host/host.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define SELLERS (ROLE(CFG_ROLE_SELLER) | ROLE(CFG_ROLE_ADMIN))
+#define BUYERS (ROLE(CFG_ROLE_STOREFRONT) | ROLE(CFG_ROLE_ADMIN))
+#define SUPPORT (ROLE(CFG_ROLE_SUPPORT) | ROLE(CFG_ROLE_ADMIN))
+
+typedef int (*body_check)(const json_t *body, char *field, size_t fl, char *why, size_t wl);
+
+static int check_parcels(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+static int check_resolution(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+
+/*
+ * The actions.  `path` is the part after /v1/orders/{id}/; "*" stands for a return or
+ * dispute id.  A `sub_field` action carries that id to the engine; `creates` makes one.
+ */
+static const struct {
+    const char *path;
+    const char *input;
+    unsigned roles;
+    const char *sub_field;
+    int creates;
+    body_check check;
+} actions[] = {
+    {"ack", "acknowledge", SELLERS, NULL, 0, NULL},
+    {"pack", "pack", SELLERS, NULL, 0, check_parcels},
+    {"ship", "pack", SELLERS, NULL, 0, check_parcels},
+    {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL},
+    {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token},
+    {"returns", "return.request", BUYERS, "return_id", 1, NULL},
+    {"returns/*/approve", "return.approve", SELLERS, "return_id", 0, NULL},
+    {"returns/*/reject", "return.reject", SELLERS, "return_id", 0, NULL},
+    {"returns/*/received", "return.received", SELLERS, "return_id", 0, NULL},
+    {"returns/*/inspected", "return.inspected", SELLERS, "return_id", 0, check_outcome},
+    {"returns/*/exchange", "return.exchange", SELLERS, "return_id", 0, NULL},
+    {"disputes", "dispute.open", BUYERS, "dispute_id", 1, NULL},
+    {"disputes/*/resolve", "dispute.resolve", SUPPORT, "dispute_id", 0, check_resolution},
+};
+
+/* ---- body checks ------------------------------------------------------------------------ */
+
+static int fail(char *field, size_t fl, char *why, size_t wl, const char *f, const char *w)
+{
+    snprintf(field, fl, "%s", f);
+    snprintf(why, wl, "%s", w);
+    return -1;
+}
+
+static int check_parcels(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    const json_t *parcels = json_object_get(b, "parcels");
+    if (parcels == NULL)
+        return 0;
+    if (!json_is_array(parcels) || json_array_size(parcels) > 16)
+        return fail(field, fl, why, wl, "parcels", "must be an array of at most 16 parcels");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(parcels, i, p) {
+        static const char *const dims[] = {"weight_g", "length_mm", "width_mm", "height_mm"};
+        for (size_t k = 0; k < 4; k++) {
+            const json_t *v = json_object_get(p, dims[k]);
+            if (v == NULL && k > 0)
+                continue;
+            if (!json_is_integer(v) || json_integer_value(v) < (k == 0 ? 1 : 0) ||
+                json_integer_value(v) > 1000000) {
+                snprintf(field, fl, "parcels[%zu].%s", i, dims[k]);
+                snprintf(why, wl, "must be an integer from %d to 1000000", k == 0 ? 1 : 0);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    const char *t = json_string_value(json_object_get(b, "token"));
+    if (t == NULL || *t == '\0' || strlen(t) > 255)
+        return fail(field, fl, why, wl, "token", "must be a non-empty string");
+    return 0;
+}
+
+static int one_of(const json_t *b, const char *name, char *field, size_t fl, char *why,
+                  size_t wl)
+{
+    const char *v = json_string_value(json_object_get(b, name));
+    if (v == NULL || (strcmp(v, "refund") != 0 && strcmp(v, "exchange") != 0 &&
+                      strcmp(v, "reject") != 0))
+        return fail(field, fl, why, wl, name, "must be \"refund\", \"exchange\" or \"reject\"");
+    return 0;
+}
+
+static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    return one_of(b, "outcome", field, fl, why, wl);
+}
+
+static int check_resolution(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    return one_of(b, "resolution", field, fl, why, wl);
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static void sha256_hex(const char *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    out[0] = '\0';
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
+        return;
+    for (unsigned int i = 0; i < n && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The order if the caller may see it; else NULL after answering 404 (or 503). */
+static json_t *visible_order(req_ctx *ctx, const char *id, enum MHD_Result *answered)
+{
+    st_order o;
+    char err[256];
+    int rc = store_order_get(ctx->a->h->store, id, &o, err, sizeof(err));
+    if (rc != 0) {
+        *answered = api_send_error(ctx, rc == 1 ? 404 : 503, rc == 1 ? "no such order" : err, "");
+        return NULL;
+    }
+    json_t *order = json_loads(o.snapshot ? o.snapshot : "{}", 0, NULL);
+    st_order_clear(&o);
+    if (order == NULL || !api_may_see(&ctx->who, order)) {
+        json_decref(order);
+        /* Exactly the answer for an order that does not exist. */
+        *answered = api_send_error(ctx, 404, "no such order", "");
+        return NULL;
+    }
+    return order;
+}
+
+/* The request body as a JSON object (an empty one when there is none); NULL answered 400. */
+static json_t *body_object(req_ctx *ctx, enum MHD_Result *answered)
+{
+    if (ctx->len == 0)
+        return json_object();
+    oh_error perr = {{0}};
+    json_t *j = host_json_parse(ctx->body, ctx->len, &perr);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        *answered = api_send_error(ctx, 400, perr.message[0] ? perr.message
+                                                              : "the body must be a JSON object", "");
+        return NULL;
+    }
+    return j;
+}
+
+/* ---- placement --------------------------------------------------------------------------- */
+
+/* Answer from a recorded idempotency key, or NULL if it was not recorded after all. */
+static enum MHD_Result answer_from_record(req_ctx *ctx, const char *hash, int *found)
+{
+    st_idem rec;
+    char err[256];
+    int rc = store_idem_get(ctx->a->h->store, ctx->idem_key, &rec, err, sizeof(err));
+    *found = rc != 1;
+    if (rc < 0)
+        return api_send_error(ctx, 503, err, "");
+    if (rc == 1)
+        return MHD_YES;
+    enum MHD_Result r;
+    if (strcmp(rec.request_hash, hash) == 0)
+        r = api_send_text(ctx, rec.status, rec.response ? rec.response : "{}");
+    else
+        r = api_send_error(ctx, 409, "Idempotency-Key was used with another body", "");
+    st_idem_clear(&rec);
+    return r;
+}
+
+/* The placement's reply: a key recorded meanwhile means "answer from the record". */
+static void place_reply(void *arg, int rc, const char *state, const char *error)
+{
+    req_ctx *ctx = arg;
+    if (rc == ENG_EIDEM) {
+        st_idem rec;
+        char err[256];
+        if (store_idem_get(ctx->a->h->store, ctx->idem_key, &rec, err, sizeof(err)) == 0) {
+            json_t *j = json_loads(rec.response ? rec.response : "{}", 0, NULL);
+            const char *s = json_string_value(json_object_get(j, "state"));
+            api_on_engine_reply(arg, 0, s ? s : "", NULL);
+            json_decref(j);
+            st_idem_clear(&rec);
+            return;
+        }
+        rc = -1;
+        error = "idempotency record vanished";
+    }
+    api_on_engine_reply(arg, rc, state, error);
+}
+
+static enum MHD_Result place(req_ctx *ctx)
+{
+    if (!api_role_in(&ctx->who, BUYERS))
+        return api_send_error(ctx, 403, "only a storefront or admin token places orders", "");
+    const char *key = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND,
+                                                  "Idempotency-Key");
+    char hash[65] = "";
+    if (key != NULL) {
+        size_t n = strlen(key);
+        int printable = n >= 1 && n <= 128;
+        for (size_t i = 0; printable && i < n; i++)
+            printable = key[i] > 32 && key[i] < 127;
+        if (!printable)
+            return api_send_error(ctx, 400, "Idempotency-Key must be 1 to 128 printable "
+                                  "characters", "Idempotency-Key");
+        snprintf(ctx->idem_key, sizeof(ctx->idem_key), "%s/%s", ctx->who.name, key);
+        sha256_hex(ctx->body ? ctx->body : "", ctx->len, hash);
+        int found = 0;
+        enum MHD_Result r = answer_from_record(ctx, hash, &found);
+        if (found)
+            return r;
+    }
+    oh_error perr = {{0}};
+    json_t *order = host_json_parse(ctx->body ? ctx->body : "", ctx->len, &perr);
+    if (order == NULL)
+        return api_send_error(ctx, 400, perr.message, "");
+    char field[64] = "", why[256] = "";
+    if (intake_validate(order, field, sizeof(field), why, sizeof(why)) != 0) {
+        json_decref(order);
+        char msg[400];
+        snprintf(msg, sizeof(msg), "%s%s%s", field, field[0] ? " " : "", why);
+        return api_send_error(ctx, 400, msg, field);
+    }
+    json_object_set_new(order, "created_by", json_string(ctx->who.name));
+    ctx->created = 1;
+    ctx->extra = json_pack("{s:s}", "id", json_string_value(json_object_get(order, "id")));
+    api_suspend(ctx);
+    if (eng_place_keyed(ctx->a->h->engine, order, key ? ctx->idem_key : NULL,
+                        key ? hash : NULL, place_reply, ctx) != 0)
+        api_on_engine_reply(ctx, -1, NULL, "the engine refused the order");
+    return MHD_YES;
+}
+
+/* ---- reads --------------------------------------------------------------------------------- */
+
+/*
+ * What a reader gets: the engine's bookkeeping stays inside, and the buyer's payment token
+ * is a credential, not data: only its last four characters are shown.
+ */
+static void redact(json_t *order)
+{
+    json_object_del(order, "_engine");
+    json_t *payment = json_object_get(order, "payment");
+    const char *token = json_string_value(json_object_get(payment, "token"));
+    if (token != NULL) {
+        size_t n = strlen(token);
+        char shown[16];
+        snprintf(shown, sizeof(shown), "***%s", n > 8 ? token + n - 4 : "");
+        json_object_set_new(payment, "token", json_string(shown));
+    }
+}
+
+static enum MHD_Result get_order(req_ctx *ctx, const char *id)
+{
+    enum MHD_Result answered = MHD_YES;
+    json_t *order = visible_order(ctx, id, &answered);
+    if (order == NULL)
+        return answered;
+    redact(order);
+    return api_send_json(ctx, 200, order);
+}
+
+static enum MHD_Result get_events(req_ctx *ctx, const char *id)
+{
+    enum MHD_Result answered = MHD_YES;
+    json_t *order = visible_order(ctx, id, &answered);
+    if (order == NULL)
+        return answered;
+    json_decref(order);
+    st_event *ev = NULL;
+    size_t n = 0;
+    char err[256];
+    if (store_events(ctx->a->h->store, id, &ev, &n, err, sizeof(err)) != 0)
+        return api_send_error(ctx, 503, err, "");
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:o?}", "seq",
+                                              (json_int_t)ev[i].seq, "name", ev[i].name,
+                                              "at_ms", (json_int_t)ev[i].at_ms, "data",
+                                              json_loads(ev[i].data ? ev[i].data : "{}", 0,
+                                                         NULL)));
+    st_events_free(ev, n);
+    return api_send_json(ctx, 200, json_pack("{s:s, s:o}", "order_id", id, "events", list));
+}
+
+/* ---- actions ------------------------------------------------------------------------------- */
+
+/* Does `tail` ("returns/ret-1/approve") match `pattern` ("returns/ * /approve")? */
+static int match_path(const char *pattern, const char *tail, char *sub, size_t sublen)
+{
+    while (*pattern && *tail) {
+        if (*pattern == '*') {
+            const char *end = strchr(tail, '/');
+            size_t n = end ? (size_t)(end - tail) : strlen(tail);
+            if (n == 0 || n >= sublen)
+                return 0;
+            memcpy(sub, tail, n);
+            sub[n] = '\0';
+            if (!intake_id_ok(sub))
+                return 0;
+            tail += n;
+            pattern++;
+            continue;
+        }
+        if (*pattern++ != *tail++)
+            return 0;
+    }
+    return *pattern == '\0' && *tail == '\0';
+}
+
+static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *tail)
+{
+    char sub[ST_ID_MAX] = "";
+    size_t k = 0, n = sizeof(actions) / sizeof(actions[0]);
+    while (k < n && !match_path(actions[k].path, tail, sub, sizeof(sub)))
+        k++;
+    if (k == n)
+        return api_send_error(ctx, 404, "no such action", "");
+    enum MHD_Result answered = MHD_YES;
+    json_t *order = visible_order(ctx, id, &answered);
+    if (order == NULL)
+        return answered;
+    json_decref(order);
+    if (!api_role_in(&ctx->who, actions[k].roles))
+        return api_send_error(ctx, 403, "this token's role may not do that", "");
+    json_t *data = body_object(ctx, &answered);
+    if (data == NULL)
+        return answered;
+    char field[64] = "", why[256] = "";
+    if (actions[k].check != NULL &&
+        actions[k].check(data, field, sizeof(field), why, sizeof(why)) != 0) {
+        json_decref(data);
+        char msg[400];
+        snprintf(msg, sizeof(msg), "%s %s", field, why);
+        return api_send_error(ctx, 400, msg, field);
+    }
+    if (actions[k].creates) {
+        unsigned char r[4];
+        if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+            json_decref(data);
+            return api_send_error(ctx, 503, "no randomness for an id", "");
+        }
+        snprintf(sub, sizeof(sub), "%.3s-%02x%02x%02x%02x", actions[k].path, r[0], r[1], r[2],
+                 r[3]);
+        ctx->created = 1;
+        ctx->extra = json_pack("{s:s}", actions[k].sub_field, sub);
+    }
+    if (actions[k].sub_field != NULL)
+        json_object_set_new(data, actions[k].sub_field, json_string(sub));
+    api_suspend(ctx);
+    if (eng_input(ctx->a->h->engine, id, actions[k].input, data, api_on_engine_reply, ctx) != 0)
+        api_on_engine_reply(ctx, -1, NULL, "the engine refused the input");
+    return MHD_YES;
+}
+
+/* ---- listing -------------------------------------------------------------------------------- */
+
+static enum MHD_Result list_orders(req_ctx *ctx)
+{
+    st_order_filter f = {0};
+    const char *seller = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "seller");
+    const char *state = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "state");
+    const char *since = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "since");
+    const char *limit = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *cursor = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "cursor");
+    char *end = NULL;
+    long lim = limit ? strtol(limit, &end, 10) : 50;
+    if (limit != NULL && (end == limit || *end != '\0' || lim < 1 || lim > 200))
+        return api_send_error(ctx, 400, "limit must be an integer from 1 to 200", "limit");
+    long long since_ms = since ? strtoll(since, &end, 10) : 0;
+    if (since != NULL && (end == since || *end != '\0' || since_ms < 0))
+        return api_send_error(ctx, 400, "since must be Unix milliseconds", "since");
+    if ((seller && !intake_id_ok(seller)) || (state && (!*state || strlen(state) >= ST_NAME_MAX)))
+        return api_send_error(ctx, 400, "bad seller or state filter", seller ? "seller" : "state");
+    /* A seller sees its own orders only, a storefront the ones it created. */
+    if (ctx->who.role == CFG_ROLE_SELLER) {
+        if (seller != NULL && strcmp(seller, ctx->who.seller_id) != 0)
+            return api_send_json(ctx, 200, json_pack("{s:[], s:n}", "orders", "next_cursor"));
+        seller = ctx->who.seller_id;
+    }
+    f.seller_id = seller;
+    f.state = state;
+    f.since_ms = since_ms;
+    f.created_by = ctx->who.role == CFG_ROLE_STOREFRONT ? ctx->who.name : NULL;
+    st_order_row *rows = NULL;
+    size_t n = 0;
+    char next[256] = "", err[256];
+    if (store_orders_list(ctx->a->h->store, &f, cursor, (size_t)lim, &rows, &n, next,
+                          sizeof(next), err, sizeof(err)) != 0)
+        return api_send_error(ctx, 400, err, "cursor");
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "id", rows[i].id, "state",
+                                              rows[i].state, "seller_id", rows[i].seller_id,
+                                              "updated_ms", (json_int_t)rows[i].updated_ms));
+    free(rows);
+    return api_send_json(ctx, 200, json_pack("{s:o, s:s?}", "orders", list, "next_cursor",
+                                             next[0] ? next : NULL));
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+enum MHD_Result api_orders(req_ctx *ctx, const char *method, const char *url)
+{
+    int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+    if (strcmp(url, "/v1/orders") == 0) {
+        if (post)
+            return place(ctx);
+        if (get)
+            return list_orders(ctx);
+        return api_send_error(ctx, 405, "use GET or POST", "");
+    }
+    char id[ST_ID_MAX];
+    const char *p = url + strlen("/v1/orders/"), *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    if (n == 0 || n >= sizeof(id))
+        return api_send_error(ctx, 404, "no such resource", "");
+    memcpy(id, p, n);
+    id[n] = '\0';
+    if (!intake_id_ok(id))
+        return api_send_error(ctx, 404, "no such order", "");
+    const char *tail = slash ? slash + 1 : "";
+    if (get && *tail == '\0')
+        return get_order(ctx, id);
+    if (get && strcmp(tail, "events") == 0)
+        return get_events(ctx, id);
+    if (post && *tail != '\0')
+        return order_action(ctx, id, tail);
+    return api_send_error(ctx, get || post ? 404 : 405, "no such resource", "");
+}
