@@ -1030,16 +1030,15 @@ static void write_v1_file(const char *extra)
     char *e = NULL;
     int rc = sqlite3_exec(db, v1_schema, NULL, NULL, &e);
     ck_assert_msg(rc == SQLITE_OK, "%s", e ? e : "?");
-    rc = sqlite3_exec(db,
-                      "PRAGMA journal_mode = WAL;"
-                      "INSERT INTO orders VALUES ('old-1', 'delivered', 's1', 4, '{}', 10, 500);"
-                      "INSERT INTO orders VALUES ('old-2', 'placed', 's2', 1, '{}', 20, 600);"
-                      "INSERT INTO events (order_id, name, at_ms) "
-                      "VALUES ('old-1', 'order.placed', 10);"
-                      "INSERT INTO actions (order_id, instance, operation, idem_key, next_at_ms, "
-                      "status, attempts, last_error, created_ms) "
-                      "VALUES ('old-1', 'pay', 'capture', 'old-1:capture', 0, 3, 9, 'gone', 10);",
-                      NULL, NULL, &e);
+    static const char rows[] =
+        "PRAGMA journal_mode = WAL;"
+        "INSERT INTO orders VALUES ('old-1', 'delivered', 's1', 4, '{}', 10, 500);"
+        "INSERT INTO orders VALUES ('old-2', 'placed', 's2', 1, '{}', 20, 600);"
+        "INSERT INTO events (order_id, name, at_ms) VALUES ('old-1', 'order.placed', 10);"
+        "INSERT INTO actions (order_id, instance, operation, idem_key, next_at_ms, status, "
+        "attempts, last_error, created_ms) "
+        "VALUES ('old-1', 'pay', 'capture', 'old-1:capture', 0, 3, 9, 'gone', 10);";
+    rc = sqlite3_exec(db, rows, NULL, NULL, &e);
     ck_assert_msg(rc == SQLITE_OK, "%s", e ? e : "?");
     if (extra != NULL) {
         rc = sqlite3_exec(db, extra, NULL, NULL, &e);
@@ -1055,9 +1054,9 @@ START_TEST(version_1_file_migrated_to_2)
     store *s = open_store(0, 0);
     ck_assert_int_eq(store_schema_version(s), 2);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                             "('orders_updated', 'orders_seller_updated', 'orders_state_updated',"
-                             " 'orders_created_by_updated')"),
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                             "name IN ('orders_updated', 'orders_seller_updated', "
+                             "'orders_state_updated', 'orders_created_by_updated')"),
                      4);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = "
                              "'orders_seller_state'"),
@@ -1424,7 +1423,8 @@ START_TEST(list_bad_arguments_refused)
                      ST_EINVAL);
 
     /* SQL in a cursor or a filter is data: bound, never spliced. */
-    f = (st_order_filter){.seller_id = "x' OR '1'='1", .state = "placed'; DROP TABLE orders;--"};
+    f = (st_order_filter){.seller_id = "x' OR '1'='1",
+                          .state = "placed'; DROP TABLE orders;--"};
     ck_assert_int_eq(store_orders_list(s, &f, NULL, 10, &r, &n, next, sizeof(next), err,
                                        sizeof(err)),
                      0);
@@ -1481,9 +1481,11 @@ START_TEST(list_and_counts_use_indexes)
                           : v & STI_LIST_STATE    ? "orders_state_updated"
                                                   : "orders_updated";
         char want[128];
-        snprintf(want, sizeof(want), "SEARCH orders USING INDEX %s (", idx);
-        /* A range of the index, read in order: never a scan of the table, never a sort. */
-        ck_assert_msg(strstr(plan, want) != NULL && strstr(plan, "TEMP B-TREE") == NULL &&
+        snprintf(want, sizeof(want), "USING INDEX %s (", idx);
+        /* A range of the index, read in order: never a scan of the table, never a sort.
+         * (SQLite before 3.36 writes "SEARCH TABLE orders", later "SEARCH orders".) */
+        ck_assert_msg(strncmp(plan, "SEARCH ", 7) == 0 && strstr(plan, want) != NULL &&
+                          strstr(plan, "TEMP B-TREE") == NULL &&
                           strstr(plan, "updated_ms>?") != NULL,
                       "variant %u: %s\n  %s", v, sql, plan);
         if (v & STI_LIST_CURSOR)
@@ -1494,14 +1496,15 @@ START_TEST(list_and_counts_use_indexes)
     ck_assert_int_eq(sti_list_sql(0, sql, 10), -1);
 
     query_plan(sti_sql_text(SQL_COUNT_STATES), plan, sizeof(plan));
-    ck_assert_msg(strstr(plan, "SCAN orders USING COVERING INDEX orders_state_updated") &&
+    ck_assert_msg(strstr(plan, "USING COVERING INDEX orders_state_updated") &&
                       !strstr(plan, "TEMP B-TREE"),
                   "%s", plan);
     query_plan(sti_sql_text(SQL_COUNT_OTHERS), plan, sizeof(plan));
-    ck_assert_msg(strstr(plan, "SEARCH actions USING COVERING INDEX actions_status_next "
-                               "(status=?)") &&
+    /* max(seq) is a search, never a scan; the whole-table count goes through an index. */
+    ck_assert_msg(strstr(plan, "USING COVERING INDEX actions_status_next (status=?)") &&
                       !strstr(plan, "TEMP B-TREE") && !strstr(plan, "SCAN events") &&
-                      !strstr(plan, "SCAN actions |"),
+                      !strstr(plan, "SCAN TABLE events") && !strstr(plan, "SCAN actions |") &&
+                      !strstr(plan, "SCAN TABLE actions |"),
                   "%s", plan);
 }
 END_TEST
@@ -1586,7 +1589,8 @@ START_TEST(counts)
     ck_assert_int_eq(c.states_truncated, 0);
     ck_assert_int_eq(c.orders, 0);
     ck_assert_int_eq(c.events, 0);
-    ck_assert_int_eq(c.actions_pending + c.actions_claimed + c.actions_done + c.actions_dead, 0);
+    ck_assert_int_eq(c.actions_pending + c.actions_claimed + c.actions_done + c.actions_dead,
+                     0);
     ck_assert_int_eq(c.timers, 0);
 
     create_order(s, "o-1"); /* placed, one event each */

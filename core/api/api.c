@@ -103,6 +103,9 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
         return api_metrics(ctx);
     if (strncmp(url, "/v1/", 4) != 0)
         return api_send_error(ctx, 404, "no such resource", "");
+    static const char hooks[] = "/v1/webhooks/";
+    if (strncmp(url, hooks, sizeof(hooks) - 1) == 0)
+        return api_webhook(ctx, method, url + sizeof(hooks) - 1);
     int auth = api_authenticate(ctx->a, ctx->conn, &ctx->who);
     if (auth == 401)
         return api_send_error(ctx, 401, "missing or wrong bearer token", "");

@@ -93,6 +93,9 @@ int api_role_in(const principal *who, unsigned roles);
 /* orders.c */
 enum MHD_Result api_orders(req_ctx *ctx, const char *method, const char *url);
 
+/* webhooks.c: POST /v1/webhooks/{instance} (signed by the plugin's scheme, no token) */
+enum MHD_Result api_webhook(req_ctx *ctx, const char *method, const char *instance);
+
 /* admin.c */
 enum MHD_Result api_admin(req_ctx *ctx, const char *method, const char *url);
 enum MHD_Result api_metrics(req_ctx *ctx);

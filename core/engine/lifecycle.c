@@ -47,9 +47,10 @@ static const lc_transition table[] = {
      FROM("awaiting_shipment", "awaiting_collection", "in_transit", "delivered", "completed",
           "cancelled"),
      LC_ALWAYS, NULL, EV("payment.refunded")},
+    /* Captured on label creation by default; a gateway may capture at once (webhook). */
     {LC_ORDER, "payment_captured",
-     FROM("awaiting_collection", "in_transit", "delivered", "completed"), LC_ALWAYS, NULL,
-     EV("payment.captured")},
+     FROM("awaiting_shipment", "awaiting_collection", "in_transit", "delivered", "completed"),
+     LC_ALWAYS, NULL, EV("payment.captured")},
     /* ---- order: carrier tracking ---------------------------------------------------- */
     {LC_ORDER, "info_received", FROM("awaiting_collection"), LC_ALWAYS, NULL,
      EV("shipment.info_received")},

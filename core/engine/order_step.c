@@ -276,6 +276,56 @@ int add_event(unit_ctx *c, const char *name, const char *input, const json_t *da
     return rc;
 }
 
+/* What each payment input says about the money, kept as payment.status. */
+static const struct {
+    const char *input;
+    const char *status;
+    int once; /* a second report of it (a webhook after the action's answer) is a repeat */
+} payment_states[] = {
+    {"payment_authorized", "authorized", 0}, {"payment_declined", "declined", 0},
+    {"payment_captured", "captured", 1},     {"payment_voided", "voided", 1},
+    {"payment_refunded", "refunded", 1},
+};
+
+/*
+ * Refuse what was applied already: the same webhook event delivered twice, or a capture,
+ * void or refund the order already recorded (the action answered, then the webhook came).
+ * 0 to go on, -1 refused with c->error set.
+ */
+static int repeat_guard(unit_ctx *c, const char *input, const json_t *data)
+{
+    json_t *payment = json_object_get(c->snapshot, "payment");
+    const char *now = json_string_value(json_object_get(payment, "status"));
+    for (size_t i = 0; i < sizeof(payment_states) / sizeof(payment_states[0]); i++) {
+        if (strcmp(payment_states[i].input, input) == 0 && payment_states[i].once && now &&
+            strcmp(now, payment_states[i].status) == 0) {
+            snprintf(c->error, sizeof(c->error), "payment already %s", now);
+            return -1;
+        }
+    }
+    const char *event = json_string_value(json_object_get(data, "webhook_event"));
+    if (event == NULL)
+        return 0;
+    json_t *eng = json_object_get(c->snapshot, "_engine");
+    json_t *seen = json_object_get(eng, "webhooks");
+    size_t i;
+    json_t *v;
+    json_array_foreach(seen, i, v) {
+        if (json_is_string(v) && strcmp(json_string_value(v), event) == 0) {
+            snprintf(c->error, sizeof(c->error), "webhook event %s applied already", event);
+            return -1;
+        }
+    }
+    if (!json_is_array(seen) && json_is_object(eng)) {
+        seen = json_array();
+        json_object_set_new(eng, "webhooks", seen);
+    }
+    if (json_array_size(seen) >= 32) /* the recent ones: gateways redeliver within hours */
+        json_array_remove(seen, 0);
+    json_array_append_new(seen, json_string(event));
+    return 0;
+}
+
 /*
  * A new payment method after a decline: authorize again on the gateway that declined,
  * under a new key (a new attempt group), so the first decline is never replayed.
@@ -302,6 +352,8 @@ int step(unit_ctx *c, const char *input, const json_t *data)
 {
     if (strncmp(input, "return.", 7) == 0 || strncmp(input, "dispute.", 8) == 0)
         return step_subflow(c, input, data);
+    if (repeat_guard(c, input, data) != 0)
+        return -1;
     lc_facts facts = {.acknowledged = json_is_true(json_object_get(c->snapshot,
                                                                   "acknowledged"))};
     const char *next = NULL;
@@ -313,6 +365,11 @@ int step(unit_ctx *c, const char *input, const json_t *data)
     json_object_set_new(c->snapshot, "state", json_string(c->state));
     if (strcmp(input, "acknowledge") == 0)
         json_object_set_new(c->snapshot, "acknowledged", json_true());
+    for (size_t i = 0; i < sizeof(payment_states) / sizeof(payment_states[0]); i++) {
+        json_t *payment = json_object_get(c->snapshot, "payment");
+        if (strcmp(payment_states[i].input, input) == 0 && json_is_object(payment))
+            json_object_set_new(payment, "status", json_string(payment_states[i].status));
+    }
     for (size_t i = 0; json_is_object(data) && i < sizeof(merges) / sizeof(merges[0]); i++) {
         if (strcmp(merges[i].input, input) != 0)
             continue;

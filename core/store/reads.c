@@ -200,7 +200,7 @@ int64_t store_next_due_ms(store *s)
 /* ---- listing orders ------------------------------------------------------------------ */
 
 /*
- * A cursor is exactly what make_cursor writes: "<updated_ms>:<id>", the number in
+ * A cursor is exactly what store_orders_list writes: "<updated_ms>:<id>", the number in
  * canonical decimal (optional '-', no leading zero, no "-0", within int64), the id 1..
  * ST_ID_MAX-1 bytes (anything but NUL: it is only ever a bound parameter).
  */
@@ -261,8 +261,8 @@ static int list_args(store *s, const st_order_filter *f, const char *cursor, siz
                 "created_by: %d bytes, state: %d)", ST_ID_MAX - 1, ST_NAME_MAX - 1);
         return ST_EINVAL;
     }
-    *variant = (f->created_by ? STI_LIST_CREATED_BY : 0) | (f->seller_id ? STI_LIST_SELLER : 0) |
-               (f->state ? STI_LIST_STATE : 0);
+    *variant = (f->created_by ? STI_LIST_CREATED_BY : 0) |
+               (f->seller_id ? STI_LIST_SELLER : 0) | (f->state ? STI_LIST_STATE : 0);
     if (cursor != NULL && cursor[0] != '\0') {
         if (parse_cursor(cursor, after_ms, after_id, idlen) != 0) {
             sti_err(err, errlen, "malformed cursor: pass back a next_cursor unchanged");

@@ -31,8 +31,9 @@
  *
  * SQLITE (this implementation): one writer connection owned by the writer thread, reader
  * connections pooled (at most 4 idle, more opened on demand), all with busy_timeout 5 s
- * and foreign keys on.  WAL; the schema version is PRAGMA user_version, migrated at open
- * by ordered steps in one transaction; a file from a NEWER orderhubd is refused at open.
+ * and foreign keys on; the writer keeps its savepoint journals in memory (temp_store).
+ * WAL; the schema version is PRAGMA user_version, migrated at open by ordered steps in one
+ * transaction; a file from a NEWER orderhubd is refused at open.
  * Events, actions and timers reference orders(id): their order must exist (inserted by
  * the same unit or an earlier one), else the unit fails with a FOREIGN KEY error.
  */
@@ -207,8 +208,10 @@ void store_close(store *s);
  *      orders(state, updated_ms, id), orders(created_by, updated_ms, id); the index
  *      orders(seller_id, state) of version 1 is dropped (its prefix is served by the
  *      seller index, and every order update paid for it).  Building the indexes at the
- *      first open of an older file reads the orders once: about 1 s per million orders per
- *      index. */
+ *      first open of an older file takes about 1 s per million orders per index (5 s for
+ *      a million orders), in the migration transaction.
+ *      Every order write now maintains these four indexes (updated_ms is in each): an order
+ *      update costs more pages than in version 1. */
 int store_schema_version(store *s);
 
 /*
@@ -378,11 +381,13 @@ typedef struct st_counts {
  *
  * Cost: orders by state is a scan of the index orders(state, updated_ms, id) - it reads
  * no table row but one index entry per order: about 40 ms per million orders with the
- * index in the page cache (more when it must come from disk: ~60 MB per million orders).
+ * index in the page cache (more when it must come from disk: ~45 MB per million orders
+ * with ids of ~20 bytes).
  * Events: O(log n) (max(seq)).  Actions: count(*) of the table (a page-level count, about
  * 4 ms per million actions) and index range counts for pending, claimed and dead; done is
  * the rest, so the DONE history that grows forever is never walked row by row.  Timers:
- * count(*).  Fine every few seconds on a million orders; not per request.
+ * count(*).  Fine for a scrape every few seconds on a million orders; not for every API
+ * request.
  */
 int store_counts(store *s, st_counts *out, char *err, size_t errlen);
 

@@ -18,6 +18,8 @@ typedef struct sandbox {
     const char *api_key;
     const char *decline_token;
     int64_t decline_over;
+    const char *webhook_secret;
+    int64_t webhook_tolerance_s;
 } sandbox;
 
 static const oh_setting_spec settings[] = {
@@ -30,6 +32,11 @@ static const oh_setting_spec settings[] = {
      INT64_MAX},
     {"decline_token", OH_SETTING_STRING, "tok_decline",
      "Payment token that is always declined", 0, 0, 0},
+    {"webhook_secret", OH_SETTING_STRING, "",
+     "HMAC-SHA256 secret of inbound webhooks (empty: webhooks refused)", OH_SETTING_SENSITIVE,
+     0, 0},
+    {"webhook_tolerance_s", OH_SETTING_INT, "300",
+     "Largest age of a webhook's timestamp, seconds", 0, 1, 86400},
     OH_SETTINGS_END};
 
 static int sandbox_init(const oh_host_api *host, oh_instance *self, const oh_settings *s,
@@ -43,6 +50,8 @@ static int sandbox_init(const oh_host_api *host, oh_instance *self, const oh_set
     sb->api_key = host->setting_string(s, "api_key");
     sb->decline_token = host->setting_string(s, "decline_token");
     sb->decline_over = host->setting_int(s, "decline_over");
+    sb->webhook_secret = host->setting_string(s, "webhook_secret");
+    sb->webhook_tolerance_s = host->setting_int(s, "webhook_tolerance_s");
     if (strncmp(sb->base_url, "http://", 7) != 0 && strncmp(sb->base_url, "https://", 8) != 0) {
         free(sb);
         return oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
@@ -154,11 +163,99 @@ OPERATION(capture, OH_PAYMENT_CAPTURED)
 OPERATION(void, OH_PAYMENT_CANCELED)
 OPERATION(refund, OH_PAYMENT_REFUNDED)
 
+/*
+ * Webhooks, signed like Stripe's: header "Sandbox-Signature: t=UNIX,v1=HEX[,v1=HEX]" where
+ * HEX = HMAC-SHA256(webhook_secret, "UNIX." + body).  Several v1 values allow rotation.
+ */
+static int webhook_verify(void *state, const oh_inbound *in, int64_t now_unix, oh_error *err)
+{
+    const sandbox *sb = state;
+    if (sb->webhook_secret[0] == '\0')
+        return oh_error_set(err, OH_FAIL, "webhooks are not configured (webhook_secret)");
+    const char *sig = oh_header_find(in->headers, in->header_count, "Sandbox-Signature");
+    if (sig == NULL)
+        return oh_error_set(err, OH_FAIL, "no Sandbox-Signature header");
+    long long t = -1;
+    if (sscanf(sig, "t=%lld", &t) != 1 || t < 0)
+        return oh_error_set(err, OH_FAIL, "Sandbox-Signature has no t= timestamp");
+    if (now_unix - t > sb->webhook_tolerance_s || t - now_unix > sb->webhook_tolerance_s)
+        return oh_error_set(err, OH_FAIL, "timestamp outside the %lld s tolerance",
+                            (long long)sb->webhook_tolerance_s);
+    char prefix[32];
+    int n = snprintf(prefix, sizeof(prefix), "%lld.", t);
+    size_t len = (size_t)n + in->body_len;
+    char *signed_text = malloc(len);
+    if (signed_text == NULL)
+        return oh_error_set(err, OH_RETRY, "out of memory");
+    memcpy(signed_text, prefix, (size_t)n);
+    memcpy(signed_text + n, in->body, in->body_len);
+    unsigned char mac[32];
+    int rc = sb->host->hmac_sha256(sb->webhook_secret, strlen(sb->webhook_secret), signed_text,
+                                   len, mac);
+    free(signed_text);
+    if (rc != 0)
+        return oh_error_set(err, OH_RETRY, "cannot compute the signature");
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    /* Any v1 may match; compare every one without an early exit on the bytes. */
+    int match = 0;
+    for (const char *p = strstr(sig, "v1="); p != NULL; p = strstr(p + 3, "v1=")) {
+        unsigned diff = strncmp(p + 3, hex, 64) != 0;
+        match |= !diff && (p[67] == '\0' || p[67] == ',');
+    }
+    return match ? OH_OK : oh_error_set(err, OH_FAIL, "no v1 signature matches");
+}
+
+/* {"id":"evt_..","type":"payment.captured","order_id":"..","transaction_id":"..",
+ *  "amount":N,"currency":"USD","status":"authorized|captured|declined|canceled|refunded"} */
+static int webhook_parse(void *state, const oh_inbound *in, oh_payment_event *out,
+                         oh_error *err)
+{
+    const sandbox *sb = state;
+    json_t *j = sb->host->json_parse(in->body, in->body_len, err);
+    if (j == NULL)
+        return OH_FAIL;
+    const char *id = NULL, *type = NULL, *order = "", *tx = "", *currency = "", *status = NULL;
+    json_int_t amount = 0;
+    json_error_t je;
+    int rc = OH_OK;
+    static const struct {
+        const char *name;
+        oh_payment_status status;
+    } statuses[] = {{"authorized", OH_PAYMENT_AUTHORIZED}, {"captured", OH_PAYMENT_CAPTURED},
+                    {"declined", OH_PAYMENT_DECLINED}, {"canceled", OH_PAYMENT_CANCELED},
+                    {"refunded", OH_PAYMENT_REFUNDED}};
+    if (json_unpack_ex(j, &je, 0, "{s:s, s:s, s?s, s?s, s?I, s?s, s:s}", "id", &id, "type",
+                       &type, "order_id", &order, "transaction_id", &tx, "amount", &amount,
+                       "currency", &currency, "status", &status) != 0) {
+        rc = oh_error_set(err, OH_FAIL, "webhook body: %s", je.text);
+    } else {
+        size_t k = 0, n = sizeof(statuses) / sizeof(statuses[0]);
+        while (k < n && strcmp(statuses[k].name, status) != 0)
+            k++;
+        if (k == n) {
+            rc = oh_error_set(err, OH_FAIL, "unknown status '%.32s'", status);
+        } else {
+            OH_STRLCPY(out->event_id, id);
+            OH_STRLCPY(out->event_type, type);
+            OH_STRLCPY(out->order_id, order);
+            out->result.status = statuses[k].status;
+            OH_STRLCPY(out->result.transaction_id, tx);
+            OH_STRLCPY(out->result.currency, currency);
+            out->result.amount = amount;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
 static const oh_payment_ops ops = OH_OPS_INIT(oh_payment_ops,
     .authorize_build = authorize_build, .authorize_parse = authorize_parse,
     .capture_build = capture_build, .capture_parse = capture_parse,
     .void_build = void_build, .void_parse = void_parse,
-    .refund_build = refund_build, .refund_parse = refund_parse);
+    .refund_build = refund_build, .refund_parse = refund_parse,
+    .webhook_verify = webhook_verify, .webhook_parse = webhook_parse);
 
 static const oh_plugin plugin = OH_PLUGIN_INIT(
     .name = "payment_sandbox", .version = "0.1.0", .kind = OH_KIND_PAYMENT,
