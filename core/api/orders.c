@@ -236,11 +236,12 @@ static enum MHD_Result place(req_ctx *ctx)
     if (order == NULL)
         return api_send_error(ctx, 400, perr.message, "");
     char field[64] = "", why[256] = "";
-    if (intake_validate(order, field, sizeof(field), why, sizeof(why)) != 0) {
+    int valid = intake_validate(order, field, sizeof(field), why, sizeof(why));
+    if (valid != INTAKE_OK) {
         json_decref(order);
         char msg[400];
         snprintf(msg, sizeof(msg), "%s%s%s", field, field[0] ? " " : "", why);
-        return api_send_error(ctx, 400, msg, field);
+        return api_send_error(ctx, valid == INTAKE_IMPOSSIBLE ? 422 : 400, msg, field);
     }
     json_object_set_new(order, "created_by", json_string(ctx->who.name));
     ctx->created = 1;
