@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -143,12 +144,23 @@ static const char *const names[] = {"Ada Lovelace",  "Grace Hopper",   "Alan Tur
                                     "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth",
                                     "Katherine Johnson", "Ken Thompson", "Frances Allen",
                                     "John Backus"};
+/* Where orders ship: currency, region (US and CA want one) and a postal-code pattern whose
+ * '#' become digits; every code is valid for its country (ZIP, UK postcode, Canadian A1A 1A1,
+ * German 5 digits...). */
 static const struct {
-    const char *city, *country, *currency;
-} places[] = {{"Springfield", "US", "USD"}, {"Lyon", "FR", "EUR"},    {"Leeds", "GB", "GBP"},
-              {"Toronto", "CA", "CAD"},     {"Munich", "DE", "EUR"},  {"Osaka", "JP", "JPY"},
-              {"Austin", "US", "USD"},      {"Porto", "PT", "EUR"}};
-static const char *const levels[] = {"standard", "express", "economy"};
+    const char *city, *country, *currency, *region, *postal;
+} places[] = {{"Springfield", "US", "USD", "IL", "627##"},
+              {"Austin", "US", "USD", "TX", "787##-####"},
+              {"Lyon", "FR", "EUR", NULL, "6900#"},
+              {"Leeds", "GB", "GBP", NULL, "LS1 #AP"},
+              {"London", "GB", "GBP", NULL, "EC1A #BB"},
+              {"Toronto", "CA", "CAD", "ON", "M5V #T#"},
+              {"Vancouver", "CA", "CAD", "BC", "V6B #Y#"},
+              {"Munich", "DE", "EUR", NULL, "803##"},
+              {"Osaka", "JP", "JPY", NULL, "530-00##"},
+              {"Porto", "PT", "EUR", NULL, "4000-###"}};
+static const char *const levels[] = {"standard", "express", "economy", "overnight"};
+static const char *const channels[] = {"web", "ios", "android", "pos"};
 
 #define PICK(arr, r) (arr)[(r) % (sizeof(arr) / sizeof((arr)[0]))]
 
@@ -167,14 +179,14 @@ static void make_order(const bench *b, slot *s, long index)
     snprintf(s->id, sizeof(s->id), "%s-%08ld", b->prefix, index);
     char *p = s->body, *end = s->body + sizeof(s->body);
     unsigned nitems = 1 + (unsigned)(r % 4);
-    unsigned place = (unsigned)((r >> 8) % (sizeof(places) / sizeof(places[0])));
+    unsigned pl = (unsigned)((r >> 8) % (sizeof(places) / sizeof(places[0])));
     const char *name = PICK(names, r >> 16);
     unsigned seller = 1 + (unsigned)((r >> 24) % 50);
+    unsigned buyer = (unsigned)((r >> 32) % 100000);
     PUT("{\"id\":\"%s\",\"seller\":{\"id\":\"s-%u\",\"email\":\"orders@seller%u.example\"},"
-        "\"buyer\":{\"id\":\"b-%u\",\"name\":\"%s\",\"email\":\"buyer%u@example.test\"},"
-        "\"items\":[",
-        s->id, seller, seller, (unsigned)((r >> 32) % 100000), name,
-        (unsigned)((r >> 32) % 100000));
+        "\"buyer\":{\"id\":\"b-%u\",\"name\":\"%s\",\"email\":\"buyer%u@example.test\","
+        "\"phone\":\"+1 555 %04u\"},\"items\":[",
+        s->id, seller, seller, buyer, name, buyer, buyer % 10000);
     long long total = 0;
     for (unsigned i = 0; i < nitems; i++) {
         uint64_t ri = mix64(r2 + i);
@@ -184,13 +196,26 @@ static void make_order(const bench *b, slot *s, long index)
         PUT("%s{\"sku\":\"%s\",\"quantity\":%u,\"unit_price\":%lld}", i ? "," : "",
             PICK(skus, (ri >> 24) + i), q, price);
     }
+    char postal[16];
+    size_t k = 0;
+    uint64_t rd = r2 >> 12;
+    for (const char *f = places[pl].postal; *f && k < sizeof(postal) - 1; f++) {
+        postal[k++] = *f == '#' ? (char)('0' + rd % 10) : *f;
+        rd = *f == '#' ? rd / 10 : rd;
+    }
+    postal[k] = '\0';
     PUT("],\"currency\":\"%s\",\"total\":%lld,"
-        "\"shipping_address\":{\"name\":\"%s\",\"street1\":\"%u Main St\",\"city\":\"%s\","
-        "\"postal_code\":\"%05u\",\"country\":\"%s\"},"
-        "\"payment\":{\"token\":\"tok_visa_%04u\"},\"service_level\":\"%s\"}",
-        places[place].currency, total, name, 1 + (unsigned)((r2 >> 40) % 999),
-        places[place].city, (unsigned)((r2 >> 20) % 100000), places[place].country,
-        (unsigned)((r2 >> 4) % 10000), PICK(levels, r2 >> 50));
+        "\"shipping_address\":{\"name\":\"%s\",\"street1\":\"%u Main St\",\"city\":\"%s\"",
+        places[pl].currency, total, name, 1 + (unsigned)((r2 >> 40) % 999), places[pl].city);
+    if (places[pl].region != NULL)
+        PUT(",\"region\":\"%s\"", places[pl].region);
+    PUT(",\"postal_code\":\"%s\",\"country\":\"%s\"},"
+        "\"payment\":{\"token\":\"tok_visa_%04u\"},\"service_level\":\"%s\"",
+        postal, places[pl].country, (unsigned)((r2 >> 4) % 10000), PICK(levels, r2 >> 50));
+    if ((r2 >> 56) % 2 == 0)
+        PUT(",\"metadata\":{\"channel\":\"%s\",\"cart\":\"c%u\"}", PICK(channels, r2 >> 58),
+            (unsigned)(r % 1000000));
+    PUT("}");
     s->body_len = (size_t)(p - s->body);
 }
 
@@ -448,17 +473,31 @@ static void run_phase(bench *b, worker *ws, int n, long from, long to)
 
 /* ---- CPU accounting -------------------------------------------------------------------------- */
 
+#define MAX_TASKS 64
+
+typedef struct task_cpu {
+    long tid;
+    char comm[20];
+    double cpu_s;
+} task_cpu;
+
 typedef struct cpu_snap {
     double self_s;            /* this process, user + sys */
     double server_s;          /* --server-pid, user + sys; -1 unknown */
     double machine_busy_s;    /* all cores: not idle, not iowait */
     double machine_total_s;
+    task_cpu tasks[MAX_TASKS]; /* the server's threads */
+    int ntasks;
 } cpu_snap;
 
-static double proc_cpu_s(long pid)
+/* utime + stime of /proc/PID/stat or /proc/PID/task/TID/stat (tid > 0); comm if asked. */
+static double proc_cpu_s(long pid, long tid, char *comm, size_t commlen)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    char path[96], buf[1024];
+    if (tid > 0)
+        snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", pid, tid);
+    else
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
@@ -466,6 +505,9 @@ static double proc_cpu_s(long pid)
     fclose(f);
     buf[n] = '\0';
     const char *p = strrchr(buf, ')'); /* after the command name */
+    const char *open = strchr(buf, '(');
+    if (comm != NULL && open != NULL && p != NULL && p > open)
+        snprintf(comm, commlen, "%.*s", (int)(p - open - 1), open + 1);
     unsigned long long ut = 0, st = 0;
     if (p == NULL ||
         sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
@@ -499,8 +541,53 @@ static void cpu_now(const options *opt, cpu_snap *c)
     getrusage(RUSAGE_SELF, &ru);
     c->self_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    c->server_s = opt->server_pid > 0 ? proc_cpu_s(opt->server_pid) : -1;
+    c->server_s = opt->server_pid > 0 ? proc_cpu_s(opt->server_pid, 0, NULL, 0) : -1;
+    c->ntasks = 0;
+    if (opt->server_pid > 0) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%ld/task", opt->server_pid);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL && c->ntasks < MAX_TASKS) {
+            long tid = atol(e->d_name);
+            if (tid <= 0)
+                continue;
+            task_cpu *t = &c->tasks[c->ntasks];
+            t->tid = tid;
+            t->cpu_s = proc_cpu_s(opt->server_pid, tid, t->comm, sizeof(t->comm));
+            if (t->cpu_s >= 0)
+                c->ntasks++;
+        }
+        if (d != NULL)
+            closedir(d);
+    }
     machine_cpu(&c->machine_busy_s, &c->machine_total_s);
+}
+
+static int cmp_task(const void *a, const void *b)
+{
+    double x = ((const task_cpu *)a)->cpu_s, y = ((const task_cpu *)b)->cpu_s;
+    return (x < y) - (x > y);
+}
+
+/* The server's threads by CPU over the window, busiest first. */
+static void print_threads(const cpu_snap *c0, const cpu_snap *c1, double wall)
+{
+    task_cpu d[MAX_TASKS];
+    int n = 0;
+    for (int i = 0; i < c1->ntasks; i++) {
+        d[n] = c1->tasks[i];
+        for (int k = 0; k < c0->ntasks; k++) {
+            if (c0->tasks[k].tid == c1->tasks[i].tid)
+                d[n].cpu_s -= c0->tasks[k].cpu_s;
+        }
+        n++;
+    }
+    qsort(d, (size_t)n, sizeof(d[0]), cmp_task);
+    printf("    server threads  ");
+    for (int j = 0; j < n && j < 8 && d[j].cpu_s / wall >= 0.005; j++)
+        printf(" %s/%ld %.2f", d[j].comm, d[j].tid, d[j].cpu_s / wall);
+    printf("  (cores, busiest first)\n");
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -710,6 +797,8 @@ int main(int argc, char **argv)
         printf(", server %.2f cores (%.1f us/request)", server / wall, server * per);
     printf("; machine %.2f of %ld cores busy, other processes %.2f\n", cores_busy, ncpu,
            other > 0 ? other : 0);
+    if (server >= 0 && c1.ntasks > 0)
+        print_threads(&c0, &c1, wall);
     printf("RESULT label=%s orders=%ld ok=%ld secs=%.3f orders_per_s=%.0f p50_ms=%.3f "
            "p90_ms=%.3f p99_ms=%.3f max_ms=%.3f failed=%ld truncated=%d connections=%d "
            "client_us=%.1f server_us=%.1f busy_cores=%.2f other_cores=%.2f\n",

@@ -216,8 +216,8 @@ END {
     ratio = median(q, n)
     printf "ratio: orderhubd reaches %.1f%% of the ceiling (median of the paired rounds)\n", ratio * 100
     printf "aim: >= 30000 orders/s: %s (%.0f); >= 40%% of the ceiling: %s (%.1f%%)\n", \
-        med["orderhubd"] >= 30000 ? "met" : "NOT met", med["orderhubd"], \
-        ratio >= 0.40 ? "met" : "NOT met", ratio * 100
+        (med["orderhubd"] >= 30000 ? "met" : "NOT met"), med["orderhubd"], \
+        (ratio >= 0.40 ? "met" : "NOT met"), ratio * 100
     printf "RESULT ceiling_orders_per_s=%.0f orderhubd_orders_per_s=%.0f ratio=%.3f\n", \
         med["ceiling"], med["orderhubd"], ratio
 }' "$work/results"

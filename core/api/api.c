@@ -33,7 +33,7 @@ enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text)
     if (r == NULL)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/json");
-    if (status == 401)
+    if (status == 401 && !ctx->webhook)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"orderhub\"");
     enum MHD_Result rc = MHD_queue_response(ctx->conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -57,6 +57,21 @@ enum MHD_Result api_send_error(req_ctx *ctx, int status, const char *error, cons
                                                 field && *field ? field : NULL));
 }
 
+/* Record an answer and wake the suspended connection.  Any thread. */
+void api_reply_raw(req_ctx *ctx, int status, const char *text)
+{
+    /* Once resumed, MHD may answer and free ctx at any moment: touch nothing after. */
+    api *a = ctx->a;
+    struct MHD_Connection *conn = ctx->conn;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->status = status;
+    ctx->response = strdup(text);
+    ctx->ready = 1;
+    pthread_mutex_unlock(&ctx->lock);
+    MHD_resume_connection(conn);
+    atomic_fetch_sub(&a->suspended, 1);
+}
+
 /* The engine's reply: record it and wake the suspended connection.  Any thread. */
 void api_on_engine_reply(void *arg, int rc, const char *state, const char *error)
 {
@@ -69,21 +84,16 @@ void api_on_engine_reply(void *arg, int rc, const char *state, const char *error
         if (ctx->extra != NULL)
             json_object_update(j, ctx->extra);
     } else {
-        status = rc == ENG_EREFUSED ? 409 : rc == ENG_ENOTFOUND ? 404 : 503;
+        /* Busy: the same order is being written by a concurrent request (a retry that
+         * overtook its original); like a refusal, but worth retrying at once. */
+        status = rc == ENG_EREFUSED || rc == ENG_EBUSY ? 409 : rc == ENG_ENOTFOUND ? 404 : 503;
         j = json_pack("{s:s, s:s?}", "error", error ? error : "failed", "state",
                       state && *state ? state : NULL);
     }
-    /* Once resumed, MHD may answer and free ctx at any moment: touch nothing after. */
-    api *a = ctx->a;
-    struct MHD_Connection *conn = ctx->conn;
-    pthread_mutex_lock(&ctx->lock);
-    ctx->status = status;
-    ctx->response = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    ctx->ready = 1;
-    pthread_mutex_unlock(&ctx->lock);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    MHD_resume_connection(conn);
-    atomic_fetch_sub(&a->suspended, 1);
+    api_reply_raw(ctx, text ? status : 500, text ? text : "{\"error\":\"out of memory\"}");
+    free(text);
 }
 
 void api_suspend(req_ctx *ctx)
@@ -104,8 +114,10 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
     if (strncmp(url, "/v1/", 4) != 0)
         return api_send_error(ctx, 404, "no such resource", "");
     static const char hooks[] = "/v1/webhooks/";
-    if (strncmp(url, hooks, sizeof(hooks) - 1) == 0)
+    if (strncmp(url, hooks, sizeof(hooks) - 1) == 0) {
+        ctx->webhook = 1;
         return api_webhook(ctx, method, url + sizeof(hooks) - 1);
+    }
     int auth = api_authenticate(ctx->a, ctx->conn, &ctx->who);
     if (auth == 401)
         return api_send_error(ctx, 401, "missing or wrong bearer token", "");

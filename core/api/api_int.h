@@ -64,6 +64,7 @@ typedef struct req_ctx {
     principal who;
     int waiting;               /* suspended until the engine replies */
     int created;               /* the engine's success means 201 (a placement) */
+    int webhook;               /* signed by a plugin's scheme, not a bearer token */
     json_t *extra;             /* members added to a successful answer (ids made here) */
     char idem_key[ST_KEY_MAX]; /* placement with Idempotency-Key: the scoped key */
     pthread_mutex_t lock;
@@ -78,6 +79,8 @@ enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j);   /* steals 
 enum MHD_Result api_send_error(req_ctx *ctx, int status, const char *error, const char *field);
 void api_suspend(req_ctx *ctx);
 void api_on_engine_reply(void *arg, int rc, const char *state, const char *error);
+/* api_reply_raw - answer a suspended request with `status` and `text` (copied). */
+void api_reply_raw(req_ctx *ctx, int status, const char *text);
 /* api_current - the current configuration generation (a reference: rt_gen_unref it). */
 rt_gen *api_current(api *a);
 

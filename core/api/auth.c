@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define FAIL_LIMIT 10          /* failed attempts ... */
@@ -92,7 +93,8 @@ int api_authenticate(api *a, struct MHD_Connection *c, principal *who)
     if (blocked(a, addr))
         return 429;
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    const char *presented = h && strncmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+    /* The scheme is case-insensitive (RFC 7235), the token is not. */
+    const char *presented = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
     rt_gen *g = api_current(a);
     int found = 0;
     /* Every token is compared, match or not: the time taken says nothing. */

@@ -21,6 +21,9 @@
 
 typedef int (*body_check)(const json_t *body, char *field, size_t fl, char *why, size_t wl);
 
+/* Members an action passes on; anything else in its body is dropped, never merged. */
+#define KEEP(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 static int check_parcels(const json_t *b, char *field, size_t fl, char *why, size_t wl);
 static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl);
 static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl);
@@ -37,20 +40,23 @@ static const struct {
     const char *sub_field;
     int creates;
     body_check check;
+    const char *const *keep;
 } actions[] = {
-    {"ack", "acknowledge", SELLERS, NULL, 0, NULL},
-    {"pack", "pack", SELLERS, NULL, 0, check_parcels},
-    {"ship", "pack", SELLERS, NULL, 0, check_parcels},
-    {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL},
-    {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token},
-    {"returns", "return.request", BUYERS, "return_id", 1, NULL},
-    {"returns/*/approve", "return.approve", SELLERS, "return_id", 0, NULL},
-    {"returns/*/reject", "return.reject", SELLERS, "return_id", 0, NULL},
-    {"returns/*/received", "return.received", SELLERS, "return_id", 0, NULL},
-    {"returns/*/inspected", "return.inspected", SELLERS, "return_id", 0, check_outcome},
-    {"returns/*/exchange", "return.exchange", SELLERS, "return_id", 0, NULL},
-    {"disputes", "dispute.open", BUYERS, "dispute_id", 1, NULL},
-    {"disputes/*/resolve", "dispute.resolve", SUPPORT, "dispute_id", 0, check_resolution},
+    {"ack", "acknowledge", SELLERS, NULL, 0, NULL, KEEP("note")},
+    {"pack", "pack", SELLERS, NULL, 0, check_parcels, KEEP("parcels")},
+    {"ship", "pack", SELLERS, NULL, 0, check_parcels, KEEP("parcels")},
+    {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL, KEEP("reason")},
+    {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token, KEEP("token")},
+    {"returns", "return.request", BUYERS, "return_id", 1, NULL, KEEP("reason", "skus")},
+    {"returns/*/approve", "return.approve", SELLERS, "return_id", 0, NULL, KEEP("note")},
+    {"returns/*/reject", "return.reject", SELLERS, "return_id", 0, NULL, KEEP("reason")},
+    {"returns/*/received", "return.received", SELLERS, "return_id", 0, NULL, KEEP("note")},
+    {"returns/*/inspected", "return.inspected", SELLERS, "return_id", 0, check_outcome,
+     KEEP("outcome", "note")},
+    {"returns/*/exchange", "return.exchange", SELLERS, "return_id", 0, NULL, KEEP("note")},
+    {"disputes", "dispute.open", BUYERS, "dispute_id", 1, NULL, KEEP("reason")},
+    {"disputes/*/resolve", "dispute.resolve", SUPPORT, "dispute_id", 0, check_resolution,
+     KEEP("resolution", "note")},
 };
 
 /* ---- body checks ------------------------------------------------------------------------ */
@@ -188,7 +194,11 @@ static enum MHD_Result answer_from_record(req_ctx *ctx, const char *hash, int *f
     return r;
 }
 
-/* The placement's reply: a key recorded meanwhile means "answer from the record". */
+/*
+ * The placement's reply.  A success answers exactly what the engine recorded under the
+ * key ({"id","state"}, same member order), so a replay is byte-identical; a key recorded
+ * meanwhile answers that record verbatim.
+ */
 static void place_reply(void *arg, int rc, const char *state, const char *error)
 {
     req_ctx *ctx = arg;
@@ -196,15 +206,22 @@ static void place_reply(void *arg, int rc, const char *state, const char *error)
         st_idem rec;
         char err[256];
         if (store_idem_get(ctx->a->h->store, ctx->idem_key, &rec, err, sizeof(err)) == 0) {
-            json_t *j = json_loads(rec.response ? rec.response : "{}", 0, NULL);
-            const char *s = json_string_value(json_object_get(j, "state"));
-            api_on_engine_reply(arg, 0, s ? s : "", NULL);
-            json_decref(j);
+            api_reply_raw(ctx, rec.status, rec.response ? rec.response : "{}");
             st_idem_clear(&rec);
             return;
         }
         rc = -1;
         error = "idempotency record vanished";
+    }
+    if (rc == 0) {
+        json_t *j = json_pack("{s:s, s:s}", "id",
+                              json_string_value(json_object_get(ctx->extra, "id")), "state",
+                              state ? state : "");
+        char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        api_reply_raw(ctx, text ? 201 : 500, text ? text : "{\"error\":\"out of memory\"}");
+        free(text);
+        return;
     }
     api_on_engine_reply(arg, rc, state, error);
 }
@@ -356,6 +373,16 @@ static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *ta
         snprintf(msg, sizeof(msg), "%s %s", field, why);
         return api_send_error(ctx, 400, msg, field);
     }
+    /* Only documented members go on: a body cannot set engine fields (payment.instance,
+     * transaction ids) through the merge into the order. */
+    json_t *kept = json_object();
+    for (const char *const *m = actions[k].keep; *m != NULL; m++) {
+        json_t *v = json_object_get(data, *m);
+        if (v != NULL)
+            json_object_set(kept, *m, v);
+    }
+    json_decref(data);
+    data = kept;
     if (actions[k].creates) {
         unsigned char r[4];
         if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
@@ -392,8 +419,10 @@ static enum MHD_Result list_orders(req_ctx *ctx)
     long long since_ms = since ? strtoll(since, &end, 10) : 0;
     if (since != NULL && (end == since || *end != '\0' || since_ms < 0))
         return api_send_error(ctx, 400, "since must be Unix milliseconds", "since");
-    if ((seller && !intake_id_ok(seller)) || (state && (!*state || strlen(state) >= ST_NAME_MAX)))
-        return api_send_error(ctx, 400, "bad seller or state filter", seller ? "seller" : "state");
+    if (seller && !intake_id_ok(seller))
+        return api_send_error(ctx, 400, "seller must be a seller id", "seller");
+    if (state && (!*state || strlen(state) >= ST_NAME_MAX))
+        return api_send_error(ctx, 400, "state must be a state name", "state");
     /* A seller sees its own orders only, a storefront the ones it created. */
     if (ctx->who.role == CFG_ROLE_SELLER) {
         if (seller != NULL && strcmp(seller, ctx->who.seller_id) != 0)
@@ -407,9 +436,12 @@ static enum MHD_Result list_orders(req_ctx *ctx)
     st_order_row *rows = NULL;
     size_t n = 0;
     char next[256] = "", err[256];
-    if (store_orders_list(ctx->a->h->store, &f, cursor, (size_t)lim, &rows, &n, next,
-                          sizeof(next), err, sizeof(err)) != 0)
+    int rc = store_orders_list(ctx->a->h->store, &f, cursor, (size_t)lim, &rows, &n, next,
+                               sizeof(next), err, sizeof(err));
+    if (rc == ST_EINVAL)
         return api_send_error(ctx, 400, err, "cursor");
+    if (rc != 0)
+        return api_send_error(ctx, 503, err, "");
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "id", rows[i].id, "state",

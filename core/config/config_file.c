@@ -498,8 +498,8 @@ static void read_token(cfg_file *c, const config_setting_t *g, diag_list *d)
     const char *token = get_string(g, "token", 1, "API token", d);
     if (t.name == NULL || role == NULL || token == NULL)
         return;
-    if (!id_is_valid(t.name)) {
-        diag_add(d, DIAG_ERROR, WHERE(g), "API token name '%s' is not [A-Za-z0-9_-]{1,64}",
+    if (!id_is_valid(t.name) || strlen(t.name) > 63) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "API token name '%s' is not [A-Za-z0-9_-]{1,63}",
                  t.name);
         return;
     }

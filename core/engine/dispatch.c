@@ -196,10 +196,18 @@ static void parse_payment(action_run *r, const oh_response *resp)
     const char *input = (size_t)out.status < sizeof(inputs) / sizeof(inputs[0])
                             ? inputs[out.status] : NULL;
     const char *event = str(r->payload, "event");
+    /* Only what the gateway said: an empty field must not erase a known one. */
     json_t *data = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "transaction_id",
                              out.transaction_id, "amount", (json_int_t)out.amount, "currency",
                              out.currency, "code", out.code, "decline_code", out.decline_code,
                              "message", out.message);
+    const char *key;
+    json_t *value;
+    void *tmp;
+    json_object_foreach_safe(data, tmp, key, value) {
+        if (json_is_string(value) && json_string_length(value) == 0)
+            json_object_del(data, key);
+    }
     if (out.status == OH_PAYMENT_REFUNDED && event != NULL) {
         /* The refund settles what asked for it: a return, or an unconfirmed delivery; after
          * a dispute (already resolved) it is journaled as payment.refunded only. */

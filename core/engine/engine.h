@@ -84,6 +84,7 @@ int eng_place_keyed(engine *e, json_t *order, const char *idem_key, const char *
                     eng_reply_fn reply, void *arg);
 
 #define ENG_EIDEM (-12)
+#define ENG_EBUSY (-13)  /* the same order is being written right now: retry shortly */
 
 /*
  * eng_input - apply a lifecycle `input` (see lifecycle.c: "acknowledge", "pack",

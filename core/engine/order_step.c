@@ -704,12 +704,14 @@ static cache_entry *order_for(worker *w, eng_msg *m)
         /* "Exists" only once it is durable: a crash could still lose an unwritten one. */
         if (ce != NULL && atomic_load(&ce->pending) > 0) {
             if (m->reply)
-                m->reply(m->arg, -1, NULL, "an order with this id is being written; retry");
+                m->reply(m->arg, ENG_EBUSY, NULL, "an order with this id is being written; "
+                         "retry");
             return NULL;
         }
         if (ce != NULL || !absent) {
             if (m->reply)
-                m->reply(m->arg, ce ? ENG_EREFUSED : -1, ce ? ce->state : NULL,
+                /* No state: the caller may not be allowed to see that order. */
+                m->reply(m->arg, ce ? ENG_EREFUSED : -1, NULL,
                          ce ? "an order with this id exists" : err);
             return NULL;
         }
