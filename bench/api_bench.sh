@@ -33,7 +33,11 @@ max_seconds=120
 keep=0
 
 usage() {
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    if [ "$1" = 0 ]; then
+        sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    else
+        sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+    fi
     exit "$1"
 }
 need() { [ $# -ge 2 ] || { echo "api_bench.sh: $1 needs a value" >&2; exit 2; }; }
@@ -66,6 +70,7 @@ guard=$(awk -v t="$max_seconds" 'BEGIN { printf "%d", t + 60 }')
 
 work=$(mktemp -d "$base/api_bench.XXXXXX")
 pids=""
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     for p in $pids; do
         kill "$p" 2>/dev/null || true

@@ -174,8 +174,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_INTERNAL_THREAD |
-            MHD_ALLOW_SUSPEND_RESUME,
+        /* The same model as core/api/api.c: one internal thread using poll(). */
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
         MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_END);

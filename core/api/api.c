@@ -209,8 +209,9 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
     }
     a->h = h;
     pthread_mutex_init(&a->limit_lock, NULL);
-    a->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_INTERNAL_THREAD
-                                     | MHD_ALLOW_SUSPEND_RESUME,
+    /* poll(), not epoll: libmicrohttpd 0.9.75 in epoll mode can leave 128 ready
+     * connections unserved until its 30 s timeout (seen under load with bench/api_bench). */
+    a->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
                                  0, NULL, NULL, handle, a, MHD_OPTION_SOCK_ADDR, &addr,
                                  MHD_OPTION_NOTIFY_COMPLETED, completed, a,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u,

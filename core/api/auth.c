@@ -75,16 +75,12 @@ static void record_failure(api *a, uint32_t addr)
     pthread_mutex_unlock(&a->limit_lock);
 }
 
-/* SHA-256 first: equal-length digests compared with CRYPTO_memcmp leak neither the
- * content nor the length of a configured token. */
-static int token_matches(const char *presented, const char *secret)
+/* Digests, not the tokens, are compared (CRYPTO_memcmp on equal lengths): neither the
+ * content nor the length of a configured token leaks through timing.  The configured
+ * digests were computed once, when the file was loaded. */
+static int token_matches(const unsigned char presented[32], const cfg_token *t)
 {
-    unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
-    unsigned int na = 0, nb = 0;
-    if (EVP_Digest(presented, strlen(presented), a, &na, EVP_sha256(), NULL) != 1 ||
-        EVP_Digest(secret, strlen(secret), b, &nb, EVP_sha256(), NULL) != 1 || na != nb)
-        return 0;
-    return CRYPTO_memcmp(a, b, na) == 0;
+    return CRYPTO_memcmp(presented, t->digest, 32) == 0;
 }
 
 int api_authenticate(api *a, struct MHD_Connection *c, principal *who)
@@ -95,12 +91,18 @@ int api_authenticate(api *a, struct MHD_Connection *c, principal *who)
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     /* The scheme is case-insensitive (RFC 7235), the token is not. */
     const char *presented = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+    unsigned char digest[32];
+    unsigned int dlen = 0;
+    if (presented != NULL &&
+        (EVP_Digest(presented, strlen(presented), digest, &dlen, EVP_sha256(), NULL) != 1 ||
+         dlen != sizeof(digest)))
+        presented = NULL;
     rt_gen *g = api_current(a);
     int found = 0;
     /* Every token is compared, match or not: the time taken says nothing. */
     for (size_t i = 0; g != NULL && presented != NULL && i < g->cfg->token_count; i++) {
         const cfg_token *t = &g->cfg->tokens[i];
-        if (token_matches(presented, t->secret) && !found) {
+        if (token_matches(digest, t) && !found) {
             found = 1;
             snprintf(who->name, sizeof(who->name), "%s", t->name);
             who->role = t->role;

@@ -4,6 +4,7 @@
 #include "settings/settings.h"
 
 #include <arpa/inet.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -522,6 +523,13 @@ static void read_token(cfg_file *c, const config_setting_t *g, diag_list *d)
     if (strlen(t.secret) < 16) {
         diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "token")),
                  "API token '%s' is shorter than 16 characters", t.name);
+        free(t.secret);
+        return;
+    }
+    unsigned int dlen = 0;
+    if (EVP_Digest(t.secret, strlen(t.secret), t.digest, &dlen, EVP_sha256(), NULL) != 1 ||
+        dlen != sizeof(t.digest)) {
+        diag_add(d, DIAG_ERROR, WHERE(g), "API token '%s': cannot hash it", t.name);
         free(t.secret);
         return;
     }

@@ -73,6 +73,7 @@ typedef struct cfg_token {
     cfg_role role;
     const char *seller_id;     /* borrowed, CFG_ROLE_SELLER only: the part after "seller:" */
     char *secret;              /* owned: resolved env:/file: value; never printed */
+    unsigned char digest[32];  /* SHA-256 of secret, compared in constant time */
     cfg_where where;
 } cfg_token;
 
