@@ -714,6 +714,11 @@ grep -Eq '^orderhub_http_requests_total\{class="4xx"\} [1-9][0-9]*$' "$tmp/body"
 grep -Eq '^orderhub_actions\{status="dead"\} [1-9][0-9]*$' "$tmp/body" || fail "dead actions"
 grep -Eq '^orderhub_http_request_seconds_bucket\{le="\+Inf"\} [0-9]+$' "$tmp/body" || fail "histogram"
 grep -q '^# TYPE orderhub_http_requests_total counter$' "$tmp/body" || fail "TYPE line"
+grep -Eq '^orderhub_outbound_attempts_total\{instance="deadpay",result="dead"\} [1-9][0-9]*$' "$tmp/body" \
+    || fail "dead-lettered attempts of deadpay not counted"
+grep -Eq '^orderhub_outbound_attempts_total\{instance="pay",result="ok"\} [1-9][0-9]*$' "$tmp/body" \
+    || fail "successful attempts of pay not counted"
+grep -q '^orderhub_sla_events_total{kind="breach"} ' "$tmp/body" || fail "SLA breaches line"
 ok "/metrics: Prometheus text with orderhub_orders, orderhub_http_requests_total, actions and latency"
 
 kill -TERM "${pids[-1]}"

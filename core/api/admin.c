@@ -139,6 +139,23 @@ enum MHD_Result api_metrics(req_ctx *ctx)
                (long long)counts.actions_claimed, (long long)counts.actions_done,
                (long long)counts.actions_dead, (long long)counts.timers);
     }
+    eng_stats es;
+    eng_get_stats(ctx->a->h->engine, &es);
+    fprintf(f, "# HELP orderhub_outbound_attempts_total Outbound attempts by plugin instance "
+               "and result since start.\n# TYPE orderhub_outbound_attempts_total counter\n");
+    for (size_t i = 0; i < es.instance_count; i++)
+        fprintf(f,
+                "orderhub_outbound_attempts_total{instance=\"%s\",result=\"ok\"} %llu\n"
+                "orderhub_outbound_attempts_total{instance=\"%s\",result=\"retry\"} %llu\n"
+                "orderhub_outbound_attempts_total{instance=\"%s\",result=\"dead\"} %llu\n",
+                es.instances[i].instance, (unsigned long long)es.instances[i].ok,
+                es.instances[i].instance, (unsigned long long)es.instances[i].retry,
+                es.instances[i].instance, (unsigned long long)es.instances[i].fail);
+    fprintf(f, "# HELP orderhub_sla_events_total Ship-by SLA warnings and breaches since "
+               "start.\n# TYPE orderhub_sla_events_total counter\n"
+               "orderhub_sla_events_total{kind=\"warning\"} %llu\n"
+               "orderhub_sla_events_total{kind=\"breach\"} %llu\n",
+            (unsigned long long)es.sla_warnings, (unsigned long long)es.sla_breaches);
     api_counters *c = &ctx->a->counters;
     fprintf(f,
            "# HELP orderhub_http_requests_total API requests by answer class.\n"

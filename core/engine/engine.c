@@ -58,6 +58,45 @@ void eng_post(engine *e, eng_msg *m)
     pthread_mutex_unlock(&w->lock);
 }
 
+void stats_attempt(engine *e, const char *instance, int outcome)
+{
+    pthread_mutex_lock(&e->stats_lock);
+    eng_stats *s = &e->stats;
+    size_t i = 0;
+    while (i < s->instance_count && strcmp(s->instances[i].instance, instance) != 0)
+        i++;
+    if (i == s->instance_count && i < sizeof(s->instances) / sizeof(s->instances[0])) {
+        snprintf(s->instances[i].instance, sizeof(s->instances[i].instance), "%s", instance);
+        s->instance_count++;
+    }
+    if (i < s->instance_count) {
+        eng_instance_stats *is = &s->instances[i];
+        uint64_t *n = outcome == 0 ? &is->ok : outcome == 1 ? &is->retry : &is->fail;
+        (*n)++;
+    }
+    pthread_mutex_unlock(&e->stats_lock);
+}
+
+void stats_event(engine *e, const char *event)
+{
+    int warning = strcmp(event, "sla.ship_by_warning") == 0;
+    if (!warning && strcmp(event, "sla.ship_by_breached") != 0)
+        return;
+    pthread_mutex_lock(&e->stats_lock);
+    if (warning)
+        e->stats.sla_warnings++;
+    else
+        e->stats.sla_breaches++;
+    pthread_mutex_unlock(&e->stats_lock);
+}
+
+void eng_get_stats(engine *e, eng_stats *out)
+{
+    pthread_mutex_lock(&e->stats_lock);
+    *out = e->stats;
+    pthread_mutex_unlock(&e->stats_lock);
+}
+
 int running_add(engine *e, int64_t id)
 {
     int added = 1;
@@ -236,6 +275,7 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->cond, NULL);
     pthread_mutex_init(&e->running_lock, NULL);
+    pthread_mutex_init(&e->stats_lock, NULL);
     e->workers = calloc((size_t)e->nworkers, sizeof(*e->workers));
     if (e->workers == NULL) {
         free(e);
@@ -303,6 +343,7 @@ void eng_stop(engine *e)
     free(e->workers);
     free(e->running);
     pthread_mutex_destroy(&e->running_lock);
+    pthread_mutex_destroy(&e->stats_lock);
     pthread_mutex_destroy(&e->lock);
     pthread_cond_destroy(&e->cond);
     free(e);

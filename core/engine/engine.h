@@ -94,6 +94,24 @@ int eng_place_keyed(engine *e, json_t *order, const char *idem_key, const char *
 int eng_input(engine *e, const char *order_id, const char *input, json_t *data,
               eng_reply_fn reply, void *arg);
 
+/* Outcomes of outbound attempts per plugin instance, since start (for /metrics). */
+typedef struct eng_instance_stats {
+    char instance[ST_ID_MAX];
+    uint64_t ok;      /* attempts that succeeded */
+    uint64_t retry;   /* attempts that failed and were scheduled again */
+    uint64_t fail;    /* attempts that failed for good (dead-lettered) */
+} eng_instance_stats;
+
+typedef struct eng_stats {
+    eng_instance_stats instances[64]; /* the first 64 instances seen */
+    size_t instance_count;
+    uint64_t sla_warnings;           /* sla.ship_by_warning events journaled since start */
+    uint64_t sla_breaches;           /* sla.ship_by_breached events journaled since start */
+} eng_stats;
+
+/* eng_get_stats - a copy of the counters. */
+void eng_get_stats(engine *e, eng_stats *out);
+
 /* eng_wait_idle - block until no input is queued and no action is due or running, or
  * until timeout_ms passes.  0 when idle, -1 on timeout.  For tests and the demo. */
 int eng_wait_idle(engine *e, int64_t timeout_ms);

@@ -84,6 +84,8 @@ struct engine {
     pthread_cond_t cond;
     int stopping;
     atomic_int actions_running; /* claimed and not yet handed back to a worker */
+    pthread_mutex_t stats_lock;
+    eng_stats stats;            /* guarded by stats_lock */
     pthread_mutex_t running_lock;
     int64_t *running;           /* ids of those actions: a re-claim of one is skipped */
     size_t running_count, running_cap;
@@ -109,6 +111,10 @@ void cache_drop(worker *w, cache_entry *ce);
 void cache_free_all(worker *w);
 /* cache_trim - over CACHE_MAX, forget orders with nothing in flight (the store has them). */
 void cache_trim(worker *w);
+
+/* engine.c: count one attempt's outcome (0 ok, 1 retry, 2 fail) / an SLA event. */
+void stats_attempt(engine *e, const char *instance, int outcome);
+void stats_event(engine *e, const char *event);
 
 /* engine.c: the in-flight set; running_add returns 0 when the id was already there. */
 int running_add(engine *e, int64_t id);

@@ -271,6 +271,7 @@ int add_event(unit_ctx *c, const char *name, const char *input, const json_t *da
     ev->at_ms = eng_now_ms();
     ev->data = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t occurrence = bump_occurrence(c, name);
+    stats_event(c->e, name);
     int rc = ev->data ? route_event(c, name, occurrence, payload) : -1;
     json_decref(payload);
     return rc;
@@ -562,8 +563,10 @@ static void settle_action(unit_ctx *c, const eng_msg *m)
     snprintf(c->update_error, sizeof(c->update_error), "%s", m->action_error);
     c->update.error = c->update_error[0] ? c->update_error : NULL;
     if (m->action_rc == OH_OK) {
+        stats_attempt(c->e, m->action_instance, 0);
         c->update.status = ST_ACTION_DONE;
     } else if (m->action_rc == OH_RETRY && c->update.attempts < c->e->o.max_attempts) {
+        stats_attempt(c->e, m->action_instance, 1);
         c->update.status = ST_ACTION_PENDING;
         c->update.next_at_ms = eng_now_ms() + ex_backoff_ms(c->update.attempts,
                                                             c->e->o.backoff_base_ms,
@@ -572,6 +575,7 @@ static void settle_action(unit_ctx *c, const eng_msg *m)
         log_warn("order %s: %s/%s attempt %d failed, retrying: %s", m->order_id,
                  m->action_instance, m->action_op, c->update.attempts, m->action_error);
     } else {
+        stats_attempt(c->e, m->action_instance, 2);
         c->update.status = ST_ACTION_DEAD;
         log_error("order %s: %s/%s gave up after %d attempt(s), dead-lettered: %s",
                   m->order_id, m->action_instance, m->action_op, c->update.attempts,
