@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ctl.h"
+#include "host/host.h"
 #include "http.h"
 #include "output.h"
 
@@ -513,75 +514,29 @@ struct list_opts {
     int all;
 };
 
-static int digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if ((*p)[i] < '0' || (*p)[i] > '9')
-            return -1;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = v;
-    return 0;
-}
-
-/* ISO 8601 date or date-time (see list_help) to Unix ms; -1 when not one. */
+/*
+ * ISO 8601 date or date-time (see list_help) to Unix ms; -1 when not one.  The daemon's
+ * parser reads it; a time without an offset is the user's local time here, not UTC.
+ */
 static int parse_iso(const char *s, long long *ms)
 {
-    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, zone = 0, local = 1;
-    const char *p = s;
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-        digits(&p, 2, &d))
+    int64_t utc_ms = 0;
+    int rc = host_time_parse(s, &utc_ms);
+    if (rc < 0)
         return -1;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        p++;
-        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
-            return -1;
-        if (*p == ':') {
-            p++;
-            if (digits(&p, 2, &sec))
-                return -1;
-            if (*p == '.' || *p == ',') {
-                p++;
-                int nd = 0;
-                while (*p >= '0' && *p <= '9') {
-                    if (nd < 3)
-                        frac = frac * 10 + (*p - '0');
-                    nd++;
-                    p++;
-                }
-                if (nd == 0)
-                    return -1;
-                for (; nd < 3; nd++)
-                    frac *= 10;
-            }
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-            local = 0;
-        } else if (*p == '+' || *p == '-') {
-            int sign = *p++ == '-' ? -1 : 1, zh, zm = 0;
-            if (digits(&p, 2, &zh))
-                return -1;
-            if (*p == ':')
-                p++;
-            if (*p != '\0' && digits(&p, 2, &zm))
-                return -1;
-            if (zh > 23 || zm > 59)
-                return -1;
-            zone = sign * (zh * 3600 + zm * 60);
-            local = 0;
-        }
+    if (rc == 1) {
+        *ms = utc_ms;
+        return 0;
     }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    /* Local wall-clock time: what UTC instant shows these digits here. */
+    time_t wall = (time_t)(utc_ms / 1000);
+    struct tm tm;
+    gmtime_r(&wall, &tm);
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = sec, .tm_isdst = -1};
-    time_t t = local ? mktime(&tm) : timegm(&tm);
-    if (t == (time_t)-1 || tm.tm_mday != d) /* mktime normalizes Feb 30 to Mar 2 */
-        return -1;
-    *ms = ((long long)t - zone) * 1000 + frac;
+    *ms = (long long)t * 1000 + utc_ms % 1000;
     return 0;
 }
 
