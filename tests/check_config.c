@@ -374,6 +374,34 @@ START_TEST(instance_limits)
 }
 END_TEST
 
+START_TEST(api_tokens)
+{
+    setenv("OH_TEST_TOKEN", "0123456789abcdef-token", 1);
+    rt_gen *g = build_text("main.conf",
+                           "api = { tokens = (\n"
+                           " { name = \"ops\"; role = \"admin\"; token = \"env:OH_TEST_TOKEN\"; },\n"
+                           " { name = \"acme\"; role = \"seller:s-1\"; token = \"literal-token-0123456\"; } ); };\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_uint_eq(g->cfg->token_count, 2);
+    ck_assert_int_eq(g->cfg->tokens[1].role, CFG_ROLE_SELLER);
+    ck_assert_str_eq(g->cfg->tokens[1].seller_id, "s-1");
+    ck_assert(tu_diag_has(&d, "main.conf:3: API token 'acme' is written in the file"));
+    ck_assert(!tu_diag_has(&d, "literal-token-0123456"));
+    rt_gen_unref(g);
+    diag_free(&d);
+    expect_error("api = { tokens = (\n { name = \"x\"; role = \"root\"; token = \"env:OH_TEST_TOKEN\"; } ); };\n",
+                 2, "role 'root' is not admin, support, storefront or seller:ID");
+    diag_free(&d);
+    expect_error("api = { tokens = (\n { name = \"x\"; role = \"admin\"; token = \"short-one\"; } ); };\n",
+                 2, "API token 'x' is shorter than 16 characters");
+    diag_free(&d);
+    expect_error("api = { tokens = ( { name = \"a\"; role = \"admin\"; token = \"env:OH_TEST_TOKEN\"; },\n"
+                 " { name = \"b\"; role = \"support\"; token = \"env:OH_TEST_TOKEN\"; } ); };\n",
+                 2, "repeats the name or the secret of 'a'");
+    unsetenv("OH_TEST_TOKEN");
+}
+END_TEST
+
 START_TEST(include_errors_name_the_included_file)
 {
     free(tu_write(dir, "extra.conf", "\n  { id = \"x\"; module = \"test_filter\"; },\n"));
@@ -527,6 +555,7 @@ int main(void)
     tcase_add_test(tc, route_wrong_kind);
     tcase_add_test(tc, route_when_conditions);
     tcase_add_test(tc, instance_limits);
+    tcase_add_test(tc, api_tokens);
     tcase_add_test(tc, include_errors_name_the_included_file);
     tcase_add_test(tc, include_missing_file);
     tcase_add_test(tc, init_failure_reported);
