@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * The writer thread owns the write connection.  It takes up to max_batch jobs off the
@@ -134,11 +135,37 @@ static void finish_batch(store *s, sti_job *first, int committed)
 }
 
 /* Detach up to max_batch jobs from the queue; NULL when closing with nothing left. */
+#define GATHER_US 300     /* longest wait for more units when few are queued */
+#define GATHER_ENOUGH 32  /* this many queued units are worth a commit at once */
+
+static size_t queued(const store *s)
+{
+    size_t n = 0;
+    for (const sti_job *j = s->head; j != NULL && n < GATHER_ENOUGH; j = j->next)
+        n++;
+    return n;
+}
+
 static sti_job *take_batch(store *s)
 {
     pthread_mutex_lock(&s->mu);
     while (s->head == NULL && !s->closing)
         pthread_cond_wait(&s->wake, &s->mu);
+    /*
+     * Group commit's other half: when only a few units wait, give the next ones a moment
+     * to arrive (at most GATHER_US) so one fsync serves more of them.  Under a trickle the
+     * cost is that moment of latency; under load the batch fills and nobody waits.
+     */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GATHER_US * 1000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    while (!s->closing && queued(s) < GATHER_ENOUGH &&
+           pthread_cond_timedwait(&s->wake, &s->mu, &until) == 0)
+        ;
     sti_job *first = s->head, *last = first;
     for (size_t n = 1; last != NULL && n < s->max_batch && last->next != NULL; n++)
         last = last->next;
