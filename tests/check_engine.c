@@ -456,6 +456,33 @@ START_TEST(undecided_filter_retries_then_rejects)
 }
 END_TEST
 
+/* A reload that brings a new gateway instance: its queue exists before its first action. */
+START_TEST(reload_brings_new_instance_queues)
+{
+    start_hub(0, NULL);
+    char conf[2048];
+    snprintf(conf, sizeof(conf),
+             "store = { path = \"hub.db\"; };\n"
+             "plugins = ( { id = \"pay2\"; module = \"payment_sandbox\"; settings = {\n"
+             "  base_url = \"http://127.0.0.1:%u/sandbox/payments\"; api_key = \"sk_test\"; }; } );\n"
+             "routes = ( { on = \"order.placed\"; chain = [\"pay2\"]; } );\n",
+             sr_port(remote));
+    char *path = tu_write(dir, "reload.conf", conf);
+    const char *dirs[] = {tu_env("PLUGIN_DIR")};
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
+    diag_list d = {0};
+    rt_gen *g = rt_build(&reg, path, &bo, &d);
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    diag_free(&d);
+    free(path);
+    hub_install(&h, g);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("rel-1", 1200), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("rel-1", "awaiting_shipment", 10000), "%s", timeline("rel-1"));
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -468,6 +495,7 @@ int main(void)
     tcase_add_test(tc, filter_rejects_without_charging);
     tcase_add_test(tc, unreachable_gateway_dead_letters);
     tcase_add_test(tc, many_orders_in_parallel);
+    tcase_add_test(tc, reload_brings_new_instance_queues);
     tcase_add_test(tc, return_refunded_after_inspection);
     tcase_add_test(tc, return_refused_before_delivery_and_dispute_refund);
     tcase_add_test(tc, undecided_filter_retries_then_rejects);

@@ -153,6 +153,21 @@ START_TEST(track_results)
 }
 END_TEST
 
+START_TEST(rate_needs_struct_size)
+{
+    oh_rate_list l = {0};
+    oh_rate rate = {.amount = 899};
+    OH_STRLCPY(rate.service, "ground");
+    ck_assert_int_eq(h->rate_add(&l, &rate), -1); /* struct_size not set */
+    rate.struct_size = sizeof(rate);
+    ck_assert_int_eq(h->rate_add(&l, &rate), 0);
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_str_eq(l.rates[0].service, "ground");
+    ck_assert_int_eq(l.rates[0].amount, 899);
+    host_rate_list_clear(&l);
+}
+END_TEST
+
 START_TEST(kv_state_per_instance)
 {
     struct oh_instance a = {.id = "a"}, b = {.id = "b"};
@@ -230,6 +245,7 @@ int main(void)
     tcase_add_test(tc, request_building);
     tcase_add_test(tc, url_encoding);
     tcase_add_test(tc, track_results);
+    tcase_add_test(tc, rate_needs_struct_size);
     tcase_add_test(tc, kv_state_per_instance);
     tcase_add_test(tc, hmac_rfc4231);
     tcase_add_test(tc, time_parsing);

@@ -192,14 +192,14 @@ static void apply_log_level(const options *o, const rt_gen *g)
     log_set_level(level < 0 ? OH_LOG_INFO : (oh_log_level)level);
 }
 
-static void reload(ldr_registry *reg, rt_holder *holder, const char *config, const options *o)
+static void reload(ldr_registry *reg, hub *h, const char *config, const options *o)
 {
     diag_list d = {0};
     log_info("SIGHUP: reloading %s", config);
     rt_gen *g = build(reg, config, 1, &d);
     report(&d, 1);
     diag_free(&d);
-    rt_gen *old = rt_holder_get(holder);
+    rt_gen *old = rt_holder_get(&h->generations);
     if (g == NULL) {
         log_error("reload refused: keeping configuration generation %lu running",
                   old ? old->number : 0ul);
@@ -211,7 +211,7 @@ static void reload(ldr_registry *reg, rt_holder *holder, const char *config, con
                             memcmp(&was->engine, &g->cfg->engine, sizeof(was->engine)) != 0))
             log_warn("reload: listen, store and engine settings changed; they take effect at "
                      "the next restart");
-        rt_holder_install(holder, g);
+        hub_install(h, g);
         apply_log_level(o, g);
         log_info("configuration reloaded: generation %lu (%zu plugin instances, %zu routes)",
                  g->number, g->instance_count, g->route_count);
@@ -221,7 +221,7 @@ static void reload(ldr_registry *reg, rt_holder *holder, const char *config, con
 }
 
 /* Wait for signals in the main thread; every other thread keeps them blocked. */
-static int run(ldr_registry *reg, rt_holder *holder, const char *config, const options *o,
+static int run(ldr_registry *reg, hub *h, const char *config, const options *o,
                const sigset_t *set)
 {
     for (;;) {
@@ -229,7 +229,7 @@ static int run(ldr_registry *reg, rt_holder *holder, const char *config, const o
         if (sigwait(set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            reload(reg, holder, config, o);
+            reload(reg, h, config, o);
         } else {
             log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return 0;
@@ -322,7 +322,7 @@ static int serve(ldr_registry *reg, const options *o, const startup *st, const s
              "%s:%u)", PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(),
              st->config, api_host(front), api_port(front));
     daemon_ready(ready_fd, 1);
-    int rc = run(reg, &h.generations, st->config, o, set);
+    int rc = run(reg, &h, st->config, o, set);
     api_stop(front);
     hub_stop(&h);
     log_info("stopped");

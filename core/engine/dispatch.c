@@ -365,14 +365,8 @@ static void run_action(engine *e, st_action *a)
                perr.message[0] ? perr.message : "plugin built no request", -1);
         return;
     }
-    const cfg_limits *l = &r->inst->limits;
-    ex_limits limits = {.concurrency = (int)l->concurrency, .rate_per_s = l->rate_per_s,
-                        .connect_timeout_ms = l->connect_timeout_ms,
-                        .total_timeout_ms = l->timeout_ms,
-                        .max_response_bytes = (size_t)l->max_response_bytes,
-                        .insecure_tls = l->insecure_tls};
-    if (ex_queue_set(e->o.executor, r->inst->id, &limits) != 0 ||
-        ex_submit(e->o.executor, r->inst->id, req, on_response, r) != 0)
+    /* The instance's queue was set when its generation was installed (hub.c). */
+    if (ex_submit(e->o.executor, r->inst->id, req, on_response, r) != 0)
         finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
 }
 

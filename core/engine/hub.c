@@ -5,6 +5,28 @@
 #include <curl/curl.h>
 #include <string.h>
 
+/* Each instance's executor queue gets the limits of the generation about to be current. */
+static void set_queues(hub *h, const rt_gen *g)
+{
+    for (size_t i = 0; i < g->instance_count; i++) {
+        const struct oh_instance *inst = &g->instances[i];
+        const cfg_limits *l = &inst->limits;
+        ex_limits limits = {.concurrency = (int)l->concurrency, .rate_per_s = l->rate_per_s,
+                            .connect_timeout_ms = l->connect_timeout_ms,
+                            .total_timeout_ms = l->timeout_ms,
+                            .max_response_bytes = (size_t)l->max_response_bytes,
+                            .insecure_tls = l->insecure_tls};
+        /* On failure (memory) the queue is missing: its actions retry after a backoff. */
+        ex_queue_set(h->executor, inst->id, &limits);
+    }
+}
+
+void hub_install(hub *h, rt_gen *g)
+{
+    set_queues(h, g);
+    rt_holder_install(&h->generations, g);
+}
+
 int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errlen)
 {
     memset(h, 0, sizeof(*h));
@@ -22,6 +44,7 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
         goto fail;
     if (ex_create(&h->executor, err, errlen) != 0)
         goto fail;
+    set_queues(h, g);
     eo.store = h->store;
     eo.executor = h->executor;
     eo.generations = &h->generations;

@@ -22,6 +22,12 @@ typedef struct hub {
  */
 int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errlen);
 
+/*
+ * hub_install - make `g` (the caller's reference) the current generation: its instances'
+ * executor queues get their limits first.  Used by reloads.
+ */
+void hub_install(hub *h, rt_gen *g);
+
 /* hub_stop - quiesce the engine, destroy the executor, stop the engine, close the store,
  * release the generation. */
 void hub_stop(hub *h);

@@ -83,7 +83,9 @@ void host_label_clear(host_label *l)
 
 int host_rate_add(oh_rate_list *l, const oh_rate *rate)
 {
-    if (l == NULL || rate == NULL || l->count >= HOST_MAX_RATES)
+    /* A plugin that did not set struct_size would get a silently empty quote: refuse. */
+    size_t v1_0 = offsetof(oh_rate, transit_days) + sizeof(rate->transit_days);
+    if (l == NULL || rate == NULL || l->count >= HOST_MAX_RATES || rate->struct_size < v1_0)
         return -1;
     oh_rate *r = realloc(l->rates, (l->count + 1) * sizeof(*r));
     if (r == NULL)

@@ -145,7 +145,10 @@ typedef struct oh_host_api {
     /** label_document - attach a document of `len` bytes (copied) with its MIME type. */
     int (*label_document)(oh_label *label, oh_document_kind kind, const char *mime_type,
                           const void *data, size_t len);
-    /** rate_add - append a copy of `rate` to `list`.  0 / -1. */
+    /**
+     * rate_add - append a copy of `rate` to `list`.  Set rate->struct_size to
+     * sizeof(oh_rate) first: a smaller one than 1.0's is refused.  0 / -1.
+     */
     int (*rate_add)(oh_rate_list *list, const oh_rate *rate);
 
     /* ---- since 1.0: crypto ------------------------------------------------------------ */
