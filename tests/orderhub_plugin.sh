@@ -29,7 +29,7 @@ ok "ORDERHUB_PLUGIN_PATH is searched"
 
 "$tool" info "$TEST_PLUGIN_DIR/newer_minor.so" > "$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "newer minor must exit 1"
-grep -q "newer_minor.so: built for SDK ABI 1.1, newer than this host's 1.0" "$tmp/out" \
+grep -q "newer_minor.so: built for SDK ABI 1.2, newer than this host's 1.1" "$tmp/out" \
     || fail "refusal reason"
 ok "a refused plugin exits 1 with the loader's reason"
 
@@ -44,5 +44,35 @@ ok "a missing module exits 1 naming the searched path"
 [ $? -eq 2 ] || fail "missing argument must exit 2"
 "$tool" --help | grep -q "^Usage: orderhub-plugin" || fail "--help"
 ok "usage errors exit 2; --help prints usage"
+
+fx="$top_srcdir/plugins/carrier/sandbox/fixtures/track-delivered.json"
+"$tool" -P "$PLUGIN_DIR" track-parse payment_sandbox "$fx" > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "track-parse of a payment plugin must exit 1"
+grep -q "payment_sandbox is a payment plugin, not a carrier" "$tmp/out" || fail "kind reason"
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --setting nope=1 > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "unknown setting must exit 1"
+grep -q "carrier_sandbox declares no such setting" "$tmp/out" || fail "unknown setting reason"
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --setting base_url=ftp://x > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "a setting init refuses must exit 1"
+grep -q "carrier_sandbox: init refused: base_url must start with http" "$tmp/out" || fail "init reason"
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --status 42 > "$tmp/out" 2>&1
+[ $? -eq 2 ] || fail "a bad --status must exit 2"
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox > "$tmp/out" 2>&1
+[ $? -eq 2 ] || fail "a missing file argument must exit 2"
+ok "track-parse refuses other kinds, unknown settings, values init refuses, bad usage"
+
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --status 503 \
+    --setting base_url=http://127.0.0.1:1 > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "a 503 answer must be rejected"
+grep -q "transient: the daemon retries later" "$tmp/out" || fail "503 not called transient"
+ok "track-parse --status passes the HTTP status to the plugin"
+
+"$tool" -P "$PLUGIN_DIR" track-request carrier_sandbox SBX1 'A B' \
+    --setting base_url=http://user:secret@127.0.0.1:8781/sandbox/carrier > "$tmp/out" 2>&1 \
+    || fail "track-request"
+jq -e '.request.method == "GET" and (.request.url | test("numbers=SBX1,A%20B$"))' "$tmp/out" \
+    > /dev/null || fail "track-request URL"
+grep -q secret "$tmp/out" && fail "URL userinfo printed"
+ok "track-request prints the request with numbers encoded and userinfo redacted"
 
 echo "$pass passed, 0 failed"

@@ -171,11 +171,14 @@ static json_t *shipment_json(const sandbox_remote *s, const char *number)
         int64_t steps = (now_ms() - s->labels[i].created_ms) / (s->step_ms > 0 ? s->step_ms : 1);
         json_t *events = json_array();
         for (int64_t k = 0; k <= steps && k < 5; k++) {
-            time_t t = (time_t)((s->labels[i].created_ms + k * s->step_ms) / 1000);
+            /* Milliseconds: a fast test journey still has one instant per scan. */
+            int64_t at = s->labels[i].created_ms + k * s->step_ms;
+            time_t t = (time_t)(at / 1000);
             struct tm tm;
             gmtime_r(&t, &tm);
-            char when[40];
-            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+            char when[48], second[32];
+            strftime(second, sizeof(second), "%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(when, sizeof(when), "%s.%03d+00:00", second, (int)(at % 1000));
             json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", journey[k].code,
                                    "text", journey[k].text, "time", when, "city",
                                    journey[k].city, "country", "US");

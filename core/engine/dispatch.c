@@ -246,13 +246,15 @@ static void parse_carrier(action_run *r, const oh_response *resp)
     } else if (strcmp(r->a.operation, "track") == 0) {
         oh_track_result tr = {0};
         int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);
+        if (rc == OH_OK && host_track_normalise(&tr, r->inst->module->desc.name) != 0)
+            rc = oh_error_set(&err, OH_RETRY, "out of memory");
         json_t *data = NULL;
         if (rc == OH_OK && tr.count > 0 && tr.shipments[0].error[0] == '\0') {
             const oh_track_shipment *s = &tr.shipments[0];
             data = json_pack("{s:s, s:s, s:s}", "status", oh_track_status_name(s->status),
                              "tracking_number", s->number, "eta", s->eta);
             if (s->event_count > 0) {
-                const oh_track_event *ev = &s->events[s->event_count - 1];
+                const oh_track_event *ev = &s->events[0]; /* newest, once normalised */
                 json_object_set_new(data, "last_scan",
                                     json_pack("{s:s, s:s, s:s}", "code", ev->raw_code, "text",
                                               ev->raw_text, "time", ev->timestamp));

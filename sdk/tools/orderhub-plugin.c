@@ -1,7 +1,9 @@
 /*
  * orderhub-plugin - the SDK's test kit: inspect and exercise a plugin offline.
  *
- *   orderhub-plugin info PLUGIN     print the descriptor as JSON
+ *   orderhub-plugin info PLUGIN                       the descriptor as JSON
+ *   orderhub-plugin track-parse PLUGIN RESPONSE_FILE  a recorded answer, normalised
+ *   orderhub-plugin track-request PLUGIN NUMBER...    the request track_build makes
  *
  * PLUGIN is a path to a .so (anything containing '/') or a module name looked up in
  * --plugin-path directories, ORDERHUB_PLUGIN_PATH, then the installed plugin directory.
@@ -11,76 +13,58 @@
 
 #include "loader/describe.h"
 #include "loader/loader.h"
-#include "runtime/runtime.h"
+#include "tk_cmds.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out)
+void tk_usage(FILE *out)
 {
     fprintf(out,
             "Usage: orderhub-plugin [--plugin-path DIR]... COMMAND ARGS\n"
             "Inspect and test an orderhub plugin offline.\n\n"
             "Commands:\n"
             "  info PLUGIN     print the plugin's descriptor (kind, ABI, operations, settings)\n"
-            "                  as JSON; exit 1 with the reason if the loader refuses it\n\n"
+            "                  as JSON; exit 1 with the reason if the loader refuses it\n"
+            "  track-parse PLUGIN RESPONSE_FILE [--status HTTP_CODE] [--number N]...\n"
+            "                  [--setting key=value]...\n"
+            "                  run a recorded carrier answer through the plugin's track_parse\n"
+            "                  and print the normalised tracking as JSON (events newest\n"
+            "                  first); exit 1 with the reason if the plugin rejects it\n"
+            "  track-request PLUGIN NUMBER... [--setting key=value]... [--auth-token T]\n"
+            "                  print the request track_build makes (and the auth step's,\n"
+            "                  if any), secrets shown as ***\n\n"
             "PLUGIN is a path to a .so, or a module name searched in --plugin-path DIRs,\n"
-            "ORDERHUB_PLUGIN_PATH and %s.\n\n"
+            "ORDERHUB_PLUGIN_PATH and %s.  --setting values are checked against\n"
+            "the plugin's declared settings exactly as orderhubd checks its config file.\n\n"
             "Options:\n"
             "  -P, --plugin-path DIR  add a directory to search (repeatable)\n"
             "  -V, --version          print the version and the SDK ABI\n"
-            "  -h, --help             this help\n",
+            "  -h, --help             this help\n\n"
+            "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 usage error.\n",
             OH_PLUGINDIR);
 }
 
-/* Load PLUGIN as a path or a module name. */
-static const ldr_module *load(ldr_registry *reg, const char *plugin, char **cli_dirs,
-                              size_t ncli)
+static int cmd_info(int argc, char **argv, const tk_common *common)
 {
-    char err[1024];
-    const ldr_module *m = NULL;
-    int rc;
-    if (strchr(plugin, '/') != NULL) {
-        rc = ldr_open(reg, plugin, &m, err, sizeof(err));
-    } else {
-        size_t nenv = 0;
-        char **env = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &nenv);
-        const char **dirs = calloc(ncli + nenv + 1, sizeof(char *));
-        size_t n = 0;
-        for (size_t i = 0; dirs && i < ncli; i++)
-            dirs[n++] = cli_dirs[i];
-        for (size_t i = 0; dirs && i < nenv; i++)
-            dirs[n++] = env[i];
-        if (dirs != NULL)
-            dirs[n++] = OH_PLUGINDIR;
-        rc = dirs ? ldr_find(reg, plugin, dirs, n, &m, err, sizeof(err)) : -1;
-        if (dirs == NULL)
-            snprintf(err, sizeof(err), "out of memory");
-        free(dirs);
-        rt_free_path(env);
+    if (argc != 2) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin info PLUGIN\n");
+        return 2;
     }
-    if (rc != 0) {
-        fprintf(stderr, "orderhub-plugin: %s\n", err);
-        return NULL;
-    }
-    return m;
+    const ldr_module *m = tk_load(common->reg, argv[1], common->dirs, common->ndirs);
+    return m ? tk_print_json(ldr_describe(m)) : 1;
 }
 
-static int cmd_info(const ldr_module *m)
-{
-    json_t *j = ldr_describe(m);
-    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (text == NULL) {
-        fprintf(stderr, "orderhub-plugin: out of memory\n");
-        return 1;
-    }
-    printf("%s\n", text);
-    free(text);
-    return 0;
-}
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv, const tk_common *common);
+} commands[] = {
+    {"info", cmd_info},
+    {"track-parse", cmd_track_parse},
+    {"track-request", cmd_track_request},
+};
 
 int main(int argc, char **argv)
 {
@@ -104,27 +88,25 @@ int main(int argc, char **argv)
             printf("orderhub-plugin %s (plugin SDK ABI %d.%d)\n", PACKAGE_VERSION,
                    OH_ABI_MAJOR, OH_ABI_MINOR);
             return 0;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': tk_usage(stdout); return 0;
+        default: tk_usage(stderr); return 2;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        tk_usage(stderr);
         return 2;
     }
     const char *cmd = argv[optind];
-    if (strcmp(cmd, "info") != 0) {
-        fprintf(stderr, "orderhub-plugin: unknown command '%s' (try --help)\n", cmd);
-        return 2;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        ldr_registry reg;
+        ldr_registry_init(&reg);
+        tk_common common = {&reg, dirs, ndirs};
+        int rc = commands[i].run(argc - optind, argv + optind, &common);
+        ldr_registry_free(&reg);
+        return rc;
     }
-    if (optind + 2 != argc) {
-        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin info PLUGIN\n");
-        return 2;
-    }
-    ldr_registry reg;
-    ldr_registry_init(&reg);
-    const ldr_module *m = load(&reg, argv[optind + 1], dirs, ndirs);
-    int rc = m ? cmd_info(m) : 1;
-    ldr_registry_free(&reg);
-    return rc;
+    fprintf(stderr, "orderhub-plugin: unknown command '%s' (try --help)\n", cmd);
+    return 2;
 }

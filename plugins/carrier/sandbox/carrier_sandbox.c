@@ -138,10 +138,10 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
         }
         OH_STRLCPY(s->error, json_string_value(json_object_get(js, "error")));
         OH_STRLCPY(s->eta, json_string_value(json_object_get(js, "eta")));
-        size_t k;
-        json_t *je;
         int64_t newest_ms = INT64_MIN;
-        json_array_foreach(events, k, je) {
+        /* The sandbox lists scans oldest first; the SDK wants them added newest first. */
+        for (size_t k = json_array_size(events); k-- > 0;) {
+            json_t *je = json_array_get(events, k);
             oh_track_event *ev = c->host->track_add_event(s);
             if (ev == NULL || !json_is_string(json_object_get(je, "code"))) {
                 rc = oh_error_set(err, OH_FAIL, "shipment %s: event %zu malformed", number,
@@ -156,7 +156,7 @@ static int track_parse(void *state, const char *const *numbers, size_t count,
                                   number, k + 1);
                 break;
             }
-            if (at >= newest_ms) {
+            if (at > newest_ms) {
                 newest_ms = at;
                 s->status = ev->status;
             }

@@ -14,6 +14,10 @@
  *   A minor bump only ever appends: fields at the end of a structure, entries at the end of
  *   the host table, a new plugin kind.  A plugin built against 1.0 therefore loads unchanged
  *   into every 1.x host.  Anything else is a major bump.
+ *
+ * HISTORY
+ *   1.0  first release.
+ *   1.1  oh_track_shipment gains error_kind and error_code (carrier.h).
  */
 #ifndef ORDERHUB_ABI_H
 #define ORDERHUB_ABI_H
@@ -30,7 +34,7 @@ extern "C" {
 /** Major version of the plugin ABI.  Changes only when an existing layout changes. */
 #define OH_ABI_MAJOR 1
 /** Minor version of the plugin ABI.  Grows when something is appended. */
-#define OH_ABI_MINOR 0
+#define OH_ABI_MINOR 1
 
 /** Name of the one symbol every plugin exports (see OH_PLUGIN_DEFINE in plugin.h). */
 #define OH_PLUGIN_ENTRY_SYMBOL "orderhub_plugin_entry"

@@ -78,7 +78,37 @@ typedef struct oh_track_event {
     oh_proof proof;
 } oh_track_event;
 
-/** oh_track_shipment - one tracking number's answer (since 1.0).  Host-owned. */
+/*
+ * oh_track_error_kind - why a tracking number has no answer (since 1.1).  A lookup error is
+ * not a status: the shipment keeps its last good state.  Names: oh_track_error_kind_name.
+ */
+typedef enum oh_track_error_kind {
+    OH_TRACK_ERROR_NONE = 0,       /**< no error: the events are the answer */
+    OH_TRACK_ERROR_NOT_FOUND,      /**< "not_found": valid, unknown to the carrier (yet) */
+    OH_TRACK_ERROR_INVALID_NUMBER, /**< "invalid_number": not a number of this carrier */
+    OH_TRACK_ERROR_AUTH,           /**< "auth": credentials refused */
+    OH_TRACK_ERROR_RATE_LIMITED,   /**< "rate_limited": the carrier asked us to slow down */
+    OH_TRACK_ERROR_CARRIER         /**< "carrier": any other error the carrier reports */
+} oh_track_error_kind;
+
+/** oh_track_error_kind_name - the lower-case name of `k` ("carrier" if out of range). */
+static inline const char *oh_track_error_kind_name(oh_track_error_kind k)
+{
+    static const char *const names[] = {"none", "not_found", "invalid_number", "auth",
+                                        "rate_limited", "carrier"};
+    return ((unsigned)k < sizeof(names) / sizeof(names[0])) ? names[k] : "carrier";
+}
+
+/*
+ * oh_track_shipment - one tracking number's answer (since 1.0).  Host-owned and zeroed by
+ * track_add_shipment.
+ *
+ * Add events newest first, as carriers list them: after parse the host sorts them newest
+ * first by instant, keeping the order they were added in for equal or unreadable times, and, when `status` was left OH_TRACK_UNKNOWN, takes the
+ * newest event's.  A number the carrier reports an error for gets `error` (the message) and,
+ * since 1.1, `error_kind` and `error_code` instead of events.  Fields added after 1.0 exist
+ * only when struct_size covers them: check before writing them.
+ */
 typedef struct oh_track_shipment {
     uint32_t struct_size;
     char number[64];          /**< the tracking number, as asked */
@@ -87,7 +117,14 @@ typedef struct oh_track_shipment {
     char eta[40];             /**< expected delivery, ISO-8601 date or date-time, or "" */
     oh_track_event *events;   /**< host-owned array, grown by track_add_event */
     size_t event_count;
+    /* ---- since 1.1 ---- */
+    oh_track_error_kind error_kind; /**< set with `error`; NONE means "carrier" then */
+    char error_code[32];            /**< the carrier's own error code, exactly as sent */
 } oh_track_shipment;
+
+/** True when shipment `s` (handed out by the host) carries the 1.1 error fields. */
+#define OH_TRACK_SHIPMENT_HAS_ERROR_KIND(s) \
+    ((s)->struct_size >= offsetof(oh_track_shipment, error_code) + sizeof((s)->error_code))
 
 /** oh_track_result - the shipments a track parse found.  Opaque; filled via the host table. */
 typedef struct oh_track_result oh_track_result;

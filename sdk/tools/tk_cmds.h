@@ -1,0 +1,47 @@
+/*
+ * tk_cmds - the verbs of orderhub-plugin beyond `info`, and what they share.
+ */
+#ifndef TK_CMDS_H
+#define TK_CMDS_H
+
+#include "loader/loader.h"
+#include "tk_instance.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* What every verb gets from the command line before the verb. */
+typedef struct tk_common {
+    ldr_registry *reg;
+    char **dirs; /* --plugin-path directories */
+    size_t ndirs;
+} tk_common;
+
+/* Repeatable options of a verb, sized for the whole argument vector. */
+typedef struct tk_args {
+    char **settings; /* --setting key=value */
+    size_t nsettings;
+    char **numbers;  /* --number N */
+    size_t nnumbers;
+} tk_args;
+
+int tk_args_init(tk_args *a, int argc);
+void tk_args_free(tk_args *a);
+
+/* tk_parse_status - an HTTP status 100..599 from `text`, or -1 with the reason printed. */
+int tk_parse_status(const char *text);
+
+/* tk_usage - the tool's whole usage text. */
+void tk_usage(FILE *out);
+
+/*
+ * tk_auth_request - when the plugin has an auth step (OAuth2), add the request its
+ * auth_build makes to `out` as "auth_request".  0, or 1 with the reason printed.
+ */
+int tk_auth_request(const tk_instance *t, json_t *out);
+
+/* The verbs: argv[0] is the verb; exit codes 0 done, 1 refused / failed, 2 usage. */
+int cmd_track_parse(int argc, char **argv, const tk_common *common);
+int cmd_track_request(int argc, char **argv, const tk_common *common);
+
+#endif

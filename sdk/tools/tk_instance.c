@@ -1,0 +1,238 @@
+#include "config.h"
+
+#include "tk_cmds.h"
+
+#include "host/host.h"
+#include "runtime/runtime.h"
+#include "settings/settings.h"
+#include "util/diag.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+const ldr_module *tk_load(ldr_registry *reg, const char *plugin, char **cli_dirs, size_t ncli)
+{
+    char err[1024];
+    const ldr_module *m = NULL;
+    int rc;
+    if (strchr(plugin, '/') != NULL) {
+        rc = ldr_open(reg, plugin, &m, err, sizeof(err));
+    } else {
+        size_t nenv = 0;
+        char **env = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &nenv);
+        const char **dirs = calloc(ncli + nenv + 1, sizeof(char *));
+        size_t n = 0;
+        for (size_t i = 0; dirs && i < ncli; i++)
+            dirs[n++] = cli_dirs[i];
+        for (size_t i = 0; dirs && i < nenv; i++)
+            dirs[n++] = env[i];
+        if (dirs != NULL)
+            dirs[n++] = OH_PLUGINDIR;
+        rc = dirs ? ldr_find(reg, plugin, dirs, n, &m, err, sizeof(err)) : -1;
+        if (dirs == NULL)
+            snprintf(err, sizeof(err), "out of memory");
+        free(dirs);
+        rt_free_path(env);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "orderhub-plugin: %s\n", err);
+        return NULL;
+    }
+    return m;
+}
+
+/* A libconfig string literal: the value quoted with its backslashes and quotes escaped. */
+static void append_quoted(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\')
+            fputc('\\', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+static const oh_setting_spec *spec_named(const ldr_module *m, const char *name, size_t n)
+{
+    for (size_t i = 0; i < m->setting_count; i++) {
+        if (strlen(m->settings[i].name) == n && strncmp(m->settings[i].name, name, n) == 0)
+            return &m->settings[i];
+    }
+    return NULL;
+}
+
+/*
+ * The `--setting` pairs as the libconfig text of a settings group, each value written as
+ * the literal its declared type takes, so the daemon's own validation judges it.
+ */
+static char *settings_text(const ldr_module *m, char **pairs, size_t npairs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    fputs("settings = {\n", f);
+    int ok = 1;
+    for (size_t i = 0; i < npairs; i++) {
+        const char *eq = strchr(pairs[i], '=');
+        if (eq == NULL || eq == pairs[i]) {
+            fprintf(stderr, "orderhub-plugin: --setting '%s': expected key=value\n", pairs[i]);
+            ok = 0;
+            continue;
+        }
+        const oh_setting_spec *spec = spec_named(m, pairs[i], (size_t)(eq - pairs[i]));
+        if (spec == NULL) {
+            fprintf(stderr,
+                    "orderhub-plugin: --setting '%.*s': %s declares no such setting (see "
+                    "`orderhub-plugin info %s`)\n",
+                    (int)(eq - pairs[i]), pairs[i], m->desc.name, m->desc.name);
+            ok = 0;
+            continue;
+        }
+        fprintf(f, "  %s = ", spec->name);
+        if (spec->type == OH_SETTING_STRING)
+            append_quoted(f, eq + 1);
+        else
+            fputs(eq + 1, f); /* int, bool, double: libconfig judges the literal */
+        fputs(";\n", f);
+    }
+    fputs("};\n", f);
+    if (fclose(f) != 0 || !ok) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int tk_instance_open(ldr_registry *reg, const char *plugin, oh_plugin_kind kind, char **dirs,
+                     size_t ndirs, char **pairs, size_t npairs, tk_instance *out)
+{
+    memset(out, 0, sizeof(*out));
+    const ldr_module *m = tk_load(reg, plugin, dirs, ndirs);
+    if (m == NULL)
+        return -1;
+    if (m->desc.kind != kind) {
+        fprintf(stderr, "orderhub-plugin: %s is a %s plugin, not a %s\n", m->desc.name,
+                ldr_kind_name(m->desc.kind), ldr_kind_name(kind));
+        return -1;
+    }
+    char *text = settings_text(m, pairs, npairs);
+    if (text == NULL)
+        return -1;
+    config_t cfg;
+    config_init(&cfg);
+    if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+        fprintf(stderr, "orderhub-plugin: --setting: %s\n", config_error_text(&cfg));
+        config_destroy(&cfg);
+        free(text);
+        return -1;
+    }
+    free(text);
+    diag_list d = {0};
+    oh_settings *s = set_build(m->settings, m->setting_count, config_lookup(&cfg, "settings"),
+                               m->desc.name, ".", NULL, 0, &d);
+    for (size_t i = 0; i < d.count; i++)
+        fprintf(stderr, "orderhub-plugin: %s\n", d.items[i].text);
+    diag_free(&d);
+    config_destroy(&cfg);
+    if (s == NULL)
+        return -1;
+    out->inst.id = strdup(m->desc.name);
+    out->inst.module = m;
+    out->inst.settings = s;
+    oh_error err = {{0}};
+    if (out->inst.id == NULL ||
+        m->desc.init(host_api(), &out->inst, s, &out->inst.state, &err) != OH_OK) {
+        fprintf(stderr, "orderhub-plugin: %s: init refused: %s\n", m->desc.name,
+                out->inst.id ? err.message : "out of memory");
+        tk_instance_close(out);
+        return -1;
+    }
+    out->initialised = 1;
+    return 0;
+}
+
+void tk_instance_close(tk_instance *t)
+{
+    if (t->initialised && t->inst.module->desc.destroy != NULL)
+        t->inst.module->desc.destroy(t->inst.state);
+    set_free(t->inst.settings);
+    free(t->inst.id);
+    memset(t, 0, sizeof(*t));
+}
+
+char *tk_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "orderhub-plugin: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    int bad = buf == NULL || ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "orderhub-plugin: %s: cannot read\n", path);
+        free(buf);
+        return NULL;
+    }
+    if (n > max) {
+        fprintf(stderr, "orderhub-plugin: %s: larger than %zu bytes (the daemon's cap)\n",
+                path, max);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int tk_print_json(json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (text == NULL) {
+        fprintf(stderr, "orderhub-plugin: out of memory\n");
+        return 1;
+    }
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
+int tk_args_init(tk_args *a, int argc)
+{
+    memset(a, 0, sizeof(*a));
+    a->settings = calloc((size_t)argc + 1, sizeof(char *));
+    a->numbers = calloc((size_t)argc + 1, sizeof(char *));
+    if (a->settings == NULL || a->numbers == NULL) {
+        tk_args_free(a);
+        fprintf(stderr, "orderhub-plugin: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+void tk_args_free(tk_args *a)
+{
+    free(a->settings);
+    free(a->numbers);
+    memset(a, 0, sizeof(*a));
+}
+
+int tk_parse_status(const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < 100 || v > 599) {
+        fprintf(stderr, "orderhub-plugin: --status '%s': an HTTP status 100..599\n", text);
+        return -1;
+    }
+    return (int)v;
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# carrier_fixtures.sh - every recorded carrier answer under plugins/carrier/*/fixtures/ run
+# through its plugin with `orderhub-plugin track-parse`, as an integrator would:
+#
+#   NAME.xml|NAME.json        the answer, as the carrier sends it
+#   NAME.expected.json        the normalised tracking it must give (compared with jq -S), or
+#   NAME.expected-error       a text the rejection on stderr must contain (exit status 1)
+#   NAME.args                 extra arguments for this answer (--status 404, --number N)
+#   settings.args             arguments for every answer of the folder (--setting k=v ...)
+#
+# The plugin is the folder's carrier_<folder> module.  A fixture with neither expectation
+# fails: an answer nobody checks proves nothing.
+set -u
+: "${top_builddir:?}" "${top_srcdir:?}" "${PLUGIN_DIR:?}"
+tool="$top_builddir/sdk/orderhub-plugin"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 failed=0
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+words() { [ -f "$1" ] && grep -v '^#' "$1" | tr '\n' ' '; }
+
+for dir in "$top_srcdir"/plugins/carrier/*/fixtures; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$(dirname "$dir")")
+    plugin="carrier_$name"
+    [ -f "$PLUGIN_DIR/$plugin.so" ] || { echo "skip $plugin: not built"; continue; }
+    # shellcheck disable=SC2207
+    common=($(words "$dir/settings.args"))
+    for answer in "$dir"/*.xml "$dir"/*.json; do
+        [ -f "$answer" ] || continue
+        case "$answer" in *.expected.json) continue ;; esac
+        stem=${answer%.*}
+        label="$plugin $(basename "$answer")"
+        # shellcheck disable=SC2207
+        extra=($(words "$stem.args"))
+        "$tool" -P "$PLUGIN_DIR" track-parse "$plugin" "$answer" "${common[@]}" "${extra[@]}" \
+            > "$tmp/out" 2> "$tmp/err"
+        rc=$?
+        if [ -f "$stem.expected.json" ]; then
+            if [ $rc -ne 0 ]; then
+                bad "$label: exit $rc: $(cat "$tmp/err")"
+            elif ! diff <(jq -S . "$stem.expected.json") <(jq -S . "$tmp/out") > "$tmp/diff"; then
+                bad "$label: output differs from $(basename "$stem").expected.json"
+                cat "$tmp/diff"
+            else
+                pass=$((pass + 1)); echo "ok $pass - $label"
+            fi
+        elif [ -f "$stem.expected-error" ]; then
+            want=$(head -1 "$stem.expected-error")
+            if [ $rc -ne 1 ]; then
+                bad "$label: expected a rejection (exit 1), got exit $rc"
+                cat "$tmp/out"
+            elif ! grep -qF -- "$want" "$tmp/err"; then
+                bad "$label: rejection does not mention '$want': $(cat "$tmp/err")"
+            else
+                pass=$((pass + 1)); echo "ok $pass - $label rejected: $want"
+            fi
+        else
+            bad "$label: no $(basename "$stem").expected.json nor .expected-error"
+        fi
+    done
+done
+echo "$pass passed, $failed failed"
+[ $failed -eq 0 ] && [ $pass -gt 0 ]
