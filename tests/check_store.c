@@ -209,13 +209,13 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(store_schema_version(s), 3);
     store_close(s);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 3);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
-                             "'kv')"),
-                     6);
+                             "'kv','tracking','documents')"),
+                     8);
     /* WAL is a property of the file. */
     sqlite3 *db = NULL;
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -234,7 +234,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(store_schema_version(s), 3);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -1047,13 +1047,60 @@ static void write_v1_file(const char *extra)
     sqlite3_close(db);
 }
 
-START_TEST(version_1_file_migrated_to_2)
+/* Tracking numbers find their order; a document is stored, replaced, read back whole. */
+START_TEST(tracking_and_documents)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "ord-t1");
+    create_order(s, "ord-t2");
+    static const unsigned char pdf[] = {'%', 'P', 'D', 'F', 0, 1, 2, 0xff};
+    st_tracking t = {.carrier = "ups", .number = "1Z999AA10123456784", .order_id = "ord-t1"};
+    st_document d = {.order_id = "ord-t1", .name = "label", .mime_type = "application/pdf",
+                     .data = (unsigned char *)pdf, .len = sizeof(pdf), .created_ms = 7};
+    st_unit u = {.tracking = &t, .tracking_count = 1, .documents = &d, .document_count = 1};
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    char id[ST_ID_MAX];
+    ck_assert_int_eq(store_tracking_order(s, "ups", "1Z999AA10123456784", id, err,
+                                          sizeof(err)), 0);
+    ck_assert_str_eq(id, "ord-t1");
+    ck_assert_int_eq(store_tracking_order(s, "fedex", "1Z999AA10123456784", id, err,
+                                          sizeof(err)), 1);
+    st_document got;
+    ck_assert_int_eq(store_document_get(s, "ord-t1", "label", &got, err, sizeof(err)), 0);
+    ck_assert_uint_eq(got.len, sizeof(pdf));
+    ck_assert(memcmp(got.data, pdf, sizeof(pdf)) == 0);
+    ck_assert_str_eq(got.mime_type, "application/pdf");
+    st_document_clear(&got);
+    ck_assert_int_eq(store_document_get(s, "ord-t1", "customs", &got, err, sizeof(err)), 1);
+    /* The same number re-pointed (a re-used return label), the label replaced. */
+    t.order_id = "ord-t2";
+    snprintf(d.mime_type, sizeof(d.mime_type), "application/zpl");
+    d.data = (unsigned char *)"^XA^XZ";
+    d.len = 6;
+    ck_assert_msg(store_commit(s, &u, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(store_tracking_order(s, "ups", "1Z999AA10123456784", id, err,
+                                          sizeof(err)), 0);
+    ck_assert_str_eq(id, "ord-t2");
+    ck_assert_int_eq(store_document_get(s, "ord-t1", "label", &got, err, sizeof(err)), 0);
+    ck_assert_str_eq(got.mime_type, "application/zpl");
+    ck_assert_uint_eq(got.len, 6);
+    st_document_clear(&got);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM documents"), 1);
+    /* An empty document is refused before anything is written. */
+    d.len = 0;
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "has no data") != NULL, "%s", err);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(version_1_file_migrated_to_latest)
 {
     write_v1_file(NULL);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 2);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+    ck_assert_int_eq(store_schema_version(s), 3);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 3);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -1097,7 +1144,7 @@ START_TEST(version_1_file_migrated_to_2)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 2);
+    ck_assert_int_eq(store_schema_version(s), 3);
     store_close(s);
 }
 END_TEST
@@ -1693,7 +1740,7 @@ int main(void)
     tcase_add_test(tc, commit_from_done_refused);
     tcase_add_test(tc, concurrent_submitters_group_commit);
     tcase_add_test(tc, close_commits_queued_units);
-    tcase_add_test(tc, version_1_file_migrated_to_2);
+    tcase_add_test(tc, version_1_file_migrated_to_latest);
     tcase_add_test(tc, failed_migration_leaves_version_1);
     tcase_add_test(tc, created_by_written_on_insert_only);
     tcase_add_test(tc, list_orders_filters_and_pages);
@@ -1702,6 +1749,7 @@ int main(void)
     tcase_add_test(tc, list_and_counts_use_indexes);
     tcase_add_test(tc, action_replay);
     tcase_add_test(tc, counts);
+    tcase_add_test(tc, tracking_and_documents);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

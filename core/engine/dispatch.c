@@ -8,6 +8,7 @@
 
 #include "engine_int.h"
 
+#include "auth_step.h"
 #include "host/host.h"
 #include "log/log.h"
 
@@ -32,6 +33,7 @@ typedef struct action_run {
     oh_parcel parcels[MAX_PARCELS];
     const char *numbers[1];
     int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
+    char *auth_token;           /* owned copy of the token the request carried, or NULL */
 } action_run;
 
 static void run_free(action_run *r)
@@ -39,6 +41,7 @@ static void run_free(action_run *r)
     json_decref(r->order);
     json_decref(r->payload);
     free(r->a.payload);
+    free(r->auth_token);
     rt_gen_unref(r->gen);
     free(r);
 }
@@ -282,6 +285,14 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
                res->retry_after_ms);
         return;
     }
+    if (res->response.status == 401 && r->auth_token != NULL) {
+        /* An expired or revoked token: the next attempt fetches a new one.  Credentials
+         * the remote refuses fail in the auth step itself, permanently. */
+        auth_token_drop(r->inst, r->auth_token);
+        finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
+               res->retry_after_ms);
+        return;
+    }
     switch (r->inst->module->desc.kind) {
     case OH_KIND_PAYMENT:
         parse_payment(r, &res->response);
@@ -313,6 +324,37 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
 }
 
 /* ---- running one claimed action ------------------------------------------------------ */
+
+/* With the instance's auth token (if its plugin has an auth step): build, then send. */
+static void build_and_submit(void *arg, const char *token, int rc, const char *why)
+{
+    action_run *r = arg;
+    if (rc != OH_OK) {
+        finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
+        return;
+    }
+    oh_request *req = host_request_new();
+    oh_error perr = {{0}};
+    if (req != NULL)
+        req->auth_token = token;
+    rc = req ? build(r, req, &perr) : oh_error_set(&perr, OH_RETRY, "out of memory");
+    if (req != NULL)
+        req->auth_token = NULL; /* the token lives in the cache, not in the request */
+    if (rc != OH_OK || req->url == NULL) {
+        host_request_free(req);
+        finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
+               perr.message[0] ? perr.message : "plugin built no request", -1);
+        return;
+    }
+    if (token != NULL && (r->auth_token = strdup(token)) == NULL) {
+        host_request_free(req);
+        finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
+        return;
+    }
+    /* The instance's queue was set when its generation was installed (hub.c). */
+    if (ex_submit(r->e->o.executor, r->inst->id, req, on_response, r) != 0)
+        finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
+}
 
 static void run_action(engine *e, st_action *a)
 {
@@ -358,18 +400,7 @@ static void run_action(engine *e, st_action *a)
         return;
     }
     fill_inputs(r);
-    oh_request *req = host_request_new();
-    oh_error perr = {{0}};
-    rc = req ? build(r, req, &perr) : oh_error_set(&perr, OH_RETRY, "out of memory");
-    if (rc != OH_OK || req->url == NULL) {
-        host_request_free(req);
-        finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
-               perr.message[0] ? perr.message : "plugin built no request", -1);
-        return;
-    }
-    /* The instance's queue was set when its generation was installed (hub.c). */
-    if (ex_submit(e->o.executor, r->inst->id, req, on_response, r) != 0)
-        finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
+    auth_token_get(e->o.executor, r->inst, build_and_submit, r);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------- */

@@ -8,6 +8,21 @@
 #include "loader/loader.h"
 #include "settings/settings.h"
 
+#include <pthread.h>
+#include <stdint.h>
+
+/*
+ * inst_auth - the cached token of a plugin's auth step (plugin.h auth_build/auth_parse),
+ * fetched and refreshed by the engine (engine/auth_step.c).  Lives with its instance.
+ */
+typedef struct inst_auth {
+    pthread_mutex_t lock;
+    char *token;                 /* owned; NULL until fetched, or after the remote refused it */
+    int64_t refresh_at_ms;       /* from then on the next user fetches a new one */
+    int fetching;                /* an auth request is in flight: others wait for it */
+    struct auth_waiter *waiters; /* owned list of runs waiting for the token */
+} inst_auth;
+
 struct oh_instance {
     char *id;                 /* owned; unique within a generation */
     const ldr_module *module; /* borrowed from the registry (lives for the process) */
@@ -16,6 +31,7 @@ struct oh_instance {
     int initialised;          /* init succeeded: destroy is due */
     cfg_where where;          /* where the file declares it (borrowed strings) */
     cfg_limits limits;        /* how the executor treats its requests */
+    inst_auth auth;           /* lock initialised by the runtime for every instance */
 };
 
 #endif

@@ -18,6 +18,9 @@ static void gen_destroy(rt_gen *g)
             inst->module->desc.destroy(inst->state);
         set_free(inst->settings);
         free(inst->id);
+        /* No waiter is left: every run holds a reference on the generation. */
+        free(inst->auth.token);
+        pthread_mutex_destroy(&inst->auth.lock);
     }
     for (size_t i = 0; i < g->route_count; i++) {
         free(g->routes[i].on);
@@ -96,6 +99,7 @@ static void load_instances(rt_gen *g, ldr_registry *reg, const rt_build_opts *o,
         inst->settings = s;
         inst->where = ci->where;
         inst->limits = ci->limits;
+        pthread_mutex_init(&inst->auth.lock, NULL);
         if (inst->id == NULL) {
             set_free(s);
             diag_add(d, DIAG_ERROR, NULL, 0, "out of memory");

@@ -23,6 +23,17 @@ static int check_fixed(const char *what, const char *field, size_t size, int req
     return 0;
 }
 
+/* A borrowed string: present, not empty, shorter than `size`. */
+static int check_text(const char *what, const char *text, size_t size, char *err,
+                      size_t errlen)
+{
+    if (text == NULL || text[0] == '\0' || strnlen(text, size) == size) {
+        sti_err(err, errlen, "%s is missing, empty or longer than %zu bytes", what, size - 1);
+        return -1;
+    }
+    return 0;
+}
+
 #define CHECK(what, field, required) \
     check_fixed((what), (field), sizeof(field), (required), err, errlen)
 
@@ -75,6 +86,23 @@ static int check_lists(const st_unit *u, char *err, size_t errlen)
             CHECK("timer name", u->new_timers[i].name, 1))
             return -1;
     }
+    for (size_t i = 0; i < u->tracking_count; i++) {
+        const st_tracking *t = &u->tracking[i];
+        if (check_text("tracking carrier", t->carrier, ST_ID_MAX, err, errlen) ||
+            check_text("tracking number", t->number, ST_ID_MAX, err, errlen) ||
+            check_text("tracking order_id", t->order_id, ST_ID_MAX, err, errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < u->document_count; i++) {
+        const st_document *d = &u->documents[i];
+        if (CHECK("document order_id", d->order_id, 1) || CHECK("document name", d->name, 1) ||
+            CHECK("document mime_type", d->mime_type, 1))
+            return -1;
+        if (d->data == NULL || d->len == 0) {
+            sti_err(err, errlen, "document '%s' has no data", d->name);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < u->cancel_timer_count; i++) {
         const char *name = u->cancel_timers[i];
         if (name == NULL || strlen(name) >= ST_NAME_MAX) {
@@ -91,7 +119,8 @@ static int check_unit(const st_unit *u, char *err, size_t errlen)
     if ((u->event_count && !u->events) || (u->new_action_count && !u->new_actions) ||
         (u->action_update_count && !u->action_updates) ||
         (u->new_timer_count && !u->new_timers) || (u->fired_timer_count && !u->fired_timers) ||
-        (u->cancel_timer_count && !u->cancel_timers)) {
+        (u->cancel_timer_count && !u->cancel_timers) || (u->tracking_count && !u->tracking) ||
+        (u->document_count && !u->documents)) {
         sti_err(err, errlen, "a unit list has a count but no array");
         return -1;
     }
@@ -294,6 +323,24 @@ static int apply_new_timer(sti_conn *c, st_timer *t, char *err, size_t errlen)
     return 0;
 }
 
+static int apply_tracking(sti_conn *c, const st_tracking *t, char *err, size_t errlen)
+{
+    STMT(SQL_TRACKING_UPSERT);
+    int b = bind_text(st, 1, t->carrier) | bind_text(st, 2, t->number) |
+            bind_text(st, 3, t->order_id);
+    return run(c, st, b, "recording a tracking number", err, errlen);
+}
+
+static int apply_document(sti_conn *c, const st_document *d, char *err, size_t errlen)
+{
+    STMT(SQL_DOCUMENT_UPSERT);
+    int b = bind_text(st, 1, d->order_id) | bind_text(st, 2, d->name) |
+            bind_text(st, 3, d->mime_type) |
+            sqlite3_bind_blob64(st, 4, d->data, d->len, SQLITE_STATIC) |
+            sqlite3_bind_int64(st, 5, d->created_ms);
+    return run(c, st, b, "storing a document", err, errlen);
+}
+
 /* ---- units ----------------------------------------------------------------------------- */
 
 static int apply_lists(sti_conn *c, st_unit *u, char *err, size_t errlen)
@@ -320,6 +367,14 @@ static int apply_lists(sti_conn *c, st_unit *u, char *err, size_t errlen)
     }
     for (size_t i = 0; i < u->new_timer_count; i++) {
         if (apply_new_timer(c, &u->new_timers[i], err, errlen) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < u->tracking_count; i++) {
+        if (apply_tracking(c, &u->tracking[i], err, errlen) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < u->document_count; i++) {
+        if (apply_document(c, &u->documents[i], err, errlen) != 0)
             return -1;
     }
     return 0;

@@ -38,6 +38,11 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_IDEM_INSERT] = "INSERT INTO idempotency (" STI_IDEM_COLS ") "
                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
 
+    [SQL_TRACKING_UPSERT] = "INSERT INTO tracking (carrier, number, order_id) VALUES (?1, ?2, ?3) "
+                            "ON CONFLICT (carrier, number) DO UPDATE SET order_id = ?3",
+    [SQL_DOCUMENT_UPSERT] = "INSERT INTO documents (order_id, name, mime_type, data, created_ms) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (order_id, name) DO "
+                            "UPDATE SET mime_type = ?3, data = ?4, created_ms = ?5",
     [SQL_CLAIM_SELECT] = "SELECT " STI_ACTION_COLS " FROM actions "
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "
@@ -61,6 +66,9 @@ static const char *const sql_text[SQL_COUNT] = {
                      "UNION ALL SELECT min(lease_until_ms) FROM actions WHERE status = 1 "
                      "UNION ALL SELECT min(due_ms) FROM timers)",
     [SQL_IDEM_GET] = "SELECT " STI_IDEM_COLS " FROM idempotency WHERE key = ?1",
+    [SQL_TRACKING_GET] = "SELECT order_id FROM tracking WHERE carrier = ?1 AND number = ?2",
+    [SQL_DOCUMENT_GET] = "SELECT mime_type, data, created_ms FROM documents "
+                         "WHERE order_id = ?1 AND name = ?2",
     [SQL_READ_BEGIN] = "BEGIN DEFERRED",
     /* A covering scan of the state index (no table row is read); see store_counts. */
     [SQL_COUNT_STATES] = "SELECT state, count(*) FROM orders INDEXED BY orders_state_updated "

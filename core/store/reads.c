@@ -422,3 +422,91 @@ int store_counts(store *s, st_counts *out, char *err, size_t errlen)
         memset(out, 0, sizeof(*out));
     return rc;
 }
+
+int store_tracking_order(store *s, const char *carrier, const char *number, char *order_id,
+                         char *err, size_t errlen)
+{
+    if (s == NULL || carrier == NULL || number == NULL || order_id == NULL) {
+        sti_err(err, errlen, "store_tracking_order: missing argument");
+        return -1;
+    }
+    order_id[0] = '\0';
+    sti_conn *c = sti_reader_get(s, err, errlen);
+    if (c == NULL)
+        return -1;
+    sqlite3_stmt *st = sti_stmt(c, SQL_TRACKING_GET, err, errlen);
+    int rc = -1;
+    if (st != NULL) {
+        int b = sqlite3_bind_text(st, 1, carrier, -1, SQLITE_STATIC) |
+                sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
+        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+        if (step == SQLITE_ROW) {
+            const char *id = (const char *)sqlite3_column_text(st, 0);
+            rc = id != NULL && strlen(id) < ST_ID_MAX ? 0 : -1;
+            if (rc == 0)
+                memcpy(order_id, id, strlen(id) + 1);
+            else
+                sti_err(err, errlen, "tracking row holds no valid order id");
+        } else if (step == SQLITE_DONE) {
+            rc = 1;
+        } else {
+            sti_sqlerr(err, errlen, c->db, "reading a tracking number");
+        }
+        sti_end(st);
+    }
+    sti_reader_put(s, c);
+    return rc;
+}
+
+int store_document_get(store *s, const char *order_id, const char *name, st_document *out,
+                       char *err, size_t errlen)
+{
+    if (s == NULL || order_id == NULL || name == NULL || out == NULL ||
+        strlen(order_id) >= sizeof(out->order_id) || strlen(name) >= sizeof(out->name)) {
+        sti_err(err, errlen, "store_document_get: missing or oversized argument");
+        return -1;
+    }
+    memset(out, 0, sizeof(*out));
+    sti_conn *c = sti_reader_get(s, err, errlen);
+    if (c == NULL)
+        return -1;
+    sqlite3_stmt *st = sti_stmt(c, SQL_DOCUMENT_GET, err, errlen);
+    int rc = -1;
+    if (st != NULL) {
+        int b = sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC) |
+                sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+        if (step == SQLITE_ROW) {
+            const char *mime = (const char *)sqlite3_column_text(st, 0);
+            const void *data = sqlite3_column_blob(st, 1);
+            int len = sqlite3_column_bytes(st, 1);
+            out->data = len > 0 ? malloc((size_t)len) : NULL;
+            if (mime == NULL || out->data == NULL || strlen(mime) >= sizeof(out->mime_type)) {
+                sti_err(err, errlen, "document row unreadable or out of memory");
+                free(out->data);
+                out->data = NULL;
+            } else {
+                memcpy(out->data, data, (size_t)len);
+                out->len = (size_t)len;
+                snprintf(out->mime_type, sizeof(out->mime_type), "%s", mime);
+                snprintf(out->order_id, sizeof(out->order_id), "%s", order_id);
+                snprintf(out->name, sizeof(out->name), "%s", name);
+                out->created_ms = sqlite3_column_int64(st, 2);
+                rc = 0;
+            }
+        } else if (step == SQLITE_DONE) {
+            rc = 1;
+        } else {
+            sti_sqlerr(err, errlen, c->db, "reading a document");
+        }
+        sti_end(st);
+    }
+    sti_reader_put(s, c);
+    return rc;
+}
+
+void st_document_clear(st_document *d)
+{
+    free(d->data);
+    memset(d, 0, sizeof(*d));
+}

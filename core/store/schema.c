@@ -77,6 +77,23 @@ static const char *const steps[] = {
     "CREATE INDEX orders_state_updated ON orders(state, updated_ms, id);"
     "CREATE INDEX orders_created_by_updated ON orders(created_by, updated_ms, id);"
     "DROP INDEX orders_seller_state;",
+
+    /* 3: carrier webhooks find orders by tracking number; labels and customs forms are
+     * kept for download.  Documents live in a rowid table: a BLOB of tens of kilobytes
+     * would bloat a WITHOUT ROWID b-tree. */
+    "CREATE TABLE tracking ("
+    "  carrier TEXT NOT NULL,"
+    "  number TEXT NOT NULL,"
+    "  order_id TEXT NOT NULL,"
+    "  PRIMARY KEY (carrier, number)) WITHOUT ROWID;"
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  mime_type TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (order_id, name));",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -137,6 +137,30 @@ typedef struct st_idem {
     int64_t created_ms;
 } st_idem;
 
+/*
+ * A tracking number of an order (outbound or a return's), so a carrier's webhook finds the
+ * order.  Keyed by (carrier instance, number); a later insert of the same key re-points it.
+ */
+typedef struct st_tracking {
+    const char *carrier;      /* instance id */
+    const char *number;
+    const char *order_id;
+} st_tracking;
+
+/*
+ * A document of an order: a shipping label, a customs form.  Written with the unit that
+ * records the label; replaced by (order_id, name).  Borrowed in a unit; owned (data, mime
+ * type) when read back with store_document_get (st_document_clear).
+ */
+typedef struct st_document {
+    char order_id[ST_ID_MAX];
+    char name[ST_NAME_MAX];   /* "label", "customs", "return-<id>-label", ... */
+    char mime_type[128];
+    unsigned char *data;
+    size_t len;
+    int64_t created_ms;
+} st_document;
+
 /* ---- units -------------------------------------------------------------------------- */
 
 typedef void (*st_done_fn)(void *arg, int rc, const char *error);
@@ -180,6 +204,10 @@ typedef struct st_unit {
     size_t cancel_timer_count;
     const st_idem *idem;            /* insert; an existing key fails with ST_EEXIST
                                        (response is stored as given, may be NULL) */
+    const st_tracking *tracking;    /* insert or re-point */
+    size_t tracking_count;
+    const st_document *documents;   /* insert or replace */
+    size_t document_count;
     st_done_fn done;                /* may be NULL */
     void *arg;
 } st_unit;
@@ -286,6 +314,18 @@ int64_t store_next_due_ms(store *s);
 
 /* store_next_due - the same with an error channel: 0 and *due_ms, or -1 with err set. */
 int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen);
+
+/*
+ * store_tracking_order - the order a carrier instance's tracking number belongs to, into
+ * order_id (ST_ID_MAX bytes).  0 found, 1 unknown, -1 error.
+ */
+int store_tracking_order(store *s, const char *carrier, const char *number, char *order_id,
+                         char *err, size_t errlen);
+
+/* store_document_get - 0 and *out filled (st_document_clear), 1 if absent, -1 error. */
+int store_document_get(store *s, const char *order_id, const char *name, st_document *out,
+                       char *err, size_t errlen);
+void st_document_clear(st_document *d);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);

@@ -46,6 +46,8 @@ typedef enum sti_sql {
     SQL_TIMER_INSERT,
     SQL_TIMER_DELETE_ID,
     SQL_IDEM_INSERT,
+    SQL_TRACKING_UPSERT,
+    SQL_DOCUMENT_UPSERT,
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_UPDATE,
@@ -57,6 +59,8 @@ typedef enum sti_sql {
     SQL_TIMERS_DUE,
     SQL_NEXT_DUE,
     SQL_IDEM_GET,
+    SQL_TRACKING_GET,
+    SQL_DOCUMENT_GET,
     SQL_READ_BEGIN,         /* one snapshot for several reads (store_counts) */
     SQL_COUNT_STATES,
     SQL_COUNT_OTHERS,
