@@ -434,6 +434,23 @@ want 409 "cancel after delivery"
 is '.state == "completed"' "cancel after delivery: state"
 ok "the sandbox journey delivers; the snapshot has acknowledged, fulfillment, shipment; cancel then is 409"
 
+call "$A" GET /v1/orders/api-a1
+is '.shipment.documents == [{"name": "label", "mime_type": "application/zpl", "bytes": (.shipment.documents[0].bytes)}]
+    and .shipment.documents[0].bytes > 0' "the snapshot lists the label document"
+call "$A" GET /v1/orders/api-a1/documents/label
+want 200 "label download"
+grep -qi '^Content-Type: application/zpl' "$tmp/hdr" || fail "label MIME type"
+grep -qi '^Content-Disposition: attachment' "$tmp/hdr" || fail "label not an attachment"
+grep -q "^^XA.*$(jq -r .shipment.tracking_number < <(curl -sS -H "Authorization: Bearer $A" "$base/v1/orders/api-a1"))" \
+    "$tmp/body" || fail "label content does not carry the tracking number"
+call "$B" GET /v1/orders/api-a1/documents/label
+want 404 "seller B downloads seller A's label"
+call "$A" GET /v1/orders/api-a1/documents/customs
+want 404 "a document that was not made"
+call "$A" GET "/v1/orders/api-a1/documents/..%2Fetc"
+want 404 "a document name that is no id"
+ok "the label is stored with the shipment and downloadable by those who see the order only"
+
 place "$S" api-a2 s-A
 place "$S" api-a3 s-A
 place "$S" api-a4 s-A

@@ -41,6 +41,23 @@ enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text)
     return rc;
 }
 
+enum MHD_Result api_send_bytes(req_ctx *ctx, int status, const char *mime_type,
+                               const void *data, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data,
+                                                             MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", mime_type);
+    /* A carrier's document is data to save, never a page to render in our origin. */
+    MHD_add_response_header(r, "Content-Disposition", "attachment");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(ctx->conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    api_count(ctx->a, status, now_us() - ctx->started_us);
+    return rc;
+}
+
 enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;

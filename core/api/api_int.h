@@ -76,6 +76,9 @@ typedef struct req_ctx {
 /* api.c */
 enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text);
 enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j);   /* steals j */
+/* api_send_bytes - a stored document as an attachment of its own MIME type (copied). */
+enum MHD_Result api_send_bytes(req_ctx *ctx, int status, const char *mime_type,
+                               const void *data, size_t len);
 enum MHD_Result api_send_error(req_ctx *ctx, int status, const char *error, const char *field);
 void api_suspend(req_ctx *ctx);
 void api_on_engine_reply(void *arg, int rc, const char *state, const char *error);

@@ -322,6 +322,26 @@ static enum MHD_Result get_events(req_ctx *ctx, const char *id)
     return api_send_json(ctx, 200, json_pack("{s:s, s:o}", "order_id", id, "events", list));
 }
 
+/* GET /v1/orders/{id}/documents/{name}: a label or customs form, as the carrier made it. */
+static enum MHD_Result get_document(req_ctx *ctx, const char *id, const char *name)
+{
+    if (!intake_id_ok(name))
+        return api_send_error(ctx, 404, "no such document", "");
+    enum MHD_Result answered = MHD_YES;
+    json_t *order = visible_order(ctx, id, &answered);
+    if (order == NULL)
+        return answered;
+    json_decref(order);
+    st_document d;
+    char err[256];
+    int rc = store_document_get(ctx->a->h->store, id, name, &d, err, sizeof(err));
+    if (rc != 0)
+        return api_send_error(ctx, rc == 1 ? 404 : 503, rc == 1 ? "no such document" : err, "");
+    enum MHD_Result r = api_send_bytes(ctx, 200, d.mime_type, d.data, d.len);
+    st_document_clear(&d);
+    return r;
+}
+
 /* ---- actions ------------------------------------------------------------------------------- */
 
 /* Does `tail` ("returns/ret-1/approve") match `pattern` ("returns/ * /approve")? */
@@ -478,6 +498,8 @@ enum MHD_Result api_orders(req_ctx *ctx, const char *method, const char *url)
         return get_order(ctx, id);
     if (get && strcmp(tail, "events") == 0)
         return get_events(ctx, id);
+    if (get && strncmp(tail, "documents/", 10) == 0)
+        return get_document(ctx, id, tail + 10);
     if (post && *tail != '\0')
         return order_action(ctx, id, tail);
     return api_send_error(ctx, get || post ? 404 : 405, "no such resource", "");

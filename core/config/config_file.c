@@ -423,12 +423,13 @@ static void read_sla(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"ship_by_hours", "delivery_confirm_days",
                                         "return_auto_approve_hours", "payment_retry_hours",
-                                        "return_window_days", NULL};
+                                        "return_window_days", "tracking_expire_days", NULL};
     c->ship_by_hours = CFG_DEFAULT_SHIP_BY_HOURS;
     c->delivery_confirm_days = CFG_DEFAULT_DELIVERY_CONFIRM_DAYS;
     c->return_auto_approve_hours = CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS;
     c->payment_retry_hours = CFG_DEFAULT_PAYMENT_RETRY_HOURS;
     c->return_window_days = CFG_DEFAULT_RETURN_WINDOW_DAYS;
+    c->tracking_expire_days = CFG_DEFAULT_TRACKING_EXPIRE_DAYS;
     const config_setting_t *g = config_lookup(&c->lc, "sla");
     if (g == NULL)
         return;
@@ -445,6 +446,8 @@ static void read_sla(cfg_file *c, diag_list *d)
     c->payment_retry_hours =
         get_positive(g, "payment_retry_hours", c->payment_retry_hours, 24 * 30, d);
     c->return_window_days = get_range(g, "return_window_days", c->return_window_days, 0, 365, d);
+    c->tracking_expire_days =
+        get_positive(g, "tracking_expire_days", c->tracking_expire_days, 365, d);
 }
 
 static void read_engine(cfg_file *c, diag_list *d)

@@ -95,6 +95,7 @@ typedef struct cfg_file {
     int64_t return_auto_approve_hours;
     int64_t payment_retry_hours;  /* a declined buyer may pay again this long */
     int64_t return_window_days;   /* a delivered order completes when this closes (0: at once) */
+    int64_t tracking_expire_days; /* a shipment with no news this long is "expired" */
     struct {                 /* engine = { ... }: 0 means the engine's default */
         int64_t workers;
         int64_t max_attempts;
@@ -134,5 +135,6 @@ int cfg_parse_listen(const char *listen, struct sockaddr_in *out, char *err, siz
 #define CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS 48
 #define CFG_DEFAULT_PAYMENT_RETRY_HOURS 24
 #define CFG_DEFAULT_RETURN_WINDOW_DAYS 0
+#define CFG_DEFAULT_TRACKING_EXPIRE_DAYS 30
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CLAIM_BATCH 64
 #define MAX_PARCELS 16
@@ -34,6 +35,8 @@ typedef struct action_run {
     const char *numbers[1];
     int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
     char *auth_token;           /* owned copy of the token the request carried, or NULL */
+    st_document *docs;          /* owned: a label's documents, handed to the message */
+    size_t ndocs;
 } action_run;
 
 static void run_free(action_run *r)
@@ -42,6 +45,7 @@ static void run_free(action_run *r)
     json_decref(r->payload);
     free(r->a.payload);
     free(r->auth_token);
+    eng_docs_free(r->docs, r->ndocs);
     rt_gen_unref(r->gen);
     free(r);
 }
@@ -72,6 +76,10 @@ static void finish(action_run *r, int rc, const char *input, json_t *data, const
         snprintf(m->action_op, sizeof(m->action_op), "%s", r->a.operation);
         snprintf(m->action_instance, sizeof(m->action_instance), "%s", r->a.instance);
         m->data = data;
+        m->docs = r->docs;
+        m->ndocs = r->ndocs;
+        r->docs = NULL;
+        r->ndocs = 0;
         /* It stays in the running set until its settlement is durable (on_durable): a
          * lease that ran out meanwhile must not let this process run it again. */
         eng_post(r->e, m);
@@ -226,6 +234,43 @@ static void parse_payment(action_run *r, const oh_response *resp)
     finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
 }
 
+/*
+ * Move a label's documents into the run (stored with the unit that records the label) and
+ * list them in the event's data: {"documents":[{"name","mime_type","bytes"}]}.
+ */
+static int take_documents(action_run *r, host_label *hl, json_t *data)
+{
+    static const char *const kinds[2] = {"label", "customs"};
+    const char *rid = str(json_object_get(r->payload, "data"), "return_id");
+    json_t *list = json_array();
+    r->docs = calloc(2, sizeof(*r->docs));
+    if (r->docs == NULL || list == NULL) {
+        json_decref(list);
+        return -1;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        host_document *hd = &hl->documents[i];
+        if (hd->data == NULL)
+            continue;
+        st_document *d = &r->docs[r->ndocs];
+        snprintf(d->order_id, sizeof(d->order_id), "%s", r->a.order_id);
+        if (rid != NULL)
+            snprintf(d->name, sizeof(d->name), "return-%s-%s", rid, kinds[i]);
+        else
+            snprintf(d->name, sizeof(d->name), "%s", kinds[i]);
+        snprintf(d->mime_type, sizeof(d->mime_type), "%s", hd->mime_type);
+        d->data = hd->data; /* taken */
+        d->len = hd->len;
+        d->created_ms = eng_now_ms();
+        hd->data = NULL;
+        r->ndocs++;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "name", d->name, "mime_type",
+                                              d->mime_type, "bytes", (json_int_t)d->len));
+    }
+    json_object_set_new(data, "documents", list);
+    return 0;
+}
+
 static void parse_carrier(action_run *r, const oh_response *resp)
 {
     const oh_carrier_ops *c = &r->inst->module->ops.carrier;
@@ -235,10 +280,21 @@ static void parse_carrier(action_run *r, const oh_response *resp)
         memset(&hl, 0, sizeof(hl));
         hl.label.struct_size = sizeof(hl.label);
         int rc = c->label_parse(r->inst->state, &r->ship, resp, &hl.label, &err);
+        if (rc == OH_OK && hl.label.tracking_number[0] == '\0')
+            rc = oh_error_set(&err, OH_FAIL, "label answer carries no tracking number");
         json_t *data = rc == OH_OK ? json_pack("{s:s, s:s, s:s, s:s}", "carrier", r->inst->id,
                                                "tracking_number", hl.label.tracking_number,
                                                "service", hl.label.service, "status", "pending")
                                    : NULL;
+        if (data != NULL && hl.label.cost > 0)
+            json_object_set_new(data, "cost", json_pack("{s:I, s:s}", "amount",
+                                                        (json_int_t)hl.label.cost, "currency",
+                                                        hl.label.currency));
+        if (data != NULL && take_documents(r, &hl, data) != 0) {
+            json_decref(data);
+            data = NULL;
+            rc = oh_error_set(&err, OH_RETRY, "out of memory keeping the label's documents");
+        }
         host_label_clear(&hl);
         /* A return label belongs to its return, not to the outbound shipment. */
         const char *rid = str(json_object_get(r->payload, "data"), "return_id");
@@ -251,20 +307,22 @@ static void parse_carrier(action_run *r, const oh_response *resp)
         int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);
         if (rc == OH_OK && host_track_normalise(&tr, r->inst->module->desc.name) != 0)
             rc = oh_error_set(&err, OH_RETRY, "out of memory");
+        /* The answer for the number asked; a batch answer may hold others too. */
+        const oh_track_shipment *s = NULL;
+        for (size_t i = 0; rc == OH_OK && i < tr.count && s == NULL; i++)
+            if (strcasecmp(tr.shipments[i].number, r->numbers[0]) == 0)
+                s = &tr.shipments[i];
+        if (rc == OH_OK && s == NULL && tr.count == 1)
+            s = &tr.shipments[0]; /* one asked, one answered: carriers reformat numbers */
         json_t *data = NULL;
-        if (rc == OH_OK && tr.count > 0 && tr.shipments[0].error[0] == '\0') {
-            const oh_track_shipment *s = &tr.shipments[0];
-            data = json_pack("{s:s, s:s, s:s}", "status", oh_track_status_name(s->status),
-                             "tracking_number", s->number, "eta", s->eta);
-            if (s->event_count > 0) {
-                const oh_track_event *ev = &s->events[0]; /* newest, once normalised */
-                json_object_set_new(data, "last_scan",
-                                    json_pack("{s:s, s:s, s:s}", "code", ev->raw_code, "text",
-                                              ev->raw_text, "time", ev->timestamp));
-            }
+        if (s != NULL && s->error[0] == '\0') {
+            data = host_track_shipment_json(s);
         } else if (rc == OH_OK) {
             log_info("order %s: tracking %s: %s", r->a.order_id, r->numbers[0],
-                     tr.count ? tr.shipments[0].error : "not in the answer");
+                     s ? s->error : "not in the answer");
+            if (s != NULL && (s->error_kind == OH_TRACK_ERROR_AUTH ||
+                              s->error_kind == OH_TRACK_ERROR_RATE_LIMITED))
+                rc = oh_error_set(&err, OH_RETRY, "carrier: %s", s->error);
         }
         host_track_result_clear(&tr);
         finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);

@@ -27,10 +27,18 @@ eng_msg *eng_msg_new(msg_kind kind, const char *order_id)
     return m;
 }
 
+void eng_docs_free(st_document *docs, size_t n)
+{
+    for (size_t i = 0; docs != NULL && i < n; i++)
+        free(docs[i].data);
+    free(docs);
+}
+
 void eng_msg_free(eng_msg *m)
 {
     if (m != NULL) {
         json_decref(m->data);
+        eng_docs_free(m->docs, m->ndocs);
         free(m);
     }
 }

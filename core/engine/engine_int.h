@@ -36,6 +36,8 @@ typedef struct eng_msg {
     char action_error[ST_ERROR_MAX];
     char action_op[ST_NAME_MAX];
     char action_instance[ST_ID_MAX];
+    st_document *docs;         /* owned (and their data): a label's documents */
+    size_t ndocs;
     /* MSG_TIMER */
     int64_t timer_id;
     char timer_name[ST_NAME_MAX];
@@ -94,6 +96,7 @@ struct engine {
 
 /* engine.c */
 void eng_post(engine *e, eng_msg *m);       /* to the order's worker; takes m */
+void eng_docs_free(st_document *docs, size_t n);
 eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
 void eng_msg_free(eng_msg *m);
 void eng_wake(engine *e);                    /* the dispatcher: new work may be due */

@@ -72,17 +72,6 @@ static const struct {
     {"complete", "complete"},
 };
 
-/* Canonical tracking status -> the order input it is. */
-static const struct {
-    const char *status;
-    const char *input;
-} track_inputs[] = {
-    {"info_received", "info_received"},   {"in_transit", "in_transit"},
-    {"out_for_delivery", "out_for_delivery"}, {"attempt_failed", "attempt_failed"},
-    {"available_for_pickup", "available_for_pickup"}, {"delivered", "delivered"},
-    {"exception", "exception"},           {"returned_to_sender", "returned_to_sender"},
-};
-
 static int64_t due_at(const unit_ctx *c, due_base base)
 {
     const cfg_file *cfg = c->gen->cfg;
@@ -402,6 +391,7 @@ static void ctx_free(unit_ctx *c)
         free(c->actions[i].payload);
     free(c->order.snapshot);
     free(c->idem.response);
+    eng_docs_free(c->docs, c->ndocs);
     json_decref(c->snapshot);
     rt_gen_unref(c->gen);
     free(c);
@@ -496,6 +486,14 @@ static void submit(unit_ctx *c)
     u->fired_timer_count = c->fired ? 1 : 0;
     u->cancel_timers = c->cancel;
     u->cancel_timer_count = c->ncancel;
+    u->documents = c->docs;
+    u->document_count = c->ndocs;
+    if (c->has_tracking) {
+        c->tracking = (st_tracking){.carrier = c->tracking_carrier,
+                                    .number = c->tracking_number, .order_id = c->ce->id};
+        u->tracking = &c->tracking;
+        u->tracking_count = 1;
+    }
     if (c->has_idem) {
         json_t *answer = json_pack("{s:s, s:s}", "id", c->ce->id, "state", c->state);
         c->idem.response = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
@@ -583,29 +581,6 @@ static void settle_action(unit_ctx *c, const eng_msg *m)
     }
 }
 
-static int moving(const char *state)
-{
-    return strcmp(state, "in_transit") == 0 || strcmp(state, "awaiting_collection") == 0;
-}
-
-/* A tracking answer: the order moves to the carrier's newest status when it changed. */
-static void track_result(unit_ctx *c, const json_t *data)
-{
-    const char *status = json_string_value(json_object_get(data, "status"));
-    const char *known = json_string_value(
-        json_object_get(json_object_get(c->snapshot, "shipment"), "status"));
-    if (status != NULL && (known == NULL || strcmp(status, known) != 0)) {
-        for (size_t i = 0; i < sizeof(track_inputs) / sizeof(track_inputs[0]); i++) {
-            if (strcmp(track_inputs[i].status, status) == 0 &&
-                step(c, track_inputs[i].input, data) != 0)
-                log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
-                         c->error);
-        }
-    }
-    if (moving(c->state))
-        add_timer(c, "track_poll", due_at(c, DUE_TRACK_POLL));
-}
-
 /*
  * An authorization that lands after the order was cancelled holds the buyer's money:
  * void it (the cancellation's own void ran before there was a transaction to void).
@@ -626,6 +601,24 @@ static void void_late_authorization(unit_ctx *c, const eng_msg *m)
              c->ce->id, tx);
 }
 
+/*
+ * A label was recorded: its documents are stored with the same unit, and its tracking
+ * number points to the order, so the carrier's webhooks find it.
+ */
+static void keep_label(unit_ctx *c, eng_msg *m)
+{
+    c->docs = m->docs;
+    c->ndocs = m->ndocs;
+    m->docs = NULL;
+    m->ndocs = 0;
+    const char *number = json_string_value(json_object_get(m->data, "tracking_number"));
+    if (number != NULL && strlen(number) < sizeof(c->tracking_number)) {
+        snprintf(c->tracking_carrier, sizeof(c->tracking_carrier), "%s", m->action_instance);
+        snprintf(c->tracking_number, sizeof(c->tracking_number), "%s", number);
+        c->has_tracking = 1;
+    }
+}
+
 static void action_done(unit_ctx *c, eng_msg *m)
 {
     settle_action(c, m);
@@ -637,13 +630,12 @@ static void action_done(unit_ctx *c, eng_msg *m)
     }
     int tracked = m->action_rc == OH_OK && strcmp(m->input, "track_result") == 0;
     /* A poll that found nothing (or gave up) must not end the tracking of a moving parcel. */
-    if (strcmp(m->action_op, "track") == 0 && !tracked &&
-        c->update.status != ST_ACTION_PENDING && moving(c->state))
-        add_timer(c, "track_poll", due_at(c, DUE_TRACK_POLL));
+    if (strcmp(m->action_op, "track") == 0 && !tracked && c->update.status != ST_ACTION_PENDING)
+        track_schedule(c);
     if (m->action_rc != OH_OK || m->input[0] == '\0')
         return;
     if (tracked) {
-        track_result(c, m->data);
+        track_apply(c, m->data);
         return;
     }
     if (strcmp(m->input, "payment_authorized") == 0 && strcmp(c->state, "cancelled") == 0) {
@@ -651,9 +643,13 @@ static void action_done(unit_ctx *c, eng_msg *m)
         return;
     }
     /* Other late answers for an order that moved on change nothing. */
-    if (step(c, m->input, m->data) != 0)
+    if (step(c, m->input, m->data) != 0) {
         log_warn("order %s: result of %s/%s not applied: %s", c->ce->id, m->action_instance,
                  m->action_op, c->error);
+        return;
+    }
+    if (strcmp(m->input, "label_created") == 0 || strcmp(m->input, "return.label_created") == 0)
+        keep_label(c, m);
 }
 
 static void timer_due(unit_ctx *c, eng_msg *m)
@@ -783,7 +779,14 @@ void apply_msg(worker *w, eng_msg *m)
         }
         break;
     case MSG_INPUT:
-        if (step(c, m->input, m->data) != 0) {
+        if (strcmp(m->input, "track_result") == 0 &&
+            !json_is_object(json_object_get(c->snapshot, "shipment"))) {
+            snprintf(c->error, sizeof(c->error), "the order has no shipment to track");
+        } else if (strcmp(m->input, "track_result") == 0) {
+            track_apply(c, m->data); /* a carrier's webhook: like a poll's answer */
+            break;
+        }
+        if (c->error[0] != '\0' || step(c, m->input, m->data) != 0) {
             /* Refused: nothing of this input is written. */
             if (c->reply)
                 c->reply(c->arg, ENG_EREFUSED, ce->state, c->error);

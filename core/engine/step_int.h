@@ -39,6 +39,12 @@ typedef struct unit_ctx {
     st_idem idem;                 /* the placement's idempotency record, if keyed */
     int has_idem;
     int64_t fired;
+    st_document *docs;            /* owned: documents written with this unit */
+    size_t ndocs;
+    st_tracking tracking;         /* a label's number, written with this unit ... */
+    char tracking_carrier[ST_ID_MAX];
+    char tracking_number[ST_ID_MAX];
+    int has_tracking;             /* ... when set */
     eng_reply_fn reply;
     void *arg;
     char error[512];
@@ -62,5 +68,14 @@ int step_subflow(unit_ctx *c, const char *input, const json_t *data);
 
 /* subflow.c: a sub-flow timer ("return_auto_approve:ID"); 1 handled, 0 not one of them. */
 int subflow_timer(unit_ctx *c, const char *timer_name);
+
+/* tracking.c: a carrier's answer for the order's shipment ({"number", "status", "eta",
+ * "events":[newest first], "proof"} as host_track_shipment_json makes it). */
+void track_apply(unit_ctx *c, const json_t *data);
+/* tracking.c: set the next poll by status and quiet polls, or expire the shipment. */
+void track_schedule(unit_ctx *c);
+/* tracking.c: the order states in which a parcel is tracked. */
+int track_moving(const char *state);
+int64_t track_poll_interval(int64_t base_ms, const char *status, int64_t quiet_polls);
 
 #endif

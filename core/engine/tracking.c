@@ -1,0 +1,174 @@
+/*
+ * tracking - what a carrier's answer (a poll or a webhook) does to an order: new scans are
+ * kept, scans already seen are dropped, a shipment.* event is journaled only when the
+ * canonical status changes, and the next poll is scheduled by how close the parcel is to
+ * its door: often when out for delivery, rarely when the carrier has been quiet for a
+ * while, never once delivered, returned or expired.
+ */
+#include "config.h"
+
+#include "step_int.h"
+
+#include "host/host.h"
+#include "log/log.h"
+
+#include <string.h>
+
+#define MAX_SCANS 20 /* scans kept in the snapshot, newest first */
+
+/* Canonical tracking status -> the order input it is. */
+static const struct {
+    const char *status;
+    const char *input;
+} track_inputs[] = {
+    {"info_received", "info_received"},   {"in_transit", "in_transit"},
+    {"out_for_delivery", "out_for_delivery"}, {"attempt_failed", "attempt_failed"},
+    {"available_for_pickup", "available_for_pickup"}, {"delivered", "delivered"},
+    {"exception", "exception"},           {"returned_to_sender", "returned_to_sender"},
+};
+
+int track_moving(const char *state)
+{
+    return strcmp(state, "in_transit") == 0 || strcmp(state, "awaiting_collection") == 0;
+}
+
+/*
+ * The poll interval: the configured one for a parcel on its way, a quarter of it near the
+ * door, double before pickup or in an exception, and doubling again for every third
+ * quiet poll (up to 16 times) when the carrier has nothing new.
+ */
+int64_t track_poll_interval(int64_t base_ms, const char *status, int64_t quiet_polls)
+{
+    int64_t ms = base_ms;
+    if (status == NULL)
+        status = "pending";
+    if (strcmp(status, "out_for_delivery") == 0 || strcmp(status, "attempt_failed") == 0 ||
+        strcmp(status, "available_for_pickup") == 0)
+        ms = base_ms / 4;
+    else if (strcmp(status, "pending") == 0 || strcmp(status, "info_received") == 0 ||
+             strcmp(status, "exception") == 0 || strcmp(status, "unknown") == 0)
+        ms = base_ms * 2;
+    int shift = quiet_polls >= 3 ? (int)(quiet_polls / 3) : 0;
+    if (shift > 4)
+        shift = 4;
+    ms <<= shift;
+    return ms > 0 ? ms : 1;
+}
+
+static int64_t instant_of(const json_t *ev)
+{
+    int64_t t;
+    const char *text = json_string_value(json_object_get(ev, "time"));
+    return text != NULL && host_time_parse(text, &t) >= 0 ? t : INT64_MIN;
+}
+
+/* Keep the scans newer than the newest already seen; 1 when there were any. */
+static int keep_new_scans(json_t *shipment, const json_t *events)
+{
+    json_t *seen = json_object_get(shipment, "seen_ms");
+    int64_t seen_ms = json_is_integer(seen) ? json_integer_value(seen) : INT64_MIN;
+    json_t *scans = json_object_get(shipment, "scans");
+    json_t *kept = json_array();
+    size_t i;
+    const json_t *ev;
+    int64_t newest = seen_ms;
+    json_array_foreach(events, i, ev) {
+        int64_t at = instant_of(ev);
+        /* Events come newest first: the first one already seen ends the new ones. */
+        if (at == INT64_MIN || (seen != NULL && at <= seen_ms))
+            break;
+        if (json_array_size(kept) < MAX_SCANS)
+            json_array_append(kept, (json_t *)ev);
+        if (at > newest)
+            newest = at;
+    }
+    if (json_array_size(kept) == 0) {
+        json_decref(kept);
+        return 0;
+    }
+    json_array_foreach(scans, i, ev) {
+        if (json_array_size(kept) >= MAX_SCANS)
+            break;
+        json_array_append(kept, (json_t *)ev);
+    }
+    const json_t *last = json_array_get(kept, 0);
+    json_object_set_new(shipment, "last_scan",
+                        json_pack("{s:O?, s:O?, s:O?, s:O?}", "code",
+                                  json_object_get(last, "raw_code"), "text",
+                                  json_object_get(last, "raw_text"), "time",
+                                  json_object_get(last, "time"), "location",
+                                  json_object_get(last, "location")));
+    json_object_set_new(shipment, "scans", kept);
+    json_object_set_new(shipment, "seen_ms", json_integer(newest));
+    return 1;
+}
+
+void track_apply(unit_ctx *c, const json_t *data)
+{
+    json_t *shipment = json_object_get(c->snapshot, "shipment");
+    if (!json_is_object(shipment))
+        return; /* no label yet: nothing to track */
+    int64_t now = eng_now_ms();
+    const char *status = json_string_value(json_object_get(data, "status"));
+    const char *eta = json_string_value(json_object_get(data, "eta"));
+    const char *known = json_string_value(json_object_get(shipment, "status"));
+    int news = keep_new_scans(shipment, json_object_get(data, "events"));
+    if (eta != NULL && eta[0] != '\0')
+        json_object_set_new(shipment, "eta", json_string(eta));
+    int moved = status != NULL && (known == NULL || strcmp(status, known) != 0);
+    if (moved) {
+        for (size_t i = 0; i < sizeof(track_inputs) / sizeof(track_inputs[0]); i++) {
+            if (strcmp(track_inputs[i].status, status) != 0)
+                continue;
+            /* The event says what changed: status, number, newest scan, proof. */
+            json_t *summary = json_pack("{s:s, s:O?, s:O?, s:O?}", "status", status,
+                                        "tracking_number",
+                                        json_object_get(shipment, "tracking_number"),
+                                        "last_scan", json_object_get(shipment, "last_scan"),
+                                        "proof", json_object_get(data, "proof"));
+            if (step(c, track_inputs[i].input, summary) != 0)
+                log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
+                         c->error);
+            json_decref(summary);
+        }
+        /* A status with no order input (unknown, pending) is still the shipment's. */
+        shipment = json_object_get(c->snapshot, "shipment");
+        json_object_set_new(shipment, "status", json_string(status));
+    }
+    if (news || moved) {
+        json_object_set_new(shipment, "changed_ms", json_integer(now));
+        json_object_set_new(shipment, "quiet_polls", json_integer(0));
+    } else {
+        json_object_set_new(shipment, "quiet_polls",
+                            json_integer(json_integer_value(
+                                             json_object_get(shipment, "quiet_polls")) + 1));
+    }
+    c->changed = 1;
+    track_schedule(c);
+}
+
+void track_schedule(unit_ctx *c)
+{
+    json_t *shipment = json_object_get(c->snapshot, "shipment");
+    if (!track_moving(c->state) || !json_is_object(shipment))
+        return;
+    const char *status = json_string_value(json_object_get(shipment, "status"));
+    if (status != NULL && strcmp(status, "expired") == 0)
+        return;
+    int64_t now = eng_now_ms();
+    json_t *changed = json_object_get(shipment, "changed_ms");
+    if (!json_is_integer(changed)) {
+        json_object_set_new(shipment, "changed_ms", json_integer(now));
+        c->changed = 1;
+    } else if (now - json_integer_value(changed) >
+               c->gen->cfg->tracking_expire_days * 24 * 3600 * 1000) {
+        log_warn("order %s: no tracking news for %lld days: shipment expired, polls stop",
+                 c->ce->id, (long long)c->gen->cfg->tracking_expire_days);
+        json_object_set_new(shipment, "status", json_string("expired"));
+        cancel_timer(c, "track_poll");
+        c->changed = 1;
+        return;
+    }
+    int64_t quiet = json_integer_value(json_object_get(shipment, "quiet_polls"));
+    add_timer(c, "track_poll", now + track_poll_interval(c->e->o.track_poll_ms, status, quiet));
+}
