@@ -73,6 +73,10 @@ typedef struct req_ctx {
     char *response;            /* JSON text, owned */
 } req_ctx;
 
+/* carrier_webhooks.c: a verified carrier webhook (its tracking updates) for `inst`. */
+enum MHD_Result api_carrier_webhook(req_ctx *ctx, struct oh_instance *inst,
+                                    const oh_inbound *in);
+
 /* api.c */
 enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text);
 enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j);   /* steals j */

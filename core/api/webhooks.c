@@ -1,7 +1,8 @@
 /*
- * webhooks - POST /v1/webhooks/{instance}: an inbound gateway webhook, authenticated by the
- * instance's plugin (its signature scheme), never by a bearer token.  Nothing is stored
- * unless the signature verifies; a verified event becomes an engine input for its order.
+ * webhooks - POST /v1/webhooks/{instance}: an inbound gateway or carrier webhook,
+ * authenticated by the instance's plugin (its signature scheme), never by a bearer token.
+ * Nothing is stored unless the signature verifies; a verified payment event becomes an
+ * engine input for its order; carrier events go to carrier_webhooks.c.
  */
 #include "config.h"
 
@@ -70,10 +71,6 @@ enum MHD_Result api_webhook(req_ctx *ctx, const char *method, const char *id)
         rt_gen_unref(g);
         return api_send_error(ctx, 404, "no instance takes webhooks here", "");
     }
-    if (d->kind == OH_KIND_CARRIER) {
-        rt_gen_unref(g);
-        return api_send_error(ctx, 501, "carrier webhooks are not handled yet", "");
-    }
     header_list h = {.count = 0};
     MHD_get_connection_values(ctx->conn, MHD_HEADER_KIND, collect, &h);
     oh_inbound in = {.struct_size = sizeof(in), .method = method, .path = "/v1/webhooks",
@@ -81,9 +78,17 @@ enum MHD_Result api_webhook(req_ctx *ctx, const char *method, const char *id)
                      .body = ctx->body ? ctx->body : "", .body_len = ctx->len};
     oh_error err = {{0}};
     int64_t now = host_api()->now_ms() / 1000;
-    if (d->payment->webhook_verify(inst->state, &in, now, &err) != OH_OK) {
+    int verified = d->kind == OH_KIND_CARRIER
+                       ? d->carrier->webhook_verify(inst->state, &in, now, &err)
+                       : d->payment->webhook_verify(inst->state, &in, now, &err);
+    if (verified != OH_OK) {
         rt_gen_unref(g);
         return api_send_error(ctx, 401, err.message[0] ? err.message : "signature refused", "");
+    }
+    if (d->kind == OH_KIND_CARRIER) {
+        enum MHD_Result r = api_carrier_webhook(ctx, inst, &in);
+        rt_gen_unref(g);
+        return r;
     }
     oh_payment_event ev = {.struct_size = sizeof(ev)};
     ev.result.struct_size = sizeof(ev.result);

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "engine_int.h"
+#include "dispatch_int.h"
 
 #include "auth_step.h"
 #include "host/host.h"
@@ -18,26 +18,8 @@
 #include <strings.h>
 
 #define CLAIM_BATCH 64
-#define MAX_PARCELS 16
 #define POSTED_TIMERS 1024
 
-typedef struct action_run {
-    engine *e;
-    rt_gen *gen;                /* reference: the instance lives as long as the run */
-    struct oh_instance *inst;
-    st_action a;                /* the claimed action; payload owned */
-    json_t *order;              /* snapshot at dispatch */
-    json_t *payload;
-    oh_payment_input pay;
-    oh_notify_input note;
-    oh_shipment ship;
-    oh_parcel parcels[MAX_PARCELS];
-    const char *numbers[1];
-    int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
-    char *auth_token;           /* owned copy of the token the request carried, or NULL */
-    st_document *docs;          /* owned: a label's documents, handed to the message */
-    size_t ndocs;
-} action_run;
 
 static void run_free(action_run *r)
 {
@@ -56,7 +38,7 @@ static const char *str(const json_t *o, const char *key)
 }
 
 /* Hand an attempt's outcome to the order's worker. */
-static void finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+void disp_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
                    int64_t retry_after_ms)
 {
     eng_msg *m = eng_msg_new(MSG_ACTION, r->a.order_id);
@@ -192,7 +174,7 @@ static void parse_payment(action_run *r, const oh_response *resp)
     oh_error err = {{0}};
     int rc = fn(r->inst->state, &r->pay, resp, &out, &err);
     if (rc != OH_OK) {
-        finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+        disp_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
         return;
     }
     static const char *const inputs[] = {
@@ -200,7 +182,7 @@ static void parse_payment(action_run *r, const oh_response *resp)
         [OH_PAYMENT_CAPTURED] = "payment_captured", [OH_PAYMENT_CANCELED] = "payment_voided",
         [OH_PAYMENT_REFUNDED] = "refund"};
     if (out.status == OH_PAYMENT_ERROR || out.status == OH_PAYMENT_UNSET) {
-        finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
+        disp_finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
                out.message[0] ? out.message : "gateway error", r->retry_after_ms);
         return;
     }
@@ -231,7 +213,7 @@ static void parse_payment(action_run *r, const oh_response *resp)
         }
     }
     /* requires_action, processing, held_for_review: the answer comes later by webhook. */
-    finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
+    disp_finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
 }
 
 /*
@@ -271,6 +253,31 @@ static int take_documents(action_run *r, host_label *hl, json_t *data)
     return 0;
 }
 
+void disp_settle_track(action_run *r, int rc, const oh_track_result *tr, const char *errmsg)
+{
+    oh_error err = {{0}};
+    if (rc != OH_OK)
+        snprintf(err.message, sizeof(err.message), "%s", errmsg ? errmsg : "");
+    /* The answer for the number asked; a batch answer holds others too. */
+    const oh_track_shipment *s = NULL;
+    for (size_t i = 0; rc == OH_OK && i < tr->count && s == NULL; i++)
+        if (strcasecmp(tr->shipments[i].number, r->numbers[0]) == 0)
+            s = &tr->shipments[i];
+    if (rc == OH_OK && s == NULL && tr->count == 1 && r->batch_size == 1)
+        s = &tr->shipments[0]; /* one asked, one answered: carriers reformat numbers */
+    json_t *data = NULL;
+    if (s != NULL && s->error[0] == '\0') {
+        data = host_track_shipment_json(s);
+    } else if (rc == OH_OK) {
+        log_info("order %s: tracking %s: %s", r->a.order_id, r->numbers[0],
+                 s ? s->error : "not in the answer");
+        if (s != NULL && (s->error_kind == OH_TRACK_ERROR_AUTH ||
+                          s->error_kind == OH_TRACK_ERROR_RATE_LIMITED))
+            rc = oh_error_set(&err, OH_RETRY, "carrier: %s", s->error);
+    }
+    disp_finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);
+}
+
 static void parse_carrier(action_run *r, const oh_response *resp)
 {
     const oh_carrier_ops *c = &r->inst->module->ops.carrier;
@@ -300,37 +307,20 @@ static void parse_carrier(action_run *r, const oh_response *resp)
         const char *rid = str(json_object_get(r->payload, "data"), "return_id");
         if (data != NULL && rid != NULL)
             json_object_set_new(data, "return_id", json_string(rid));
-        finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL, data,
+        disp_finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL, data,
                err.message, r->retry_after_ms);
     } else if (strcmp(r->a.operation, "track") == 0) {
         oh_track_result tr = {0};
         int rc = c->track_parse(r->inst->state, r->numbers, 1, resp, &tr, &err);
         if (rc == OH_OK && host_track_normalise(&tr, r->inst->module->desc.name) != 0)
             rc = oh_error_set(&err, OH_RETRY, "out of memory");
-        /* The answer for the number asked; a batch answer may hold others too. */
-        const oh_track_shipment *s = NULL;
-        for (size_t i = 0; rc == OH_OK && i < tr.count && s == NULL; i++)
-            if (strcasecmp(tr.shipments[i].number, r->numbers[0]) == 0)
-                s = &tr.shipments[i];
-        if (rc == OH_OK && s == NULL && tr.count == 1)
-            s = &tr.shipments[0]; /* one asked, one answered: carriers reformat numbers */
-        json_t *data = NULL;
-        if (s != NULL && s->error[0] == '\0') {
-            data = host_track_shipment_json(s);
-        } else if (rc == OH_OK) {
-            log_info("order %s: tracking %s: %s", r->a.order_id, r->numbers[0],
-                     s ? s->error : "not in the answer");
-            if (s != NULL && (s->error_kind == OH_TRACK_ERROR_AUTH ||
-                              s->error_kind == OH_TRACK_ERROR_RATE_LIMITED))
-                rc = oh_error_set(&err, OH_RETRY, "carrier: %s", s->error);
-        }
+        disp_settle_track(r, rc, &tr, err.message);
         host_track_result_clear(&tr);
-        finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);
     } else {
         oh_rate_list rates = {0};
         int rc = c->rate_parse(r->inst->state, &r->ship, resp, &rates, &err);
         host_rate_list_clear(&rates);
-        finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+        disp_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
     }
 }
 
@@ -339,7 +329,7 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
     action_run *r = arg;
     r->retry_after_ms = res->retry_after_ms;
     if (res->outcome != EX_RESPONSE) {
-        finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
+        disp_finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
                res->retry_after_ms);
         return;
     }
@@ -347,7 +337,7 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
         /* An expired or revoked token: the next attempt fetches a new one.  Credentials
          * the remote refuses fail in the auth step itself, permanently. */
         auth_token_drop(r->inst, r->auth_token);
-        finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
+        disp_finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
                res->retry_after_ms);
         return;
     }
@@ -372,13 +362,13 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
                 snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
                          res->response.status);
         }
-        finish(r, rc, NULL, NULL, err.message, res->retry_after_ms);
+        disp_finish(r, rc, NULL, NULL, err.message, res->retry_after_ms);
         return;
     }
     case OH_KIND_FILTER:
         break;
     }
-    finish(r, OH_FAIL, NULL, NULL, "unexpected plugin kind", -1);
+    disp_finish(r, OH_FAIL, NULL, NULL, "unexpected plugin kind", -1);
 }
 
 /* ---- running one claimed action ------------------------------------------------------ */
@@ -388,7 +378,7 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
 {
     action_run *r = arg;
     if (rc != OH_OK) {
-        finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
+        disp_finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
         return;
     }
     oh_request *req = host_request_new();
@@ -400,66 +390,116 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
         req->auth_token = NULL; /* the token lives in the cache, not in the request */
     if (rc != OH_OK || req->url == NULL) {
         host_request_free(req);
-        finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
+        disp_finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
                perr.message[0] ? perr.message : "plugin built no request", -1);
         return;
     }
     if (token != NULL && (r->auth_token = strdup(token)) == NULL) {
         host_request_free(req);
-        finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
+        disp_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
         return;
     }
     /* The instance's queue was set when its generation was installed (hub.c). */
     if (ex_submit(r->e->o.executor, r->inst->id, req, on_response, r) != 0)
-        finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
+        disp_finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
 }
 
-static void run_action(engine *e, st_action *a)
+/* A claimed action made ready to send: NULL when it was settled (or skipped) here. */
+static action_run *prepare_run(engine *e, st_action *a)
 {
     /* Its lease ran out while this process still runs it: the claim renewed the lease. */
     if (!running_add(e, a->id)) {
         free(a->payload); /* the element only: the array is freed by the caller */
-        return;
+        return NULL;
     }
     action_run *r = calloc(1, sizeof(*r));
     if (r == NULL) {
         running_remove(e, a->id);
         free(a->payload);
-        return; /* the lease expires and the action is claimed again */
+        return NULL; /* the lease expires and the action is claimed again */
     }
     r->e = e;
     r->a = *a; /* takes the payload */
+    r->batch_size = 1;
     atomic_fetch_add(&e->actions_running, 1);
     r->gen = rt_holder_get(e->o.generations);
     if (r->a.attempts >= e->o.max_attempts) {
         /* Its earlier holders died mid-attempt: stop feeding it to new processes. */
-        finish(r, OH_FAIL, NULL, NULL, "attempts exhausted by processes that stopped during "
+        disp_finish(r, OH_FAIL, NULL, NULL, "attempts exhausted by processes that stopped during "
                "them", -1);
-        return;
+        return NULL;
     }
     r->inst = r->gen ? rt_instance(r->gen, r->a.instance) : NULL;
     if (r->inst == NULL) {
-        finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
-        return;
+        disp_finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
+        return NULL;
     }
     char err[512];
     st_order o;
     int rc = store_order_get(e->o.store, r->a.order_id, &o, err, sizeof(err));
     if (rc != 0) {
-        finish(r, rc == 1 ? OH_FAIL : OH_RETRY, NULL, NULL, rc == 1 ? "order is gone" : err,
+        disp_finish(r, rc == 1 ? OH_FAIL : OH_RETRY, NULL, NULL, rc == 1 ? "order is gone" : err,
                -1);
-        return;
+        return NULL;
     }
     r->order = json_loads(o.snapshot ? o.snapshot : "{}", 0, NULL);
     st_order_clear(&o);
     r->payload = json_loads(r->a.payload ? r->a.payload : "{}", 0, NULL);
     if (r->order == NULL || r->payload == NULL) {
-        finish(r, OH_FAIL, NULL, NULL, "stored order or action is not JSON", -1);
-        return;
+        disp_finish(r, OH_FAIL, NULL, NULL, "stored order or action is not JSON", -1);
+        return NULL;
     }
     fill_inputs(r);
-    auth_token_get(e->o.executor, r->inst, build_and_submit, r);
+    return r;
 }
+
+static int batchable(const action_run *r)
+{
+    return r->inst->module->desc.kind == OH_KIND_CARRIER &&
+           strcmp(r->a.operation, "track") == 0 && r->inst->module->ops.carrier.max_batch > 1 &&
+           r->numbers[0] != NULL;
+}
+
+/*
+ * Send what was claimed: track actions of a carrier that takes several numbers per
+ * request go out together (track_batch.c), everything else one request each.
+ */
+static void run_actions(engine *e, st_action *a, size_t n)
+{
+    action_run **runs = calloc(n ? n : 1, sizeof(*runs));
+    size_t nruns = 0;
+    for (size_t i = 0; i < n; i++) {
+        action_run *r = prepare_run(e, &a[i]);
+        if (r == NULL)
+            continue;
+        if (runs != NULL && batchable(r))
+            runs[nruns++] = r;
+        else
+            auth_token_get(e->o.executor, r->inst, build_and_submit, r);
+    }
+    /* Group by instance, keeping claim order within each group. */
+    for (size_t i = 0; i < nruns; i++) {
+        if (runs[i] == NULL)
+            continue;
+        const struct oh_instance *inst = runs[i]->inst;
+        action_run **group = calloc(nruns - i, sizeof(*group));
+        size_t ng = 0;
+        for (size_t k = i; k < nruns; k++) {
+            if (runs[k] != NULL && runs[k]->inst == inst) {
+                if (group != NULL)
+                    group[ng++] = runs[k];
+                else
+                    auth_token_get(e->o.executor, runs[k]->inst, build_and_submit, runs[k]);
+                runs[k] = NULL;
+            }
+        }
+        if (group != NULL)
+            track_batch_run(e, group, ng);
+        free(group);
+    }
+    free(runs);
+}
+
 
 /* ---- the loop ---------------------------------------------------------------------------- */
 
@@ -523,8 +563,7 @@ static size_t poll_actions(engine *e)
         log_error("actions: %s", err);
         return 0;
     }
-    for (size_t i = 0; i < n; i++)
-        run_action(e, &a[i]);
+    run_actions(e, a, n);
     free(a); /* each element's payload now belongs to its run */
     return n;
 }

@@ -1,0 +1,50 @@
+/*
+ * dispatch_int - one claimed action on its way through plugin and executor, shared by
+ * dispatch.c (one request per action) and track_batch.c (one request for several
+ * tracking numbers of one carrier instance).
+ */
+#ifndef OH_DISPATCH_INT_H
+#define OH_DISPATCH_INT_H
+
+#include "engine_int.h"
+
+#include "host/host.h"
+
+#define MAX_PARCELS 16
+
+typedef struct action_run {
+    engine *e;
+    rt_gen *gen;                /* reference: the instance lives as long as the run */
+    struct oh_instance *inst;
+    st_action a;                /* the claimed action; payload owned */
+    json_t *order;              /* snapshot at dispatch */
+    json_t *payload;
+    oh_payment_input pay;
+    oh_notify_input note;
+    oh_shipment ship;
+    oh_parcel parcels[MAX_PARCELS];
+    const char *numbers[1];
+    int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
+    char *auth_token;           /* owned copy of the token the request carried, or NULL */
+    st_document *docs;          /* owned: a label's documents, handed to the message */
+    size_t ndocs;
+    size_t batch_size;          /* numbers in the request this run's answer came from */
+} action_run;
+
+/*
+ * disp_finish - hand an attempt's outcome to the order's worker and free the run.  `data`
+ * (stolen) is the input's data; `input` NULL or "" when the attempt leads to no input.
+ */
+void disp_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+                 int64_t retry_after_ms);
+
+/*
+ * disp_settle_track - settle a track run from a parsed answer `tr` (rc: the parse's
+ * result; err: its message): the shipment of the run's number becomes a "track_result".
+ */
+void disp_settle_track(action_run *r, int rc, const oh_track_result *tr, const char *err);
+
+/* track_batch.c: send runs[0..n) (track actions of one instance) in batches; takes them. */
+void track_batch_run(engine *e, action_run **runs, size_t n);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * track_batch - tracking polls of one carrier instance sent together: up to the plugin's
+ * max_batch numbers per request (USPS and FedEx take dozens), one parse, and each order's
+ * action settled from its own number's part of the answer.  Each action keeps its own
+ * lease, attempts and outcome: batching changes how many requests go out, not what is
+ * recorded.
+ */
+#include "config.h"
+
+#include "dispatch_int.h"
+
+#include "auth_step.h"
+#include "log/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct track_batch {
+    engine *e;
+    struct oh_instance *inst;
+    action_run **runs; /* owned array; the runs are settled (and freed) by disp_finish */
+    const char **numbers;
+    size_t n;
+    char *auth_token;  /* the token the request carried, or NULL */
+} track_batch;
+
+static void batch_free(track_batch *b)
+{
+    free(b->runs);
+    free(b->numbers);
+    free(b->auth_token);
+    free(b);
+}
+
+/* Every run of the batch gets the same outcome (no answer to parse). */
+static void batch_settle_all(track_batch *b, int rc, const char *error, int64_t retry_after)
+{
+    for (size_t i = 0; i < b->n; i++)
+        disp_finish(b->runs[i], rc, NULL, NULL, error, retry_after);
+    batch_free(b);
+}
+
+static void on_batch_answer(void *arg, const oh_request *req, const ex_result *res)
+{
+    (void)req;
+    track_batch *b = arg;
+    if (res->outcome != EX_RESPONSE) {
+        batch_settle_all(b, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, res->error,
+                         res->retry_after_ms);
+        return;
+    }
+    if (res->response.status == 401 && b->auth_token != NULL) {
+        auth_token_drop(b->inst, b->auth_token);
+        batch_settle_all(b, OH_RETRY, "remote refused the auth token (HTTP 401)",
+                         res->retry_after_ms);
+        return;
+    }
+    oh_track_result tr = {0};
+    oh_error err = {{0}};
+    int rc = b->inst->module->ops.carrier.track_parse(b->inst->state, b->numbers, b->n,
+                                                      &res->response, &tr, &err);
+    if (rc == OH_OK && host_track_normalise(&tr, b->inst->module->desc.name) != 0)
+        rc = oh_error_set(&err, OH_RETRY, "out of memory");
+    for (size_t i = 0; i < b->n; i++) {
+        b->runs[i]->retry_after_ms = res->retry_after_ms;
+        disp_settle_track(b->runs[i], rc, &tr, err.message);
+    }
+    host_track_result_clear(&tr);
+    batch_free(b);
+}
+
+static void batch_build_and_submit(void *arg, const char *token, int rc, const char *why)
+{
+    track_batch *b = arg;
+    if (rc != OH_OK) {
+        batch_settle_all(b, rc, why ? why : "auth step failed", -1);
+        return;
+    }
+    oh_request *req = host_request_new();
+    oh_error err = {{0}};
+    if (req != NULL)
+        req->auth_token = token;
+    rc = req ? b->inst->module->ops.carrier.track_build(b->inst->state, b->numbers, b->n, req,
+                                                        &err)
+             : oh_error_set(&err, OH_RETRY, "out of memory");
+    if (req != NULL)
+        req->auth_token = NULL;
+    if (rc == OH_OK && req->url == NULL)
+        rc = oh_error_set(&err, OH_FAIL, "plugin built no request");
+    if (rc == OH_OK && token != NULL && (b->auth_token = strdup(token)) == NULL)
+        rc = oh_error_set(&err, OH_RETRY, "out of memory");
+    if (rc != OH_OK) {
+        host_request_free(req);
+        batch_settle_all(b, rc, err.message, -1);
+        return;
+    }
+    if (ex_submit(b->e->o.executor, b->inst->id, req, on_batch_answer, b) != 0)
+        batch_settle_all(b, OH_RETRY, "executor refused the request", -1);
+}
+
+void track_batch_run(engine *e, action_run **runs, size_t n)
+{
+    size_t max = n > 0 ? runs[0]->inst->module->ops.carrier.max_batch : 1;
+    for (size_t at = 0; at < n; at += max) {
+        size_t count = n - at < max ? n - at : max;
+        track_batch *b = calloc(1, sizeof(*b));
+        if (b != NULL) {
+            b->runs = calloc(count, sizeof(*b->runs));
+            b->numbers = calloc(count, sizeof(*b->numbers));
+        }
+        if (b == NULL || b->runs == NULL || b->numbers == NULL) {
+            if (b != NULL)
+                batch_free(b);
+            for (size_t i = at; i < at + count; i++)
+                disp_finish(runs[i], OH_RETRY, NULL, NULL, "out of memory", -1);
+            continue;
+        }
+        b->e = e;
+        b->inst = runs[at]->inst;
+        b->n = count;
+        for (size_t i = 0; i < count; i++) {
+            b->runs[i] = runs[at + i];
+            b->runs[i]->batch_size = count;
+            b->numbers[i] = runs[at + i]->numbers[0];
+        }
+        auth_token_get(e->o.executor, b->inst, batch_build_and_submit, b);
+    }
+}
