@@ -24,7 +24,7 @@ typedef int (*body_check)(const json_t *body, char *field, size_t fl, char *why,
 /* Members an action passes on; anything else in its body is dropped, never merged. */
 #define KEEP(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static int check_parcels(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+static int check_shipping(const json_t *b, char *field, size_t fl, char *why, size_t wl);
 static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl);
 static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl);
 static int check_resolution(const json_t *b, char *field, size_t fl, char *why, size_t wl);
@@ -43,8 +43,10 @@ static const struct {
     const char *const *keep;
 } actions[] = {
     {"ack", "acknowledge", SELLERS, NULL, 0, NULL, KEEP("note")},
-    {"pack", "pack", SELLERS, NULL, 0, check_parcels, KEEP("parcels")},
-    {"ship", "pack", SELLERS, NULL, 0, check_parcels, KEEP("parcels")},
+    {"pack", "pack", SELLERS, NULL, 0, check_shipping,
+     KEEP("parcels", "carrier", "service", "service_level")},
+    {"ship", "pack", SELLERS, NULL, 0, check_shipping,
+     KEEP("parcels", "carrier", "service", "service_level")},
     {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL, KEEP("reason")},
     {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token, KEEP("token")},
     {"returns", "return.request", BUYERS, "return_id", 1, NULL, KEEP("reason", "skus")},
@@ -91,6 +93,25 @@ static int check_parcels(const json_t *b, char *field, size_t fl, char *why, siz
             }
         }
     }
+    return 0;
+}
+
+/* Parcels, and optionally the carrier instance, its service code, a service level. */
+static int check_shipping(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    if (check_parcels(b, field, fl, why, wl) != 0)
+        return -1;
+    const json_t *carrier = json_object_get(b, "carrier");
+    if (carrier != NULL && !intake_id_ok(json_string_value(carrier)))
+        return fail(field, fl, why, wl, "carrier", "must be a carrier instance id");
+    const json_t *service = json_object_get(b, "service");
+    const char *sv = json_string_value(service);
+    if (service != NULL && (sv == NULL || *sv == '\0' || strlen(sv) > 63))
+        return fail(field, fl, why, wl, "service", "must be a carrier service code (1-63 chars)");
+    const json_t *level = json_object_get(b, "service_level");
+    if (level != NULL && rates_level_rank(json_string_value(level)) < 0)
+        return fail(field, fl, why, wl, "service_level",
+                    "must be economy, standard, express or overnight");
     return 0;
 }
 

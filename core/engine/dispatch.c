@@ -103,9 +103,17 @@ static void fill_inputs(action_run *r)
                                 .role = OH_RECIPIENT_SELLER, .recipient = str(seller, "email"),
                                 .order = o, .data = json_object_get(ev, "data"),
                                 .occurred_at_ms = r->a.created_ms};
+    /* The seller's choice when packing, else the rate shopping's, else the plugin's. */
+    const json_t *packed = json_object_get(o, "fulfillment");
+    const json_t *quote = json_object_get(json_object_get(o, "quotes"), r->a.instance);
+    const char *level = str(packed, "service_level");
+    const char *service = str(packed, "service");
+    if (service == NULL && level == NULL)
+        service = str(json_object_get(quote, "chosen"), "service");
     r->ship = (oh_shipment){.struct_size = sizeof(r->ship), .order_id = r->a.order_id,
-                            .service_level = str(o, "service_level"),
-                            .idempotency_key = r->a.idem_key, .parcels = r->parcels};
+                            .service_level = level ? level : str(o, "service_level"),
+                            .service = service, .idempotency_key = r->a.idem_key,
+                            .parcels = r->parcels};
     address(json_object_get(seller, "address"), &r->ship.ship_from);
     address(json_object_get(o, "shipping_address"), &r->ship.ship_to);
     OH_STRLCPY(r->ship.currency, str(o, "currency"));
@@ -319,8 +327,9 @@ static void parse_carrier(action_run *r, const oh_response *resp)
     } else {
         oh_rate_list rates = {0};
         int rc = c->rate_parse(r->inst->state, &r->ship, resp, &rates, &err);
+        json_t *data = rc == OH_OK ? rates_quote_json(&rates, r->ship.service_level) : NULL;
         host_rate_list_clear(&rates);
-        disp_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+        disp_finish(r, rc, data ? "rates_quoted" : NULL, data, err.message, r->retry_after_ms);
     }
 }
 

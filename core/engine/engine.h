@@ -116,4 +116,8 @@ void eng_get_stats(engine *e, eng_stats *out);
  * until timeout_ms passes.  0 when idle, -1 on timeout.  For tests and the demo. */
 int eng_wait_idle(engine *e, int64_t timeout_ms);
 
+/* rates_level_rank - a service level's rank, slowest first (economy 0, standard 1,
+ * express 2, overnight 3); -1 for NULL or an unknown name. */
+int rates_level_rank(const char *level);
+
 #endif

@@ -123,6 +123,9 @@ void stats_event(engine *e, const char *event);
 int running_add(engine *e, int64_t id);
 void running_remove(engine *e, int64_t id);
 
+/* rates.c: the quote as JSON {"rates":[...], "requested_level", "chosen"?} (new ref). */
+json_t *rates_quote_json(const oh_rate_list *list, const char *wanted_level);
+
 /* dispatch.c: the dispatcher thread: actions and timers. */
 void *dispatch_main(void *arg);
 

@@ -212,6 +212,12 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
 {
     const rt_gen *g = c->gen;
     size_t first_action = c->nactions;
+    /* A carrier named when packing takes the label, whether or not a route names it. */
+    const char *named = strcmp(event, "fulfillment.packed") == 0
+                            ? json_string_value(json_object_get(
+                                  json_object_get(c->snapshot, "fulfillment"), "carrier"))
+                            : NULL;
+    int named_done = 0;
     for (size_t r = 0; r < g->route_count; r++) {
         const rt_route *route = &g->routes[r];
         if (!router_matches(route, event, c->snapshot))
@@ -219,6 +225,8 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
         for (size_t k = 0; k < route->chain_len; k++) {
             const struct oh_instance *inst = route->chain[k];
             oh_plugin_kind kind = inst->module->desc.kind;
+            if (kind == OH_KIND_CARRIER && named != NULL && strcmp(inst->id, named) != 0)
+                continue; /* the seller packed for another carrier */
             if (kind == OH_KIND_FILTER) {
                 if (!run_filter(c, inst, event, data))
                     break;
@@ -228,8 +236,13 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
             if (op != NULL && router_step_applies(kind, event, data) &&
                 add_action(c, inst, op, event, occurrence, data) != 0)
                 return -1;
+            named_done |= named != NULL && kind == OH_KIND_CARRIER;
         }
     }
+    struct oh_instance *carrier = named && !named_done ? rt_instance(g, named) : NULL;
+    if (carrier != NULL && carrier->module->desc.kind == OH_KIND_CARRIER &&
+        add_action(c, carrier, "label", event, occurrence, data) != 0)
+        return -1;
     /* A rejected or undecided placement takes no money: drop the authorizations it queued. */
     if ((c->rejected || c->retry_placement) && strcmp(event, "order.placed") == 0) {
         size_t kept = first_action;
@@ -636,6 +649,16 @@ static void action_done(unit_ctx *c, eng_msg *m)
         return;
     if (tracked) {
         track_apply(c, m->data);
+        return;
+    }
+    if (strcmp(m->input, "rates_quoted") == 0) {
+        json_t *quotes = json_object_get(c->snapshot, "quotes");
+        if (!json_is_object(quotes)) {
+            quotes = json_object();
+            json_object_set_new(c->snapshot, "quotes", quotes);
+        }
+        json_object_set(quotes, m->action_instance, m->data);
+        c->changed = 1;
         return;
     }
     if (strcmp(m->input, "payment_authorized") == 0 && strcmp(c->state, "cancelled") == 0) {

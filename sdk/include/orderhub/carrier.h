@@ -119,7 +119,7 @@ typedef struct oh_track_shipment {
     size_t event_count;
     /* ---- since 1.1 ---- */
     oh_track_error_kind error_kind; /**< set with `error`; NONE means "carrier" then */
-    char error_code[32];            /**< the carrier's own error code, exactly as sent */
+    char error_code[64];            /**< the carrier's own error code, exactly as sent */
 } oh_track_shipment;
 
 /** True when shipment `s` (handed out by the host) carries the 1.1 error fields. */
