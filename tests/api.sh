@@ -687,8 +687,10 @@ if command -v openssl > /dev/null; then
     want 401 "an unsigned webhook"
     hook nosuch "$ev"
     want 404 "a webhook for an unknown instance"
+    # carrier_sandbox takes tracking webhooks; this instance has no webhook_secret (501 while
+    # the daemon does not handle carrier webhooks yet, then 401 from webhook_verify).
     hook carrier "$ev"
-    want 404 "a webhook for an instance without webhooks"
+    [ "$code" = 401 ] || [ "$code" = 501 ] || fail "a carrier without webhook_secret: status $code"
     hook pay "${ev/api-d1/no-such-order}"
     want 404 "a webhook for an unknown order"
     hook pay '{"id":"evt_api_0","type":"payment.captured","status":"captured"}'
@@ -700,7 +702,7 @@ if command -v openssl > /dev/null; then
     hook pay "$ev"
     want 200 "a redelivered webhook"
     is '.status == "ignored" and (.reason | type) == "string"' "redelivery ignored"
-    ok "POST /v1/webhooks/{instance}: 405, 401 unsigned, 404 unknown instance/order, 202 no order, 200 applied then ignored"
+    ok "POST /v1/webhooks/{instance}: 405, 401 unsigned, 404 unknown instance/order, unconfigured carrier refused, 202 no order, 200 applied then ignored"
 fi
 
 # ---- metrics ---------------------------------------------------------------------------------
