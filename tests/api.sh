@@ -434,6 +434,25 @@ want 409 "cancel after delivery"
 is '.state == "completed"' "cancel after delivery: state"
 ok "the sandbox journey delivers; the snapshot has acknowledged, fulfillment, shipment; cancel then is 409"
 
+# Scripted journeys through the public API alone: a marker in the order id or the ship-to
+# name picks the sandbox carrier's journey (plugins/carrier/sandbox/README.md).
+place "$S" api-journey-exception s-A
+place "$S" api-j2 s-A '.shipping_address.name = "Ann journey-returned-to-sender"'
+for id in api-journey-exception api-j2; do
+    wait_state "$id" awaiting_shipment
+    call "$A" POST "/v1/orders/$id/ack"
+    want 200 "ack $id"
+    post "$A" "/v1/orders/$id/pack" '{"parcels": [{"weight_g": 400}]}'
+    want 200 "pack $id"
+done
+wait_for_jq api-journey-exception '.shipment.status == "exception" and .state == "in_transit"' \
+    "exception journey"
+wait_for_jq api-j2 '.shipment.status == "returned_to_sender"' "returned_to_sender journey"
+call "$X" GET /v1/orders/api-j2/events
+is '[.events[].name] | index("shipment.attempt_failed") != null
+    and index("shipment.returned_to_sender") != null' "returned journey events"
+ok "journeys by marker: order id -> exception (state kept in_transit), ship-to name -> returned_to_sender"
+
 place "$S" api-a2 s-A
 place "$S" api-a3 s-A
 place "$S" api-a4 s-A
