@@ -3,12 +3,14 @@
 #include "sandbox_remote.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@ typedef struct booked {
 typedef struct label {
     char number[32];
     int64_t created_ms;
+    int journey; /* index in journeys[] */
 } label;
 
 struct sandbox_remote {
@@ -133,69 +136,383 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
     return rc;
 }
 
-static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c)
+/* ---- the carrier ------------------------------------------------------------------------ */
+
+/* One scan of a scripted journey: it shows `at` steps (step_ms each) after the label. */
+typedef struct scan {
+    int at;
+    const char *code, *text, *city;
+    int signed_for; /* a delivery scan with signed_by "J. DOE" */
+} scan;
+
+/* The default: what the demo, tests/api.sh and the engine tests wait for. */
+static const scan normal_scans[] = {
+    {0, "IR", "Shipping information received", "Columbus", 0},
+    {1, "PU", "Picked up", "Columbus", 0},
+    {2, "IT", "In transit to destination facility", "Chicago", 0},
+    {3, "OD", "Out for delivery", "Springfield", 0},
+    {4, "DL", "Delivered, front door", "Springfield", 1},
+};
+/* Steps 3 to 5 are a stall with no scan at all, then a delay scan, then delivery. */
+static const scan delayed_scans[] = {
+    {0, "IR", "Shipping information received", "Columbus", 0},
+    {1, "PU", "Picked up", "Columbus", 0},
+    {2, "IT", "In transit to destination facility", "Chicago", 0},
+    {6, "DY", "Delayed: severe weather at the Chicago hub", "Chicago", 0},
+    {8, "IT", "In transit, delay cleared", "Indianapolis", 0},
+    {9, "OD", "Out for delivery", "Springfield", 0},
+    {10, "DL", "Delivered, front door", "Springfield", 1},
+};
+/* Ends in an exception and stays there. */
+static const scan exception_scans[] = {
+    {0, "IR", "Shipping information received", "Columbus", 0},
+    {1, "PU", "Picked up", "Columbus", 0},
+    {2, "IT", "In transit to destination facility", "Chicago", 0},
+    {3, "OD", "Out for delivery", "Springfield", 0},
+    {4, "AX", "Address problem: no such street number, held at the Springfield depot",
+     "Springfield", 0},
+};
+/* Tracking goes quiet after the parcel left the origin: the daemon's expiry must notice. */
+static const scan lost_scans[] = {
+    {0, "IR", "Shipping information received", "Columbus", 0},
+    {1, "PU", "Picked up", "Columbus", 0},
+    {2, "IT", "In transit to destination facility", "Chicago", 0},
+};
+/* Two failed attempts, then back to the shipper. */
+static const scan returned_scans[] = {
+    {0, "IR", "Shipping information received", "Columbus", 0},
+    {1, "PU", "Picked up", "Columbus", 0},
+    {2, "IT", "In transit to destination facility", "Chicago", 0},
+    {3, "OD", "Out for delivery", "Springfield", 0},
+    {4, "AF", "Delivery attempted: recipient not available, notice left", "Springfield", 0},
+    {5, "OD", "Out for delivery", "Springfield", 0},
+    {6, "AF", "Delivery attempted: recipient not available", "Springfield", 0},
+    {7, "RT", "Return to sender: delivery attempts exhausted", "Springfield", 0},
+    {9, "RS", "Returned to sender", "Columbus", 0},
+};
+
+#define SCANS(a) a, sizeof(a) / sizeof(a[0])
+static const struct journey {
+    const char *name;   /* as the label request's "journey" names it */
+    const char *marker; /* in an order id or a ship-to name, compared case-insensitively */
+    const scan *scans;
+    size_t count;
+} journeys[] = {
+    {"normal", "journey-normal", SCANS(normal_scans)},
+    {"delayed", "journey-delayed", SCANS(delayed_scans)},
+    {"exception", "journey-exception", SCANS(exception_scans)},
+    {"lost", "journey-lost", SCANS(lost_scans)},
+    {"returned_to_sender", "journey-returned-to-sender", SCANS(returned_scans)},
+};
+#define NJOURNEYS (int)(sizeof(journeys) / sizeof(journeys[0]))
+
+static int journey_named(const char *name)
 {
-    char body[256];
+    for (int i = 0; name != NULL && i < NJOURNEYS; i++) {
+        if (strcmp(journeys[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* The journey a text asks for with a marker ("journey-delayed"; '_' counts as '-'). */
+static int journey_marked(const char *text)
+{
+    char low[256];
+    size_t n = 0;
+    for (; text != NULL && text[n] != '\0' && n + 1 < sizeof(low); n++)
+        low[n] = text[n] == '_' ? '-' : (char)tolower((unsigned char)text[n]);
+    low[n] = '\0';
+    for (int i = 0; i < NJOURNEYS; i++) {
+        if (strstr(low, journeys[i].marker) != NULL)
+            return i;
+    }
+    return -1;
+}
+
+/* The tariff: base + per started kilogram, by zone (0 domestic, 1 North America, 2 world). */
+static const struct tariff {
+    const char *service;
+    int64_t base[3], per_kg[3];
+    int days[3];
+} tariffs[] = {
+    {"economy", {450, 1200, 1800}, {150, 400, 700}, {6, 10, 15}},
+    {"ground", {699, 1500, 2400}, {200, 500, 900}, {4, 7, 10}},
+    {"express", {1499, 2900, 4500}, {400, 900, 1500}, {2, 3, 4}},
+};
+#define NTARIFFS (int)(sizeof(tariffs) / sizeof(tariffs[0]))
+static const char *const zone_names[] = {"domestic", "north_america", "world"};
+
+/* What a label or a rate request says about the parcel's route and weight. */
+typedef struct route {
+    char from[3], to[3];
+    int zone;
+    int64_t kg; /* started kilograms, at least 1 */
+} route;
+
+static const char *member(const json_t *o, const char *a, const char *b)
+{
+    const json_t *j = json_object_get(o, a);
+    return json_string_value(b ? json_object_get(j, b) : j);
+}
+
+static int north_american(const char *cc)
+{
+    return strcmp(cc, "US") == 0 || strcmp(cc, "CA") == 0 || strcmp(cc, "MX") == 0;
+}
+
+/* Read the route; NULL when fine, else the reason for a 400. */
+static const char *read_route(const json_t *in, route *r)
+{
+    const char *from = member(in, "ship_from", "country");
+    const char *to = member(in, "ship_to", "country");
+    /* No origin: the sandbox ships from the US.  No destination: a domestic parcel. */
+    from = from && from[0] ? from : "US";
+    to = to && to[0] ? to : from;
+    if (strlen(from) != 2 || strlen(to) != 2)
+        return "countries must be ISO 3166-1 alpha-2 codes";
+    snprintf(r->from, sizeof(r->from), "%s", from);
+    snprintf(r->to, sizeof(r->to), "%s", to);
+    r->zone = strcasecmp(from, to) == 0 ? 0 : north_american(from) && north_american(to) ? 1 : 2;
+    const json_t *parcels = json_object_get(in, "parcels"), *p;
+    if (parcels != NULL && !json_is_array(parcels))
+        return "parcels must be an array";
+    int64_t grams = 0;
+    size_t i;
+    json_array_foreach(parcels, i, p) {
+        const json_t *w = json_object_get(p, "weight_g");
+        if (!json_is_integer(w) || json_integer_value(w) < 0 ||
+            json_integer_value(w) > 1000 * 1000)
+            return "each parcel needs an integer weight_g from 0 to 1000000";
+        grams += json_integer_value(w);
+    }
+    r->kg = grams <= 1000 ? 1 : (grams + 999) / 1000;
+    return NULL;
+}
+
+static int64_t price(const struct tariff *t, const route *r)
+{
+    return t->base[r->zone] + t->per_kg[r->zone] * r->kg;
+}
+
+static enum MHD_Result reply_json(struct MHD_Connection *c, int status, json_t *out)
+{
+    char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    enum MHD_Result rc = text ? reply(c, status, text)
+                              : reply(c, 500, "{\"error\":\"out of memory\",\"code\":\"INTERNAL\"}");
+    free(text);
+    json_decref(out);
+    return rc;
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *c, int status, const char *code,
+                              const char *message)
+{
+    return reply_json(c, status, json_pack("{s:s, s:s}", "error", message, "code", code));
+}
+
+static json_t *request_json(const body_buf *b)
+{
+    json_t *in = b->data ? json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (in != NULL && !json_is_object(in)) {
+        json_decref(in);
+        in = NULL;
+    }
+    return in;
+}
+
+/*
+ * POST /sandbox/carrier/rates - the three services priced for the route and weight:
+ * {"currency":"USD","zone":"domestic","rates":[{"service","amount","transit_days"}]}.
+ */
+static enum MHD_Result rates(struct MHD_Connection *c, const body_buf *b)
+{
+    json_t *in = request_json(b);
+    route r;
+    const char *why = in ? read_route(in, &r) : "malformed request";
+    if (why != NULL) {
+        json_decref(in);
+        return refuse(c, 400, "BAD_REQUEST", why);
+    }
+    json_decref(in);
+    json_t *list = json_array();
+    for (int i = 0; list != NULL && i < NTARIFFS; i++)
+        json_array_append_new(list, json_pack("{s:s, s:I, s:i}", "service", tariffs[i].service,
+                                              "amount", (json_int_t)price(&tariffs[i], &r),
+                                              "transit_days", tariffs[i].days[r.zone]));
+    return reply_json(c, 200, json_pack("{s:s, s:s, s:o?}", "currency", "USD", "zone",
+                                        zone_names[r.zone], "rates", list));
+}
+
+/* An international label needs its customs lines; NULL when they are usable. */
+static const char *check_customs(const json_t *customs)
+{
+    if (!json_is_array(customs) || json_array_size(customs) == 0)
+        return "customs declaration required for an international shipment";
+    size_t i;
+    const json_t *line;
+    json_array_foreach(customs, i, line) {
+        const char *d = member(line, "description", NULL);
+        const json_t *q = json_object_get(line, "quantity"), *v = json_object_get(line, "value");
+        if (d == NULL || d[0] == '\0' || !json_is_integer(q) || json_integer_value(q) < 1 ||
+            !json_is_integer(v) || json_integer_value(v) < 0)
+            return "each customs line needs a description, a quantity >= 1 and a value >= 0";
+    }
+    return NULL;
+}
+
+/* The CN23 the sandbox hands back: a PDF in name only (readable text, for tests). */
+static char *cn23(const char *number, const route *r, const json_t *customs, const char *cur)
+{
+    size_t cap = 4096, used = 0;
+    char *doc = malloc(cap);
+    if (doc == NULL)
+        return NULL;
+    used += (size_t)snprintf(doc, cap,
+                             "%%PDF-1.4\n%% orderhub sandbox carrier: not a real PDF\n"
+                             "CN23 CUSTOMS DECLARATION\nItem: %s\nFrom: %s  To: %s\n",
+                             number, r->from, r->to);
+    json_int_t total = 0;
+    size_t i;
+    const json_t *line;
+    json_array_foreach(customs, i, line) {
+        const char *hs = member(line, "hs_code", NULL), *origin = member(line, "origin_country", NULL);
+        json_int_t value = json_integer_value(json_object_get(line, "value"));
+        total += value;
+        int n = snprintf(doc + used, cap - used, "%zu. %.60s x%lld, value %lld %s, %lld g, HS %s, "
+                         "origin %s\n", i + 1, member(line, "description", NULL),
+                         (long long)json_integer_value(json_object_get(line, "quantity")),
+                         (long long)value, cur,
+                         (long long)json_integer_value(json_object_get(line, "weight_g")),
+                         hs && hs[0] ? hs : "-", origin && origin[0] ? origin : "-");
+        if (n < 0 || (size_t)n >= cap - used - 64)
+            break; /* a long declaration is cut: the sandbox's form has one page */
+        used += (size_t)n;
+    }
+    snprintf(doc + used, cap - used, "Total value: %lld %s\n%%%%EOF\n", (long long)total, cur);
+    return doc;
+}
+
+/*
+ * POST /sandbox/carrier/labels - a new tracking number SBX1000NN on the journey the request
+ * chooses (see sandbox_remote.h); 400 for a malformed request, an unknown journey or
+ * service, or an international shipment without customs lines.
+ */
+static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
+                                    const body_buf *b)
+{
+    json_t *in = request_json(b);
+    route r;
+    const char *why = in ? read_route(in, &r) : "malformed request";
+    if (why != NULL) {
+        json_decref(in);
+        return refuse(c, 400, "BAD_REQUEST", why);
+    }
+    const char *asked = member(in, "journey", NULL), *service = member(in, "service", NULL);
+    int j = asked ? journey_named(asked) : journey_marked(member(in, "order_id", NULL));
+    if (j < 0 && asked == NULL)
+        j = journey_marked(member(in, "ship_to", "name"));
+    if (j < 0 && asked == NULL)
+        j = 0;
+    int t = 0;
+    while (service != NULL && t < NTARIFFS && strcmp(tariffs[t].service, service) != 0)
+        t++;
+    if (service == NULL)
+        t = 1; /* ground */
+    why = j < 0 ? "unknown journey" : t == NTARIFFS ? "unknown service" : NULL;
+    const json_t *customs = json_object_get(in, "customs");
+    const char *code = "BAD_REQUEST";
+    if (why == NULL && r.zone != 0 && (why = check_customs(customs)) != NULL)
+        code = "CUSTOMS_REQUIRED";
+    if (why != NULL) {
+        json_decref(in);
+        return refuse(c, 400, code, why);
+    }
+    const char *cur = member(in, "currency", NULL);
+    cur = cur && strlen(cur) == 3 ? cur : "USD";
+    char number[32], zpl[96];
     pthread_mutex_lock(&s->lock);
     if (s->nlabels == MAX_LABELS) {
         pthread_mutex_unlock(&s->lock);
-        return reply(c, 503, "{\"error\":\"label capacity\"}");
+        json_decref(in);
+        return refuse(c, 503, "CAPACITY", "label capacity");
     }
     label *l = &s->labels[s->nlabels++];
     snprintf(l->number, sizeof(l->number), "SBX%06d", 100000 + s->nlabels);
     l->created_ms = now_ms();
-    snprintf(body, sizeof(body),
-             "{\"tracking_number\":\"%s\",\"service\":\"ground\",\"cost\":899,\"currency\":"
-             "\"USD\",\"label\":{\"mime\":\"application/zpl\",\"content\":\"^XA^FO50,50^FD%s"
-             "^FS^XZ\"}}", l->number, l->number);
+    l->journey = j;
+    snprintf(number, sizeof(number), "%s", l->number);
     pthread_mutex_unlock(&s->lock);
-    return reply(c, 201, body);
+    snprintf(zpl, sizeof(zpl), "^XA^FO50,50^FD%s^FS^XZ", number);
+    json_t *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:s, s:s}}", "tracking_number", number,
+                            "service", tariffs[t].service, "cost",
+                            (json_int_t)price(&tariffs[t], &r), "currency", "USD", "journey",
+                            journeys[j].name, "label", "mime", "application/zpl", "content",
+                            zpl);
+    if (out != NULL && r.zone != 0) {
+        char *doc = cn23(number, &r, customs, cur);
+        json_object_set_new(out, "customs", doc ? json_pack("{s:s, s:s}", "mime",
+                                                            "application/pdf", "content", doc)
+                                                : NULL);
+        free(doc);
+    }
+    json_decref(in);
+    return reply_json(c, 201, out);
 }
 
-/* The scripted journey, one step per step_ms since the label was made. */
-static const struct {
-    const char *code, *text, *city;
-} journey[] = {
-    {"IR", "Shipping information received", "Columbus"},
-    {"PU", "Picked up", "Columbus"},
-    {"IT", "In transit to destination facility", "Chicago"},
-    {"OD", "Out for delivery", "Springfield"},
-    {"DL", "Delivered, front door", "Springfield"},
-};
+/* Tracking numbers the sandbox could have issued: SBX and 6 to 9 digits. */
+static int well_formed(const char *number)
+{
+    size_t n = strlen(number);
+    if (n < 9 || n > 12 || strncmp(number, "SBX", 3) != 0)
+        return 0;
+    for (size_t i = 3; i < n; i++) {
+        if (number[i] < '0' || number[i] > '9')
+            return 0;
+    }
+    return 1;
+}
 
+/* One shipment as the track answer (and a pushed webhook) shows it.  Lock held. */
 static json_t *shipment_json(const sandbox_remote *s, const char *number)
 {
     for (int i = 0; i < s->nlabels; i++) {
         if (strcmp(s->labels[i].number, number) != 0)
             continue;
-        int64_t steps = (now_ms() - s->labels[i].created_ms) / (s->step_ms > 0 ? s->step_ms : 1);
+        const struct journey *jr = &journeys[s->labels[i].journey];
+        int64_t step = s->step_ms > 0 ? s->step_ms : 1;
+        int64_t steps = (now_ms() - s->labels[i].created_ms) / step;
         json_t *events = json_array();
-        for (int64_t k = 0; k <= steps && k < 5; k++) {
+        for (size_t k = 0; k < jr->count && jr->scans[k].at <= steps; k++) {
+            const scan *sc = &jr->scans[k];
             /* Milliseconds: a fast test journey still has one instant per scan. */
-            int64_t at = s->labels[i].created_ms + k * s->step_ms;
+            int64_t at = s->labels[i].created_ms + sc->at * step;
             time_t t = (time_t)(at / 1000);
             struct tm tm;
             gmtime_r(&t, &tm);
             char when[48], second[32];
             strftime(second, sizeof(second), "%Y-%m-%dT%H:%M:%S", &tm);
             snprintf(when, sizeof(when), "%s.%03d+00:00", second, (int)(at % 1000));
-            json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", journey[k].code,
-                                   "text", journey[k].text, "time", when, "city",
-                                   journey[k].city, "country", "US");
-            if (k == 4)
+            json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", sc->code, "text",
+                                   sc->text, "time", when, "city", sc->city, "country", "US");
+            if (sc->signed_for)
                 json_object_set_new(ev, "signed_by", json_string("J. DOE"));
             json_array_append_new(events, ev);
         }
         return json_pack("{s:s, s:o}", "number", number, "events", events);
     }
-    return json_pack("{s:s, s:s, s:[]}", "number", number, "error", "not found", "events");
+    if (!well_formed(number))
+        return json_pack("{s:s, s:s, s:s, s:[]}", "number", number, "error",
+                         "invalid tracking number", "error_code", "TRK400", "events");
+    return json_pack("{s:s, s:s, s:s, s:[]}", "number", number, "error", "not found",
+                     "error_code", "TRK404", "events");
 }
 
 static enum MHD_Result track(sandbox_remote *s, struct MHD_Connection *c)
 {
     const char *numbers = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "numbers");
     if (numbers == NULL)
-        return reply(c, 400, "{\"error\":\"numbers missing\"}");
+        return refuse(c, 400, "BAD_REQUEST", "numbers missing");
     char *copy = strdup(numbers), *save = NULL;
     json_t *list = json_array();
     pthread_mutex_lock(&s->lock);
@@ -203,12 +520,7 @@ static enum MHD_Result track(sandbox_remote *s, struct MHD_Connection *c)
         json_array_append_new(list, shipment_json(s, n));
     pthread_mutex_unlock(&s->lock);
     free(copy);
-    json_t *out = json_pack("{s:o}", "shipments", list);
-    char *text = json_dumps(out, JSON_COMPACT);
-    enum MHD_Result rc = reply(c, 200, text ? text : "{}");
-    free(text);
-    json_decref(out);
-    return rc;
+    return reply_json(c, 200, json_pack("{s:o}", "shipments", list));
 }
 
 /*
@@ -272,7 +584,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(method, "POST") == 0 && strncmp(url, pay, sizeof(pay) - 1) == 0)
         return payment(s, c, url + sizeof(pay) - 1, b);
     if (strcmp(method, "POST") == 0 && strcmp(url, "/sandbox/carrier/labels") == 0)
-        return create_label(s, c);
+        return create_label(s, c, b);
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/sandbox/carrier/rates") == 0)
+        return rates(c, b);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/sandbox/carrier/track") == 0)
         return track(s, c);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/sandbox/ledger") == 0)

@@ -8,9 +8,27 @@
  *        A repeated Idempotency-Key gets the first answer again and books nothing: the
  *        ledger counts one charge per key.
  *   POST /sandbox/carrier/labels   -> 201 with a new tracking number SBX1000NN
+ *        JSON {"order_id","service","journey","currency","ship_from":{"country"},
+ *              "ship_to":{"name","country"},"parcels":[{"weight_g"}],"customs":[...]}
+ *        The label follows a scripted journey, one step every `step_ms`:
+ *          normal              IR PU IT OD DL (signed "J. DOE")          steps 0-4
+ *          delayed             IR PU IT, stall, DY (delay), IT OD DL     steps 0-2, 6-10
+ *          exception           IR PU IT OD AX (address problem), stays   steps 0-4
+ *          lost                IR PU IT, then nothing ever again         steps 0-2
+ *          returned_to_sender  IR PU IT OD AF OD AF RT RS                steps 0-7, 9
+ *        chosen by "journey" when given (400 if unknown), else by a marker such as
+ *        "journey-delayed" ("journey-returned-to-sender"; '_' counts as '-', any case) in
+ *        order_id, else in ship_to.name, else normal.  International (ship_to.country not
+ *        ship_from.country, or not "US" without ship_from) needs customs lines
+ *        [{"description","quantity","value",...}] (400 CUSTOMS_REQUIRED otherwise) and the
+ *        answer then carries a CN23 "customs":{"mime":"application/pdf","content"}.
+ *   POST /sandbox/carrier/rates    -> 200 {"currency":"USD","zone","rates":[{"service",
+ *        "amount","transit_days"}]} for economy, ground, express; the price is base + per
+ *        started kg, by zone (domestic, north_america = US/CA/MX, world).
  *   GET  /sandbox/carrier/track?numbers=A,B
- *        each label follows the scripted "normal" journey: info received, picked up,
- *        in transit, out for delivery, delivered - one step every `step_ms`.
+ *        each label's scans so far; an unknown SBX number gets "error":"not found",
+ *        "error_code":"TRK404", anything not SBX + 6-9 digits "error_code":"TRK400".
+ *   Errors of the carrier endpoints: {"error":"text","code":"CODE"}.
  *
  * Used in-process by the tests and the demo, and standalone as orderhub-sandbox-remote.
  */
