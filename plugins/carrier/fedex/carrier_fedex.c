@@ -452,11 +452,23 @@ static void set_lookup_error(walk *w, const json_t *e, oh_track_shipment *s)
 {
     const char *code = str(w, e, "code");
     const char *msg = str(w, e, "message");
-    snprintf(s->error, sizeof(s->error), "%s",
-             msg && msg[0] ? msg : code && code[0] ? code : "FedEx reported an error");
+    /*
+     * error_code holds 31 bytes and FedEx codes run longer ("TRACKING.TRACKINGNUMBER.NOTFOUND"
+     * is 32): a cut code would look like another code, so one that does not fit is left out
+     * of error_code and named in the message instead (error_kind still says what it means).
+     */
+    int fits = code != NULL && OH_TRACK_SHIPMENT_HAS_ERROR_KIND(s) &&
+               strlen(code) < sizeof(s->error_code);
+    if (msg == NULL || msg[0] == '\0')
+        msg = "FedEx reported an error";
+    if (code != NULL && code[0] != '\0' && !fits)
+        snprintf(s->error, sizeof(s->error), "%s (%s)", msg, code);
+    else
+        snprintf(s->error, sizeof(s->error), "%s", msg);
     if (!OH_TRACK_SHIPMENT_HAS_ERROR_KIND(s))
         return;
-    OH_STRLCPY(s->error_code, code);
+    if (fits)
+        OH_STRLCPY(s->error_code, code);
     if (code != NULL && strcmp(code, "TRACKING.TRACKINGNUMBER.NOTFOUND") == 0)
         s->error_kind = OH_TRACK_ERROR_NOT_FOUND;
     else if (code != NULL && (strcmp(code, "TRACKING.TRACKINGNUMBER.INVALID") == 0 ||
