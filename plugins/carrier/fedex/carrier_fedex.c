@@ -453,9 +453,9 @@ static void set_lookup_error(walk *w, const json_t *e, oh_track_shipment *s)
     const char *code = str(w, e, "code");
     const char *msg = str(w, e, "message");
     /*
-     * error_code holds 31 bytes and FedEx codes run longer ("TRACKING.TRACKINGNUMBER.NOTFOUND"
-     * is 32): a cut code would look like another code, so one that does not fit is left out
-     * of error_code and named in the message instead (error_kind still says what it means).
+     * A cut code would look like another code, so one longer than error_code holds (63
+     * bytes) is left out of it and named in the message instead (error_kind still says
+     * what it means).
      */
     int fits = code != NULL && OH_TRACK_SHIPMENT_HAS_ERROR_KIND(s) &&
                strlen(code) < sizeof(s->error_code);
