@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <libxml/xmlIO.h>
 
 static const oh_host_api *h;
 
@@ -69,6 +72,96 @@ START_TEST(xml_external_entity_refused)
     const char *ext = "<?xml version=\"1.0\"?>\n<!DOCTYPE r SYSTEM \"http://127.0.0.1:1/x.dtd\">"
                       "<r/>";
     ck_assert_ptr_null(h->xml_parse(ext, strlen(ext), &err));
+}
+END_TEST
+
+/*
+ * Every resource libxml2 tries to open during a parse goes through the input callbacks: this
+ * one claims them all, counts the attempt and opens nothing.  A refused document that still
+ * made the parser reach for a file or a URL would show up here.
+ */
+static int xml_open_attempts;
+
+static int count_match(const char *uri)
+{
+    (void)uri;
+    xml_open_attempts++;
+    return 1;
+}
+
+static void *refuse_open(const char *uri)
+{
+    (void)uri;
+    return NULL;
+}
+
+static int refuse_read(void *ctx, char *buf, int len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+
+static int refuse_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+START_TEST(xml_external_entity_reads_nothing)
+{
+    char *dir = tu_tmpdir();
+    char *secret = tu_write(dir, "secret.txt", "MARKER-4f1c9e\n");
+    char *dtd = tu_write(dir, "ext.dtd", "<!ENTITY e \"MARKER-4f1c9e\">\n");
+    char xxe[1024], ext[1024];
+    snprintf(xxe, sizeof(xxe), "<?xml version=\"1.0\"?>\n<!DOCTYPE r [ <!ENTITY xxe SYSTEM "
+             "\"file://%s\"> ]>\n<r>&xxe;</r>\n", secret);
+    snprintf(ext, sizeof(ext), "<?xml version=\"1.0\"?>\n<!DOCTYPE r SYSTEM \"file://%s\">\n"
+             "<r>&e;</r>\n", dtd);
+    ck_assert_int_ge(xmlRegisterInputCallbacks(count_match, refuse_open, refuse_read,
+                                               refuse_close), 0);
+    xml_open_attempts = 0;
+    oh_error err = {{0}};
+    ck_assert_ptr_null(h->xml_parse(xxe, strlen(xxe), &err));
+    ck_assert_msg(strstr(err.message, "DTD") != NULL, "%s", err.message);
+    ck_assert_ptr_null(strstr(err.message, "MARKER"));
+    memset(&err, 0, sizeof(err));
+    ck_assert_ptr_null(h->xml_parse(ext, strlen(ext), &err));
+    ck_assert_ptr_null(strstr(err.message, "MARKER"));
+    ck_assert_int_eq(xml_open_attempts, 0);
+    xmlPopInputCallbacks();
+    free(secret);
+    free(dtd);
+    tu_rmdir(dir);
+}
+END_TEST
+
+/* A full 10^9-"lol" document: refused at the DOCTYPE, before any entity is declared or
+ * expanded, so it costs microseconds and no memory. */
+START_TEST(xml_billion_laughs_not_expanded)
+{
+    char xml[4096];
+    size_t n = (size_t)snprintf(xml, sizeof(xml),
+                                "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
+                                " <!ENTITY lol0 \"lol\">\n");
+    for (int level = 1; level <= 9; level++) {
+        n += (size_t)snprintf(xml + n, sizeof(xml) - n, " <!ENTITY lol%d \"", level);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(xml + n, sizeof(xml) - n, "&lol%d;", level - 1);
+        n += (size_t)snprintf(xml + n, sizeof(xml) - n, "\">\n");
+    }
+    n += (size_t)snprintf(xml + n, sizeof(xml) - n, "]>\n<lolz>&lol9;</lolz>\n");
+    ck_assert_uint_lt(n, sizeof(xml));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    oh_error err = {{0}};
+    ck_assert_ptr_null(h->xml_parse(xml, n, &err));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert_msg(strstr(err.message, "DTD") != NULL, "%s", err.message);
+    ck_assert_ptr_null(strstr(err.message, "lollol"));
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L;
+    ck_assert_msg(ms < 500, "refusal took %ld ms: was something expanded?", ms);
 }
 END_TEST
 
@@ -240,6 +333,8 @@ int main(void)
     tcase_add_test(tc, xml_good_document);
     tcase_add_test(tc, xml_billion_laughs_refused);
     tcase_add_test(tc, xml_external_entity_refused);
+    tcase_add_test(tc, xml_external_entity_reads_nothing);
+    tcase_add_test(tc, xml_billion_laughs_not_expanded);
     tcase_add_test(tc, xml_malformed_and_oversized);
     tcase_add_test(tc, json_limits);
     tcase_add_test(tc, request_building);
