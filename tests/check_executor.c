@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "executor/executor.h"
+#include "executor/ex_internal.h"
 #include "host/host.h"
 #include "log/log.h"
 #include "support/http_server.h"
@@ -909,6 +910,25 @@ START_TEST(backoff_bounds)
 }
 END_TEST
 
+/* What the debug line shows of a URL: never userinfo, never the query (keys ride there). */
+START_TEST(logged_urls_hide_userinfo_and_query)
+{
+    static const char *const cases[][2] = {
+        {"https://api.example/v1/track", "https://api.example/v1/track"},
+        {"https://u:p@api.example/v1?key=SECRET", "https://***@api.example/v1?***"},
+        {"http://h/ShippingAPI.dll?API=TrackV2&XML=%3CTrackFieldRequest%20USERID%3D%22X%22",
+         "http://h/ShippingAPI.dll?***"},
+        {"https://h/p#frag", "https://h/p?***"},
+        {"smtp://user:pw@mail.example:587", "smtp://***@mail.example:587"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[256];
+        ex_redact_url(cases[i][0], out, sizeof(out));
+        ck_assert_str_eq(out, cases[i][1]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -954,6 +974,7 @@ int main(void)
     TCase *pure = tcase_create("pure");
     tcase_add_test(pure, classify_table);
     tcase_add_test(pure, backoff_bounds);
+    tcase_add_test(pure, logged_urls_hide_userinfo_and_query);
     suite_add_tcase(s, pure);
 
     int rc = tu_run(s);

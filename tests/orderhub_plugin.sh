@@ -75,4 +75,13 @@ jq -e '.request.method == "GET" and (.request.url | test("numbers=SBX1,A%20B$"))
 grep -q secret "$tmp/out" && fail "URL userinfo printed"
 ok "track-request prints the request with numbers encoded and userinfo redacted"
 
+if [ -f "$PLUGIN_DIR/carrier_usps.so" ]; then
+    "$tool" -P "$PLUGIN_DIR" track-request carrier_usps 9400100000000000000000 \
+        --setting user_id=ME123 --setting 'password=s3cr&t<"x' > "$tmp/out" 2>&1 \
+        || fail "track-request carrier_usps"
+    grep -q "TrackV2" "$tmp/out" || fail "USPS request not printed"
+    grep -Eq "ME123|s3cr" "$tmp/out" && fail "a USPS credential printed: $(cat "$tmp/out")"
+    ok "secrets in a query string are redacted raw, URL-encoded and XML-escaped"
+fi
+
 echo "$pass passed, 0 failed"

@@ -1,6 +1,7 @@
 /*
- * reqlog - the one debug line per request, with secrets redacted: URL userinfo becomes
- * "***", header VALUES are never printed (names only; flagged ones as "Name: ***").
+ * reqlog - the one debug line per request, with secrets redacted: URL userinfo and the
+ * whole query string become "***" (APIs put keys there: USPS's USERID rides in its XML
+ * parameter), header VALUES are never printed (names only; flagged ones as "Name: ***").
  */
 #include "config.h"
 
@@ -39,10 +40,13 @@ void ex_redact_url(const char *url, char *out, size_t outlen)
         if (*p == '@')
             at = p; /* the last '@' ends the userinfo */
     }
+    const char *query = strpbrk(auth + auth_len, "?#");
+    int path_len = (int)((query ? query : url + strlen(url)) - (at ? at : url));
     if (at == NULL)
-        snprintf(out, outlen, "%s", url);
+        snprintf(out, outlen, "%.*s%s", path_len, url, query ? "?***" : "");
     else
-        snprintf(out, outlen, "%.*s***%s", (int)(auth - url), url, at);
+        snprintf(out, outlen, "%.*s***%.*s%s", (int)(auth - url), url, path_len, at,
+                 query ? "?***" : "");
 }
 
 /* "Name1, Name2: ***, ..." - never a value. */

@@ -135,8 +135,10 @@ int tk_instance_open(ldr_registry *reg, const char *plugin, oh_plugin_kind kind,
     diag_list d = {0};
     oh_settings *s = set_build(m->settings, m->setting_count, config_lookup(&cfg, "settings"),
                                m->desc.name, ".", NULL, 0, &d);
+    /* Errors only: the warning about secrets written in a file means nothing here. */
     for (size_t i = 0; i < d.count; i++)
-        fprintf(stderr, "orderhub-plugin: %s\n", d.items[i].text);
+        if (d.items[i].severity == DIAG_ERROR)
+            fprintf(stderr, "orderhub-plugin: %s\n", d.items[i].text);
     diag_free(&d);
     config_destroy(&cfg);
     if (s == NULL)

@@ -38,20 +38,49 @@ static void replace_all(char **text, const char *secret)
     *text = out;
 }
 
+/* `in` with XML's five special characters escaped (malloc'd), as a plugin puts it in XML. */
+static char *xml_escaped(const char *in)
+{
+    char *out = malloc(strlen(in) * 6 + 1), *w = out;
+    for (; out != NULL && *in; in++) {
+        const char *e = *in == '&' ? "&amp;" : *in == '<' ? "&lt;" : *in == '>' ? "&gt;"
+                        : *in == '"' ? "&quot;" : *in == '\'' ? "&apos;" : NULL;
+        if (e != NULL) {
+            strcpy(w, e);
+            w += strlen(e);
+        } else {
+            *w++ = *in;
+        }
+    }
+    if (out != NULL)
+        *w = '\0';
+    return out;
+}
+
+/* Every form a secret takes on the wire: raw, percent-encoded, XML-escaped, and both. */
+static void redact_forms(char **text, const char *secret)
+{
+    char *xml = xml_escaped(secret);
+    const char *forms[2] = {secret, xml};
+    for (size_t f = 0; f < 2 && forms[f] != NULL; f++) {
+        replace_all(text, forms[f]);
+        size_t cap = strlen(forms[f]) * 3 + 1;
+        char *enc = malloc(cap);
+        if (enc != NULL && host_url_encode(forms[f], enc, cap) >= 0)
+            replace_all(text, enc);
+        free(enc);
+    }
+    free(xml);
+}
+
 static void redact_secrets(char **text, const tk_instance *t)
 {
     const oh_settings *s = t->inst.settings;
     for (size_t i = 0; s != NULL && i < s->count; i++) {
         const set_value *v = &s->values[i];
-        if (!(v->spec->flags & OH_SETTING_SENSITIVE) || v->spec->type != OH_SETTING_STRING ||
-            v->str[0] == '\0')
-            continue;
-        replace_all(text, v->str);
-        size_t cap = strlen(v->str) * 3 + 1;
-        char *enc = malloc(cap);
-        if (enc != NULL && host_url_encode(v->str, enc, cap) >= 0)
-            replace_all(text, enc);
-        free(enc);
+        if ((v->spec->flags & OH_SETTING_SENSITIVE) && v->spec->type == OH_SETTING_STRING &&
+            v->str[0] != '\0')
+            redact_forms(text, v->str);
     }
 }
 
