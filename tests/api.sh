@@ -451,6 +451,28 @@ call "$A" GET "/v1/orders/api-a1/documents/..%2Fetc"
 want 404 "a document name that is no id"
 ok "the label is stored with the shipment and downloadable by those who see the order only"
 
+# International: the label carries a customs declaration built from the items.
+place "$S" api-intl s-A '.shipping_address = {"name": "Grace Hopper", "street1": "1 Rideau St",
+    "city": "Ottawa", "region": "ON", "postal_code": "K1N 8S7", "country": "CA"}
+    | .items[0] += {"hs_code": "6912.00", "origin_country": "CN", "weight_g": 350}'
+post "$S" /v1/orders "$(order_json api-bad-hs s-A '.items[0].hs_code = "69-12"')"
+bad_field 400 "items[0].hs_code" "an HS code with a dash"
+post "$S" /v1/orders "$(order_json api-bad-origin s-A '.items[0].origin_country = "XX"')"
+bad_field 400 "items[0].origin_country" "an unknown origin country"
+wait_state api-intl awaiting_shipment
+call "$A" POST /v1/orders/api-intl/ack
+post "$A" /v1/orders/api-intl/pack '{"parcels": [{"weight_g": 900}], "service_level": "express"}'
+want 200 "pack international"
+wait_for_jq api-intl '.shipment.tracking_number != null' "international label"
+call "$A" GET /v1/orders/api-intl
+is '[.shipment.documents[].name] == ["label", "customs"] and .fulfillment.service_level == "express"' \
+    "international documents"
+call "$A" GET /v1/orders/api-intl/documents/customs
+want 200 "customs download"
+grep -q "CN23" "$tmp/body" || fail "customs document: $(head -c 300 "$tmp/body")"
+grep -q "6912.00" "$tmp/body" || fail "customs document lacks the item's HS code"
+ok "an international label carries the customs declaration (HS code, origin), stored and served"
+
 # Scripted journeys through the public API alone: a marker in the order id or the ship-to
 # name picks the sandbox carrier's journey (plugins/carrier/sandbox/README.md).
 place "$S" api-journey-exception s-A

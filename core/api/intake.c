@@ -498,9 +498,32 @@ static int check_buyer(vctx *c, const json_t *buyer)
 }
 
 /* Items: sum of quantity x unit_price (*over set when it passes the limit). */
+/* What a customs declaration needs of an item, when given: HS code, origin, weight. */
+static int check_customs_fields(vctx *c, const json_t *it, const char *f)
+{
+    json_t *v;
+    if (str_member(c, it, f, "hs_code", 0, 4, 14, &v) != 0 ||
+        str_member(c, it, f, "origin_country", 0, 2, 2, &v) != 0)
+        return -1;
+    const char *hs = json_string_value(json_object_get(it, "hs_code"));
+    for (const char *p = hs; p != NULL && *p; p++) {
+        if ((*p < '0' || *p > '9') && *p != '.')
+            return e400(c, f, "hs_code", "must be a harmonized system code: digits and dots");
+    }
+    const char *origin = json_string_value(json_object_get(it, "origin_country"));
+    if (origin != NULL && (!upper_code(origin, 2) || !intake_country_known(origin)))
+        return e400(c, f, "origin_country", "must be an ISO 3166-1 alpha-2 code like \"CN\"");
+    const json_t *w = json_object_get(it, "weight_g");
+    if (w != NULL && (!json_is_integer(w) || json_integer_value(w) < 1 ||
+                      json_integer_value(w) > 1000000))
+        return e400(c, f, "weight_g", "must be an integer from 1 to 1000000");
+    return 0;
+}
+
 static int check_items(vctx *c, const json_t *items, int64_t *sum, int *over)
 {
-    static const char *const allowed[] = {"sku", "quantity", "unit_price", "name", NULL};
+    static const char *const allowed[] = {"sku",     "quantity",       "unit_price", "name",
+                                          "hs_code", "origin_country", "weight_g",   NULL};
     if (!json_is_array(items) || json_array_size(items) == 0)
         return e400(c, "items", "", "must be a non-empty array");
     if (json_array_size(items) > MAX_ITEMS)
@@ -519,6 +542,8 @@ static int check_items(vctx *c, const json_t *items, int64_t *sum, int *over)
         json_t *v;
         if (str_member(c, it, f, "sku", 1, 1, 64, &v) != 0 ||
             str_member(c, it, f, "name", 0, 0, 200, &v) != 0)
+            return INTAKE_MALFORMED;
+        if (check_customs_fields(c, it, f) != 0)
             return INTAKE_MALFORMED;
         const json_t *q = json_object_get(it, "quantity"), *p = json_object_get(it, "unit_price");
         int64_t qv = json_integer_value(q), pv = json_integer_value(p);

@@ -86,6 +86,41 @@ static void address(const json_t *j, oh_address *a)
     a->email = str(j, "email");
 }
 
+/*
+ * A shipment leaving the sender's country carries a customs declaration: one line per item
+ * of the order, its weight the item's own or its share (by units) of the parcels' weight.
+ */
+static void fill_customs(action_run *r)
+{
+    const char *from = r->ship.ship_from.country, *to = r->ship.ship_to.country;
+    if (from == NULL || to == NULL || strcmp(from, to) == 0)
+        return;
+    const json_t *items = json_object_get(r->order, "items");
+    int64_t parcel_g = 0, units = 0;
+    for (size_t i = 0; i < r->ship.parcel_count; i++)
+        parcel_g += r->parcels[i].weight_g;
+    size_t i;
+    const json_t *it;
+    json_array_foreach(items, i, it)
+        units += json_integer_value(json_object_get(it, "quantity"));
+    json_array_foreach(items, i, it) {
+        if (i == MAX_CUSTOMS)
+            break;
+        int64_t qty = json_integer_value(json_object_get(it, "quantity"));
+        int64_t own = json_integer_value(json_object_get(it, "weight_g"));
+        const char *origin = str(it, "origin_country");
+        r->customs[i] = (oh_customs_item){
+            .description = str(it, "name") ? str(it, "name") : str(it, "sku"),
+            .hs_code = str(it, "hs_code"),
+            .origin_country = origin ? origin : from,
+            .quantity = qty,
+            .value = qty * json_integer_value(json_object_get(it, "unit_price")),
+            .weight_g = own > 0 ? own * qty : units > 0 ? parcel_g * qty / units : 0};
+        r->ship.customs_count = i + 1;
+    }
+    r->ship.customs = r->customs;
+}
+
 static void fill_inputs(action_run *r)
 {
     const json_t *o = r->order, *payment = json_object_get(o, "payment");
@@ -129,6 +164,7 @@ static void fill_inputs(action_run *r)
         r->ship.parcel_count = i + 1;
     }
     r->numbers[0] = str(json_object_get(ev, "data"), "tracking_number");
+    fill_customs(r);
 }
 
 /* ---- build ------------------------------------------------------------------------------ */

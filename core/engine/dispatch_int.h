@@ -11,6 +11,7 @@
 #include "host/host.h"
 
 #define MAX_PARCELS 16
+#define MAX_CUSTOMS 100 /* the order's item lines (the API's limit) */
 
 typedef struct action_run {
     engine *e;
@@ -23,6 +24,7 @@ typedef struct action_run {
     oh_notify_input note;
     oh_shipment ship;
     oh_parcel parcels[MAX_PARCELS];
+    oh_customs_item customs[MAX_CUSTOMS];
     const char *numbers[1];
     int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
     char *auth_token;           /* owned copy of the token the request carried, or NULL */
