@@ -6,6 +6,8 @@
 #   label-NAME.json           a label answer: run through label-parse instead, with the
 #   rate-NAME.json            shipment label-NAME.shipment if present, else the folder's
 #                             shipment.json; rate-NAME.json likewise through rate-parse
+#   auth-NAME.json            a token answer of the plugin's auth step: run through
+#                             auth-parse (prints expires_in_s and token_bytes)
 #   shipment.json             the folder's default shipment (not an answer)
 #   NAME.expected.json        the normalised tracking it must give (compared with jq -S), or
 #   NAME.expected-error       a text the rejection on stderr must contain (exit status 1)
@@ -40,6 +42,7 @@ for dir in "$top_srcdir"/plugins/carrier/*/fixtures; do
         extra=($(words "$stem.args"))
         verb=(track-parse "$plugin")
         case "$(basename "$answer")" in
+        auth-*.json) verb=(auth-parse "$plugin") ;;
         label-*.json | rate-*.json)
             shipment="$stem.shipment"
             [ -f "$shipment" ] || shipment="$dir/shipment.json"

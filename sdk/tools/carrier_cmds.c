@@ -353,3 +353,67 @@ int cmd_rate_request(int argc, char **argv, const tk_common *common)
 {
     return ship_verb_run(argc, argv, common, SHIP_RATE_REQUEST);
 }
+
+/* auth-parse: the plugin's auth_parse on a recorded token answer.  Prints the lifetime and
+ * the token's length, never the token. */
+int cmd_auth_parse(int argc, char **argv, const tk_common *common)
+{
+    static const struct option longs[] = {{"status", required_argument, NULL, 's'},
+                                          {"setting", required_argument, NULL, 'S'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    tk_args a;
+    if (tk_args_init(&a, argc) != 0)
+        return 2;
+    int status = 200, c, rc = 2;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "s:S:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if ((status = tk_parse_status(optarg)) < 0)
+                goto out;
+            break;
+        case 'S': a.settings[a.nsettings++] = optarg; break;
+        case 'h': tk_usage(stdout); rc = 0; goto out;
+        default: goto usage;
+        }
+    }
+    if (optind + 2 != argc)
+        goto usage;
+    size_t len = 0;
+    char *body = tk_read_file(argv[optind + 1], HOST_PARSE_MAX_BYTES, &len);
+    tk_instance t;
+    rc = 1;
+    if (body != NULL && tk_instance_open(common->reg, argv[optind], OH_KIND_CARRIER,
+                                         common->dirs, common->ndirs, a.settings, a.nsettings,
+                                         &t) == 0) {
+        const oh_plugin *d = &t.inst.module->desc;
+        oh_response resp = {.struct_size = sizeof(resp), .status = status, .body = body,
+                            .body_len = len};
+        oh_auth_token tok;
+        oh_error err = {{0}};
+        memset(&tok, 0, sizeof(tok));
+        tok.struct_size = (uint32_t)sizeof(tok);
+        int prc = d->auth_parse ? d->auth_parse(t.inst.state, &resp, &tok, &err) : OH_FAIL;
+        if (d->auth_parse == NULL)
+            fprintf(stderr, "orderhub-plugin: %s has no auth step\n", d->name);
+        else if (prc != OH_OK)
+            fprintf(stderr, "orderhub-plugin: %s rejected the answer (%s): %s\n", d->name,
+                    prc == OH_RETRY ? "transient: the daemon retries later" : "permanent",
+                    err.message[0] ? err.message : "no reason given");
+        else
+            rc = tk_print_json(json_pack("{s:I, s:I}", "expires_in_s",
+                                         (json_int_t)tok.expires_in_s, "token_bytes",
+                                         (json_int_t)strnlen(tok.token, sizeof(tok.token))));
+        memset(&tok, 0, sizeof(tok));
+        tk_instance_close(&t);
+    }
+    free(body);
+    goto out;
+usage:
+    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin auth-parse PLUGIN RESPONSE_FILE "
+                    "[--status HTTP_CODE] [--setting key=value]...\n");
+out:
+    tk_args_free(&a);
+    return rc;
+}

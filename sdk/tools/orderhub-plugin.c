@@ -4,6 +4,7 @@
  *   orderhub-plugin info PLUGIN                       the descriptor as JSON
  *   orderhub-plugin track-parse PLUGIN RESPONSE_FILE  a recorded answer, normalised
  *   orderhub-plugin track-request PLUGIN NUMBER...    the request track_build makes
+ *   orderhub-plugin auth-parse PLUGIN RESPONSE_FILE   a recorded OAuth2 token answer
  *   orderhub-plugin label-parse|rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE
  *   orderhub-plugin label-request|rate-request PLUGIN SHIPMENT.json
  *
@@ -38,6 +39,9 @@ void tk_usage(FILE *out)
             "  track-request PLUGIN NUMBER... [--setting key=value]... [--auth-token T]\n"
             "                  print the request track_build makes (and the auth step's,\n"
             "                  if any), secrets shown as ***\n"
+            "  auth-parse PLUGIN RESPONSE_FILE [--status HTTP_CODE] [--setting key=value]...\n"
+            "                  run a recorded token answer through the auth step's\n"
+            "                  auth_parse; print the lifetime and the token's length\n"
             "  label-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]\n"
             "                  [--setting key=value]...\n"
             "                  run a recorded label answer through label_parse; print the\n"
@@ -81,6 +85,7 @@ static const struct {
     {"info", cmd_info},
     {"track-parse", cmd_track_parse},
     {"track-request", cmd_track_request},
+    {"auth-parse", cmd_auth_parse},
     {"label-parse", cmd_label_parse},
     {"rate-parse", cmd_rate_parse},
     {"label-request", cmd_label_request},
