@@ -258,6 +258,9 @@ static void copy_eta(const json_t *pkg, oh_track_shipment *s)
 static int parse_package(ups *u, const json_t *pkg, const char *fallback, oh_track_result *out,
                          oh_error *err)
 {
+    if (!json_is_object(pkg))
+        return oh_error_set(err, OH_FAIL, "a package of %s is not an object",
+                            fallback ? fallback : "the answer");
     const char *number = json_string_value(json_object_get(pkg, "trackingNumber"));
     if (number == NULL || number[0] == '\0')
         number = fallback;
