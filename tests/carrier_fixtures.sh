@@ -3,6 +3,12 @@
 # through its plugin with `orderhub-plugin track-parse`, as an integrator would:
 #
 #   NAME.xml|NAME.json        the answer, as the carrier sends it
+#   label-NAME.json           a label answer: run through label-parse instead, with the
+#   rate-NAME.json            shipment label-NAME.shipment if present, else the folder's
+#                             shipment.json; rate-NAME.json likewise through rate-parse
+#   auth-NAME.json            a token answer of the plugin's auth step: run through
+#                             auth-parse (prints expires_in_s and token_bytes)
+#   shipment.json             the folder's default shipment (not an answer)
 #   NAME.expected.json        the normalised tracking it must give (compared with jq -S), or
 #   NAME.expected-error       a text the rejection on stderr must contain (exit status 1)
 #   NAME.args                 extra arguments for this answer (--status 404, --number N)
@@ -29,12 +35,28 @@ for dir in "$top_srcdir"/plugins/carrier/*/fixtures; do
     common=($(words "$dir/settings.args"))
     for answer in "$dir"/*.xml "$dir"/*.json; do
         [ -f "$answer" ] || continue
-        case "$answer" in *.expected.json) continue ;; esac
+        case "$answer" in *.expected.json | */shipment.json) continue ;; esac
         stem=${answer%.*}
         label="$plugin $(basename "$answer")"
         # shellcheck disable=SC2207
         extra=($(words "$stem.args"))
-        "$tool" -P "$PLUGIN_DIR" track-parse "$plugin" "$answer" "${common[@]}" "${extra[@]}" \
+        verb=(track-parse "$plugin")
+        case "$(basename "$answer")" in
+        auth-*.json) verb=(auth-parse "$plugin") ;;
+        label-*.json | rate-*.json)
+            shipment="$stem.shipment"
+            [ -f "$shipment" ] || shipment="$dir/shipment.json"
+            if [ ! -f "$shipment" ]; then
+                bad "$label: no $(basename "$stem").shipment nor shipment.json"
+                continue
+            fi
+            case "$(basename "$answer")" in
+            label-*) verb=(label-parse "$plugin" "$shipment") ;;
+            *) verb=(rate-parse "$plugin" "$shipment") ;;
+            esac
+            ;;
+        esac
+        "$tool" -P "$PLUGIN_DIR" "${verb[@]}" "$answer" "${common[@]}" "${extra[@]}" \
             > "$tmp/out" 2> "$tmp/err"
         rc=$?
         if [ -f "$stem.expected.json" ]; then

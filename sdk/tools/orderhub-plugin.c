@@ -4,6 +4,9 @@
  *   orderhub-plugin info PLUGIN                       the descriptor as JSON
  *   orderhub-plugin track-parse PLUGIN RESPONSE_FILE  a recorded answer, normalised
  *   orderhub-plugin track-request PLUGIN NUMBER...    the request track_build makes
+ *   orderhub-plugin auth-parse PLUGIN RESPONSE_FILE   a recorded OAuth2 token answer
+ *   orderhub-plugin label-parse|rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE
+ *   orderhub-plugin label-request|rate-request PLUGIN SHIPMENT.json
  *
  * PLUGIN is a path to a .so (anything containing '/') or a module name looked up in
  * --plugin-path directories, ORDERHUB_PLUGIN_PATH, then the installed plugin directory.
@@ -35,7 +38,25 @@ void tk_usage(FILE *out)
             "                  first); exit 1 with the reason if the plugin rejects it\n"
             "  track-request PLUGIN NUMBER... [--setting key=value]... [--auth-token T]\n"
             "                  print the request track_build makes (and the auth step's,\n"
-            "                  if any), secrets shown as ***\n\n"
+            "                  if any), secrets shown as ***\n"
+            "  auth-parse PLUGIN RESPONSE_FILE [--status HTTP_CODE] [--setting key=value]...\n"
+            "                  run a recorded token answer through the auth step's\n"
+            "                  auth_parse; print the lifetime and the token's length\n"
+            "  label-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]\n"
+            "                  [--setting key=value]...\n"
+            "                  run a recorded label answer through label_parse; print the\n"
+            "                  label (tracking number, service, cost) and each document's\n"
+            "                  kind, MIME type, size and SHA-256 as JSON\n"
+            "  rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]\n"
+            "                  [--setting key=value]...\n"
+            "                  run a recorded rate answer through rate_parse; print the rates\n"
+            "  label-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
+            "  rate-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
+            "                  print the request label_build / rate_build makes\n\n"
+            "SHIPMENT.json is an oh_shipment as JSON: order_id, service_level, service,\n"
+            "idempotency_key, currency, ship_from{...}, ship_to{...}, parcels[{weight_g,\n"
+            "length_mm, width_mm, height_mm}], customs[{description, hs_code,\n"
+            "origin_country, quantity, value, weight_g}] (see orderhub-plugin(1)).\n\n"
             "PLUGIN is a path to a .so, or a module name searched in --plugin-path DIRs,\n"
             "ORDERHUB_PLUGIN_PATH and %s.  --setting values are checked against\n"
             "the plugin's declared settings exactly as orderhubd checks its config file.\n\n"
@@ -64,6 +85,11 @@ static const struct {
     {"info", cmd_info},
     {"track-parse", cmd_track_parse},
     {"track-request", cmd_track_request},
+    {"auth-parse", cmd_auth_parse},
+    {"label-parse", cmd_label_parse},
+    {"rate-parse", cmd_rate_parse},
+    {"label-request", cmd_label_request},
+    {"rate-request", cmd_rate_request},
 };
 
 int main(int argc, char **argv)

@@ -43,5 +43,10 @@ int tk_auth_request(const tk_instance *t, json_t *out);
 /* The verbs: argv[0] is the verb; exit codes 0 done, 1 refused / failed, 2 usage. */
 int cmd_track_parse(int argc, char **argv, const tk_common *common);
 int cmd_track_request(int argc, char **argv, const tk_common *common);
+int cmd_auth_parse(int argc, char **argv, const tk_common *common);
+int cmd_label_parse(int argc, char **argv, const tk_common *common);
+int cmd_rate_parse(int argc, char **argv, const tk_common *common);
+int cmd_label_request(int argc, char **argv, const tk_common *common);
+int cmd_rate_request(int argc, char **argv, const tk_common *common);
 
 #endif
