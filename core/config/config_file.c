@@ -453,7 +453,8 @@ static void read_sla(cfg_file *c, diag_list *d)
 static void read_engine(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"workers", "max_attempts", "track_poll_ms",
-                                        "backoff_base_ms", "backoff_max_ms", "lease_ms", NULL};
+                                        "backoff_base_ms", "backoff_max_ms", "lease_ms",
+                                        "cache_orders", NULL};
     const config_setting_t *g = config_lookup(&c->lc, "engine");
     if (g == NULL)
         return;
@@ -468,6 +469,7 @@ static void read_engine(cfg_file *c, diag_list *d)
     c->engine.backoff_base_ms = get_range(g, "backoff_base_ms", 0, 10, 3600000, d);
     c->engine.backoff_max_ms = get_range(g, "backoff_max_ms", 0, 10, 86400000, d);
     c->engine.lease_ms = get_range(g, "lease_ms", 0, 1000, 3600000, d);
+    c->engine.cache_orders = get_range(g, "cache_orders", 0, 64, 1048576, d);
 }
 
 /* role = "admin" | "support" | "storefront" | "seller:ID" */

@@ -103,6 +103,7 @@ typedef struct cfg_file {
         int64_t backoff_base_ms;
         int64_t backoff_max_ms;
         int64_t lease_ms;
+        int64_t cache_orders;
     } engine;
     cfg_token *tokens;       /* owned array */
     size_t token_count;

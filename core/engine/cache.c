@@ -120,11 +120,12 @@ void cache_free_all(worker *w)
 
 void cache_trim(worker *w)
 {
-    if (w->cached <= CACHE_MAX)
+    size_t max = (size_t)w->e->o.cache_orders;
+    if (w->cached <= max)
         return;
-    for (size_t b = 0; b < CACHE_BUCKETS && w->cached > CACHE_MAX / 2; b++) {
+    for (size_t b = 0; b < CACHE_BUCKETS && w->cached > max / 2; b++) {
         cache_entry **p = &w->buckets[b];
-        while (*p != NULL && w->cached > CACHE_MAX / 2) {
+        while (*p != NULL && w->cached > max / 2) {
             cache_entry *ce = *p;
             if (atomic_load(&ce->pending) == 0) {
                 *p = ce->next;

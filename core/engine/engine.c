@@ -263,6 +263,8 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
      * request; when one does, this process skips re-running what it still runs. */
     if (e->o.lease_ms <= 0)
         e->o.lease_ms = 120000;
+    if (e->o.cache_orders <= 0)
+        e->o.cache_orders = 4096;
     if (e->o.max_attempts <= 0)
         e->o.max_attempts = 8;
     if (e->o.backoff_base_ms <= 0)

@@ -61,7 +61,6 @@ typedef struct cache_entry {
 } cache_entry;
 
 #define CACHE_BUCKETS 65536
-#define CACHE_MAX 65536      /* orders a worker keeps in memory before it forgets idle ones */
 
 typedef struct worker {
     struct engine *e;
@@ -112,7 +111,8 @@ cache_entry *cache_add(worker *w, const char *id, json_t *snapshot);
 cache_entry *cache_peek(worker *w, const char *id);
 void cache_drop(worker *w, cache_entry *ce);
 void cache_free_all(worker *w);
-/* cache_trim - over CACHE_MAX, forget orders with nothing in flight (the store has them). */
+/* cache_trim - over the engine's cache_orders, forget half, those with nothing in flight
+ * (the store has them). */
 void cache_trim(worker *w);
 
 /* engine.c: count one attempt's outcome (0 ok, 1 retry, 2 fail) / an SLA event. */

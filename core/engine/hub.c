@@ -39,7 +39,8 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
                                           .track_poll_ms = g->cfg->engine.track_poll_ms,
                                           .backoff_base_ms = g->cfg->engine.backoff_base_ms,
                                           .backoff_max_ms = g->cfg->engine.backoff_max_ms,
-                                          .lease_ms = g->cfg->engine.lease_ms};
+                                          .lease_ms = g->cfg->engine.lease_ms,
+                                          .cache_orders = g->cfg->engine.cache_orders};
     if (store_open(&so, &h->store, err, errlen) != 0)
         goto fail;
     if (ex_create(&h->executor, err, errlen) != 0)
