@@ -348,6 +348,9 @@ static int read_result(example *c, const json_t *jr, size_t i, const char *const
     if (found != NULL && json_is_false(found)) {
         /* A lookup error: status stays OH_TRACK_UNKNOWN, the host keeps the last good one. */
         OH_STRLCPY(s->error, message ? message : "not found");
+        /* The kind came with SDK 1.1: write it only when the host's shipment has it. */
+        if (OH_TRACK_SHIPMENT_HAS_ERROR_KIND(s))
+            s->error_kind = OH_TRACK_ERROR_NOT_FOUND;
         return OH_OK;
     }
     OH_STRLCPY(s->eta, eta);
