@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config binutils xz-utils \
 libcurl4-openssl-dev libxml2-dev libjansson-dev libconfig-dev check libsubunit-dev \
-libmicrohttpd-dev libsqlite3-dev libssl-dev curl jq openssl"
+libmicrohttpd-dev libsqlite3-dev libssl-dev curl jq openssl libxml2-utils"
 
 missing=""
 for p in $PACKAGES; do
