@@ -5,10 +5,12 @@
  * placement, payment and labels first).  Written through the store's own units, so the
  * rows are exactly what the engine writes.
  *
- *   track_seed --db PATH --shipments N --carrier ID [--prefix P]
+ *   track_seed --db PATH --shipments N --carrier ID [--prefix P] [--digits D] [--start S]
  *
- * Tracking numbers are P followed by the order's index, zero-padded (the fake carrier's
- * default journey for such numbers is the normal one).
+ * Order i (S <= i < S + N) is "trk-<i>" with tracking number P followed by i in D digits
+ * (default 10): choose P and D to make the carrier's number shape.  The fake carrier picks
+ * a journey by the number's last digit, so consecutive orders run every journey.  Call it
+ * once per carrier, with distinct ranges, to seed several.
  */
 #include "config.h"
 
@@ -62,24 +64,30 @@ int main(int argc, char **argv)
                                           {"shipments", required_argument, NULL, 'n'},
                                           {"carrier", required_argument, NULL, 'c'},
                                           {"prefix", required_argument, NULL, 'p'},
+                                          {"digits", required_argument, NULL, 'D'},
+                                          {"start", required_argument, NULL, 's'},
                                           {NULL, 0, NULL, 0}};
     const char *db = NULL, *carrier = NULL, *prefix = "BENCH";
-    long n = 0;
-    int c;
+    long n = 0, start = 0;
+    int c, digits = 10;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'n': n = strtol(optarg, NULL, 10); break;
         case 'c': carrier = optarg; break;
         case 'p': prefix = optarg; break;
+        case 'D': digits = (int)strtol(optarg, NULL, 10); break;
+        case 's': start = strtol(optarg, NULL, 10); break;
         default:
             fprintf(stderr, "usage: track_seed --db PATH --shipments N --carrier ID "
-                            "[--prefix P]\n");
+                            "[--prefix P] [--digits D] [--start S]\n");
             return 2;
         }
     }
-    if (db == NULL || carrier == NULL || n <= 0 || n > 10000000) {
-        fprintf(stderr, "track_seed: --db, --carrier and --shipments (1..10000000) needed\n");
+    if (db == NULL || carrier == NULL || n <= 0 || n > 10000000 || digits < 1 || digits > 30 ||
+        start < 0) {
+        fprintf(stderr, "track_seed: --db, --carrier and --shipments (1..10000000) needed; "
+                        "--digits 1..30, --start >= 0\n");
         return 2;
     }
     store *st = NULL;
@@ -91,7 +99,7 @@ int main(int argc, char **argv)
     }
     sem_init(&free_slots, 0, IN_FLIGHT);
     int64_t now = now_ms();
-    for (long i = 0; i < n; i++) {
+    for (long i = start; i < start + n; i++) {
         sem_wait(&free_slots);
         slot *s = calloc(1, sizeof(*s));
         if (s == NULL) {
@@ -102,10 +110,11 @@ int main(int argc, char **argv)
         snprintf(s->order.state, sizeof(s->order.state), "in_transit");
         snprintf(s->order.seller_id, sizeof(s->order.seller_id), "s-%ld", i % 100);
         char number[64];
-        snprintf(number, sizeof(number), "%s%010ld", prefix, i);
+        snprintf(number, sizeof(number), "%s%0*ld", prefix, digits, i);
         json_t *snap = json_pack(
-            "{s:s, s:{s:s}, s:[{s:s, s:i, s:i}], s:s, s:i, s:s, s:{s:s, s:s, s:s, s:I}}",
-            "id", s->order.id, "seller", "id", s->order.seller_id, "items", "sku", "BENCH-1",
+            "{s:s, s:s, s:{s:s}, s:[{s:s, s:i, s:i}], s:s, s:i, s:s, s:{s:s, s:s, s:s, s:I}}",
+            "id", s->order.id, "state", "in_transit", "seller", "id", s->order.seller_id,
+            "items", "sku", "BENCH-1",
             "quantity", 1, "unit_price", 1000, "currency", "USD", "total", 1000,
             "service_level", "standard", "shipment", "carrier", carrier, "tracking_number",
             number, "status", "in_transit", "changed_ms", (json_int_t)now);

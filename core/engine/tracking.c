@@ -93,7 +93,7 @@ static int keep_new_scans(json_t *shipment, const json_t *events)
     }
     const json_t *last = json_array_get(kept, 0);
     json_object_set_new(shipment, "last_scan",
-                        json_pack("{s:O?, s:O?, s:O?, s:O?}", "code",
+                        json_pack("{s:O*, s:O*, s:O*, s:O*}", "code",
                                   json_object_get(last, "raw_code"), "text",
                                   json_object_get(last, "raw_text"), "time",
                                   json_object_get(last, "time"), "location",
@@ -121,7 +121,7 @@ void track_apply(unit_ctx *c, const json_t *data)
             if (strcmp(track_inputs[i].status, status) != 0)
                 continue;
             /* The event says what changed: status, number, newest scan, proof. */
-            json_t *summary = json_pack("{s:s, s:O?, s:O?, s:O?}", "status", status,
+            json_t *summary = json_pack("{s:s, s:O*, s:O*, s:O*}", "status", status,
                                         "tracking_number",
                                         json_object_get(shipment, "tracking_number"),
                                         "last_scan", json_object_get(shipment, "last_scan"),
