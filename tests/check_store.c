@@ -209,9 +209,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 3);
+    ck_assert_int_eq(store_schema_version(s), 4);
     store_close(s);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 3);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 4);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -234,7 +234,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 3);
+    ck_assert_int_eq(store_schema_version(s), 4);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -1099,8 +1099,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 3);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 3);
+    ck_assert_int_eq(store_schema_version(s), 4);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 4);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -1144,7 +1144,7 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 3);
+    ck_assert_int_eq(store_schema_version(s), 4);
     store_close(s);
 }
 END_TEST

@@ -27,6 +27,7 @@ static void run_free(action_run *r)
     json_decref(r->payload);
     free(r->a.payload);
     free(r->auth_token);
+    free(r->customs);
     eng_docs_free(r->docs, r->ndocs);
     rt_gen_unref(r->gen);
     free(r);
@@ -67,7 +68,9 @@ void disp_finish(action_run *r, int rc, const char *input, json_t *data, const c
         eng_post(r->e, m);
     }
     atomic_fetch_sub(&r->e->actions_running, 1);
+    engine *e = r->e;
     run_free(r);
+    eng_wake(e); /* its instance's queue has room for another claim */
 }
 
 /* ---- inputs of each kind, from the order snapshot -------------------------------------- */
@@ -96,6 +99,10 @@ static void fill_customs(action_run *r)
     if (from == NULL || to == NULL || strcmp(from, to) == 0)
         return;
     const json_t *items = json_object_get(r->order, "items");
+    size_t lines = json_array_size(items) < MAX_CUSTOMS ? json_array_size(items) : MAX_CUSTOMS;
+    r->customs = lines ? calloc(lines, sizeof(*r->customs)) : NULL;
+    if (r->customs == NULL)
+        return; /* no lines: the carrier refuses the label, and the action retries */
     int64_t parcel_g = 0, units = 0;
     for (size_t i = 0; i < r->ship.parcel_count; i++)
         parcel_g += r->parcels[i].weight_g;
@@ -104,7 +111,7 @@ static void fill_customs(action_run *r)
     json_array_foreach(items, i, it)
         units += json_integer_value(json_object_get(it, "quantity"));
     json_array_foreach(items, i, it) {
-        if (i == MAX_CUSTOMS)
+        if (i == lines)
             break;
         int64_t qty = json_integer_value(json_object_get(it, "quantity"));
         int64_t own = json_integer_value(json_object_get(it, "weight_g"));
@@ -598,13 +605,15 @@ static void poll_timers(engine *e, posted_timers *posted)
     st_timers_free(t, n);
 }
 
-static size_t poll_actions(engine *e)
+/* Claim up to `max` due actions (of `instance`, or of any instance and expired leases
+ * when NULL) and send them. */
+static size_t claim_and_run(engine *e, const char *instance, size_t max)
 {
     st_action *a = NULL;
     size_t n = 0;
     char err[512];
-    if (store_actions_claim(e->o.store, eng_now_ms(), e->owner, e->o.lease_ms, CLAIM_BATCH, &a,
-                            &n, err, sizeof(err)) != 0) {
+    if (store_actions_claim_for(e->o.store, eng_now_ms(), e->owner, e->o.lease_ms, instance,
+                                max, &a, &n, err, sizeof(err)) != 0) {
         log_error("actions: %s", err);
         return 0;
     }
@@ -613,17 +622,45 @@ static size_t poll_actions(engine *e)
     return n;
 }
 
+/*
+ * Each instance gets as many of its due actions as its executor queue has room for, so a
+ * backlog (100,000 tracking polls due at once) waits in the store, not in memory, and
+ * never delays another instance's actions.  Expired leases (a stopped process's) and
+ * actions of instances a reload removed are taken by a general claim once a second.
+ */
+static size_t poll_actions(engine *e, int64_t *general_at)
+{
+    size_t claimed = 0;
+    rt_gen *g = rt_holder_get(e->o.generations);
+    for (size_t i = 0; g != NULL && i < g->instance_count; i++) {
+        const struct oh_instance *inst = &g->instances[i];
+        if (inst->module->desc.kind == OH_KIND_FILTER)
+            continue;
+        size_t room = ex_queue_room(e->o.executor, inst->id);
+        if (room > 0)
+            claimed += claim_and_run(e, inst->id, room < CLAIM_BATCH ? room : CLAIM_BATCH);
+    }
+    rt_gen_unref(g);
+    int64_t now = eng_now_ms();
+    if (now >= *general_at) {
+        *general_at = now + 1000;
+        claimed += claim_and_run(e, NULL, CLAIM_BATCH);
+    }
+    return claimed;
+}
+
 void *dispatch_main(void *arg)
 {
     engine *e = arg;
     posted_timers *posted = calloc(1, sizeof(*posted));
+    int64_t general_at = 0;
     pthread_mutex_lock(&e->lock);
     while (!e->stopping && posted != NULL) {
         pthread_mutex_unlock(&e->lock);
-        size_t claimed = poll_actions(e);
+        size_t claimed = poll_actions(e, &general_at);
         poll_timers(e, posted);
         pthread_mutex_lock(&e->lock);
-        if (claimed == CLAIM_BATCH || e->stopping)
+        if (claimed > 0 || e->stopping)
             continue;
         int64_t now = eng_now_ms(), next = store_next_due_ms(e->o.store);
         int64_t wait = next > now ? next - now : 0;

@@ -24,7 +24,7 @@ typedef struct action_run {
     oh_notify_input note;
     oh_shipment ship;
     oh_parcel parcels[MAX_PARCELS];
-    oh_customs_item customs[MAX_CUSTOMS];
+    oh_customs_item *customs;   /* owned; only for a shipment leaving its country */
     const char *numbers[1];
     int64_t retry_after_ms;     /* from the answer being parsed, -1 if none */
     char *auth_token;           /* owned copy of the token the request carried, or NULL */

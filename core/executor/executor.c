@@ -281,6 +281,21 @@ int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, 
     return 0;
 }
 
+size_t ex_queue_room(executor *ex, const char *name)
+{
+    if (ex == NULL || name == NULL)
+        return 0;
+    size_t room = 0;
+    pthread_mutex_lock(&ex->mu);
+    ex_queue *q = exq_find(ex, name);
+    if (q != NULL) {
+        size_t cap = 2 * (size_t)q->lim.concurrency, used = q->waiting + q->in_flight;
+        room = used < cap ? cap - used : 0;
+    }
+    pthread_mutex_unlock(&ex->mu);
+    return room;
+}
+
 int ex_queue_stats(executor *ex, const char *name, size_t *waiting, size_t *in_flight)
 {
     if (ex == NULL || name == NULL)

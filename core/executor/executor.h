@@ -169,4 +169,11 @@ int64_t ex_backoff_ms_r(int attempt, int64_t base_ms, int64_t max_ms, int64_t re
  * NULL); -1 if unknown. */
 int ex_queue_stats(executor *ex, const char *name, size_t *waiting, size_t *in_flight);
 
+/*
+ * ex_queue_room - how many more requests queue `name` can usefully take now: twice its
+ * concurrency (one round in flight, one waiting) less those waiting and in flight; 0 when
+ * full or unknown.  Lets a producer hold work back instead of piling it up in memory.
+ */
+size_t ex_queue_room(executor *ex, const char *name);
+
 #endif

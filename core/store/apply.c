@@ -409,11 +409,15 @@ void sti_unit_unwind(st_unit *u, int64_t old_version)
 int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
 {
     int64_t until = j->lease_ms > INT64_MAX - j->now_ms ? INT64_MAX : j->now_ms + j->lease_ms;
-    sqlite3_stmt *st = sti_stmt(c, SQL_CLAIM_SELECT, err, errlen);
+    sqlite3_stmt *st =
+        sti_stmt(c, j->instance ? SQL_CLAIM_SELECT_INSTANCE : SQL_CLAIM_SELECT, err, errlen);
     if (st == NULL)
         return -1;
     int64_t limit = j->max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)j->max;
-    if ((sqlite3_bind_int64(st, 1, j->now_ms) | sqlite3_bind_int64(st, 2, limit)) != SQLITE_OK) {
+    int b = sqlite3_bind_int64(st, 1, j->now_ms) | sqlite3_bind_int64(st, 2, limit);
+    if (j->instance != NULL)
+        b |= bind_text(st, 3, j->instance);
+    if (b != SQLITE_OK) {
         sti_end(st);
         return sti_sqlerr(err, errlen, c->db, "claiming actions");
     }
@@ -427,8 +431,8 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
             st_actions_free(a, n);
             return -1;
         }
-        int b = sqlite3_bind_int64(st, 1, a[i].id) | bind_text(st, 2, j->owner) |
-                sqlite3_bind_int64(st, 3, until);
+        b = sqlite3_bind_int64(st, 1, a[i].id) | bind_text(st, 2, j->owner) |
+            sqlite3_bind_int64(st, 3, until);
         if (run(c, st, b, "leasing an action", err, errlen) != 0) {
             st_actions_free(a, n);
             return -1;

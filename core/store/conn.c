@@ -47,6 +47,10 @@ static const char *const sql_text[SQL_COUNT] = {
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "
                          "ORDER BY next_at_ms, id LIMIT ?2",
+    [SQL_CLAIM_SELECT_INSTANCE] = "SELECT " STI_ACTION_COLS " FROM actions "
+                                  "INDEXED BY actions_instance_due "
+                                  "WHERE status = 0 AND instance = ?3 AND next_at_ms <= ?1 "
+                                  "ORDER BY next_at_ms LIMIT ?2",
     /* Re-claiming an expired lease counts the attempt its holder never reported: an
      * action that kills the process each time still reaches the dead-letter list. */
     [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1 AND "

@@ -94,6 +94,11 @@ static const char *const steps[] = {
     "  data BLOB NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
     "  UNIQUE (order_id, name));",
+
+    /* 4: actions claimed per plugin instance, so one instance's backlog (100,000 due
+     * tracking polls) is claimed only as fast as its queue drains and never hides the
+     * others' actions behind it. */
+    "CREATE INDEX actions_instance_due ON actions(status, instance, next_at_ms);",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

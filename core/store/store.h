@@ -297,6 +297,15 @@ int store_events(store *s, const char *order_id, st_event **out, size_t *count, 
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen);
 
+/*
+ * store_actions_claim_for - as store_actions_claim, but only PENDING due actions of plugin
+ * instance `instance` (no expired leases: store_actions_claim takes those).  The engine
+ * claims per instance only as many as that instance's queue has room for.
+ */
+int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                            const char *instance, size_t max, st_action **out, size_t *count,
+                            char *err, size_t errlen);
+
 /* store_actions_dead - the dead-letter list, oldest (lowest id, i.e. enqueued first)
  * first. */
 int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen);

@@ -50,6 +50,7 @@ typedef enum sti_sql {
     SQL_DOCUMENT_UPSERT,
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
+    SQL_CLAIM_SELECT_INSTANCE,
     SQL_CLAIM_UPDATE,
     SQL_ACTION_REPLAY,
     /* readers */
@@ -114,6 +115,7 @@ typedef struct sti_job {
     int64_t action_id;       /* JOB_REPLAY */
     int replayed;            /* JOB_REPLAY: 1 when the action was dead and is pending now */
     const char *owner;
+    const char *instance;    /* JOB_CLAIM: only this instance's due actions, or NULL */
     int64_t lease_ms;
     size_t max;
     st_action *claimed;      /* owned by the job until handed to the claimer */

@@ -298,6 +298,14 @@ int store_commit(store *s, st_unit *u, char *err, size_t errlen)
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen)
 {
+    return store_actions_claim_for(s, now_ms, owner, lease_ms, NULL, max, out, count, err,
+                                   errlen);
+}
+
+int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                            const char *instance, size_t max, st_action **out, size_t *count,
+                            char *err, size_t errlen)
+{
     if (out != NULL)
         *out = NULL;
     if (count != NULL)
@@ -315,6 +323,7 @@ int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lea
     j.kind = JOB_CLAIM;
     j.now_ms = now_ms;
     j.owner = owner;
+    j.instance = instance;
     j.lease_ms = lease_ms;
     j.max = max;
     if (enqueue_wait(s, &j, err, errlen) != 0)
