@@ -13,141 +13,88 @@
 
 #include "host/host.h"
 
-#include <getopt.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The answer file as an oh_response: status from --status (default 200), no headers. */
+/* track-parse PLUGIN RESPONSE_FILE: the normalised tracking, as the daemon stores it. */
 int cmd_track_parse(int argc, char **argv, const tk_common *common)
 {
-    static const struct option longs[] = {{"status", required_argument, NULL, 's'},
-                                          {"setting", required_argument, NULL, 'S'},
-                                          {"number", required_argument, NULL, 'n'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
     tk_args a;
-    if (tk_args_init(&a, argc) != 0)
-        return 2;
-    int status = 200, c, rc = 2;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "s:S:n:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            status = tk_parse_status(optarg);
-            if (status < 0)
-                goto out;
-            break;
-        case 'S': a.settings[a.nsettings++] = optarg; break;
-        case 'n': a.numbers[a.nnumbers++] = optarg; break;
-        case 'h': tk_usage(stdout); rc = 0; goto out;
-        default: goto usage;
-        }
-    }
-    if (optind + 2 != argc)
-        goto usage;
-    size_t len = 0;
-    char *body = tk_read_file(argv[optind + 1], HOST_PARSE_MAX_BYTES, &len);
-    if (body == NULL) {
-        rc = 1;
-        goto out;
+    int rc = tk_args_parse(&a, argc, argv, TK_OPT_STATUS | TK_OPT_NUMBER);
+    if (rc == 0 && a.npositional != 2) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin track-parse PLUGIN "
+                        "RESPONSE_FILE [--status HTTP_CODE] [--number N]... "
+                        "[--setting key=value]...\n");
+        rc = 2;
     }
     tk_instance t;
-    rc = 1;
-    if (tk_instance_open(common->reg, argv[optind], OH_KIND_CARRIER, common->dirs, common->ndirs, a.settings,
-                         a.nsettings, &t) != 0) {
-        free(body);
-        goto out;
+    tk_answer ans;
+    if (rc == 0)
+        rc = tk_answer_read(a.positional[1], a.status, &ans) == 0 ? 0 : 1;
+    if (rc == 0 && tk_instance_open(common, a.positional[0], OH_KIND_CARRIER, &a, &t) != 0) {
+        tk_answer_free(&ans);
+        rc = 1;
     }
-    const ldr_module *m = t.inst.module;
-    {
-        oh_response resp = {.struct_size = sizeof(resp), .status = status, .body = body,
-                            .body_len = len};
+    if (rc == 0) {
+        const ldr_module *m = t.inst.module;
         oh_track_result tr = {0};
         oh_error err = {{0}};
         int prc = m->ops.carrier.track_parse(t.inst.state, (const char *const *)a.numbers,
-                                             a.nnumbers, &resp, &tr, &err);
-        if (prc != OH_OK) {
-            fprintf(stderr, "orderhub-plugin: %s rejected the answer (%s): %s\n",
-                    m->desc.name, prc == OH_RETRY ? "transient: the daemon retries later"
-                                                  : "permanent",
-                    err.message[0] ? err.message : "no reason given");
-        } else if (host_track_normalise(&tr, m->desc.name) != 0) {
+                                             a.nnumbers, &ans.resp, &tr, &err);
+        rc = 1;
+        if (prc != OH_OK)
+            tk_report_rejection(m->desc.name, prc, &err);
+        else if (host_track_normalise(&tr, m->desc.name) != 0)
             fprintf(stderr, "orderhub-plugin: out of memory\n");
-        } else {
+        else
             rc = tk_print_json(host_track_result_json(&tr));
-        }
         host_track_result_clear(&tr);
+        tk_instance_close(&t);
+        tk_answer_free(&ans);
     }
-    tk_instance_close(&t);
-    free(body);
-    goto out;
-usage:
-    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin track-parse PLUGIN RESPONSE_FILE "
-                    "[--status HTTP_CODE] [--number N]... [--setting key=value]...\n");
-out:
     tk_args_free(&a);
     return rc;
 }
 
+typedef struct numbers_arg {
+    char **numbers;
+    size_t count;
+} numbers_arg;
+
+static int build_track(const tk_instance *t, oh_request *req, oh_error *err, void *arg)
+{
+    const numbers_arg *n = arg;
+    return t->inst.module->ops.carrier.track_build(t->inst.state,
+                                                   (const char *const *)n->numbers, n->count,
+                                                   req, err);
+}
+
+/* track-request PLUGIN NUMBER...: the request track_build makes. */
 int cmd_track_request(int argc, char **argv, const tk_common *common)
 {
-    static const struct option longs[] = {{"setting", required_argument, NULL, 'S'},
-                                          {"auth-token", required_argument, NULL, 'a'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
     tk_args a;
-    if (tk_args_init(&a, argc) != 0)
-        return 2;
-    const char *token = "ACCESS-TOKEN-FROM-AUTH-STEP";
-    int c, rc = 2;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "S:a:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'S': a.settings[a.nsettings++] = optarg; break;
-        case 'a': token = optarg; break;
-        case 'h': tk_usage(stdout); rc = 0; goto out;
-        default: goto usage;
-        }
+    int rc = tk_args_parse(&a, argc, argv, TK_OPT_AUTH_TOKEN);
+    if (rc == 0 && a.npositional < 2) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin track-request PLUGIN "
+                        "NUMBER... [--setting key=value]... [--auth-token TOKEN]\n");
+        rc = 2;
     }
-    if (optind + 2 > argc)
-        goto usage;
     tk_instance t;
-    rc = 1;
-    if (tk_instance_open(common->reg, argv[optind], OH_KIND_CARRIER, common->dirs, common->ndirs, a.settings,
-                         a.nsettings, &t) != 0)
-        goto out;
-    const ldr_module *m = t.inst.module;
-    size_t count = (size_t)(argc - optind - 1);
-    if (count > m->ops.carrier.max_batch) {
-        fprintf(stderr, "orderhub-plugin: %s takes at most %u numbers per request, not %zu\n",
-                m->desc.name, m->ops.carrier.max_batch, count);
-    } else {
-        json_t *out = json_object();
-        rc = tk_auth_request(&t, out);
-        oh_request *req = rc == 0 ? host_request_new() : NULL;
-        oh_error err = {{0}};
-        if (req != NULL) {
-            req->auth_token = m->desc.auth_build ? token : NULL;
-            if (m->ops.carrier.track_build(t.inst.state,
-                                           (const char *const *)&argv[optind + 1], count, req,
-                                           &err) != OH_OK) {
-                fprintf(stderr, "orderhub-plugin: %s: track_build refused: %s\n",
-                        m->desc.name, err.message);
-                rc = 1;
-            } else {
-                json_object_set_new(out, "request", tk_request_json(req, &t));
-            }
-            host_request_free(req);
+    if (rc == 0 && tk_instance_open(common, a.positional[0], OH_KIND_CARRIER, &a, &t) != 0)
+        rc = 1;
+    if (rc == 0) {
+        const ldr_module *m = t.inst.module;
+        numbers_arg n = {a.positional + 1, a.npositional - 1};
+        if (n.count > m->ops.carrier.max_batch) {
+            fprintf(stderr, "orderhub-plugin: %s takes at most %u numbers per request, not "
+                            "%zu\n", m->desc.name, m->ops.carrier.max_batch, n.count);
+            rc = 1;
+        } else {
+            rc = tk_print_request(&t, a.auth_token, "track_build", build_track, &n);
         }
-        rc = rc == 0 ? tk_print_json(out) : (json_decref(out), 1);
+        tk_instance_close(&t);
     }
-    tk_instance_close(&t);
-    goto out;
-usage:
-    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin track-request PLUGIN NUMBER... "
-                    "[--setting key=value]... [--auth-token TOKEN]\n");
-out:
     tk_args_free(&a);
     return rc;
 }
@@ -218,39 +165,21 @@ static int ship_parse(const tk_instance *t, ship_verb verb, const oh_shipment *s
         host_rate_list_clear(&rl);
     }
     if (prc != OH_OK)
-        fprintf(stderr, "orderhub-plugin: %s rejected the answer (%s): %s\n", m->desc.name,
-                prc == OH_RETRY ? "transient: the daemon retries later" : "permanent",
-                err.message[0] ? err.message : "no reason given");
+        tk_report_rejection(m->desc.name, prc, &err);
     return rc;
 }
 
-/* Print the auth step's request (if any) and the one label_build / rate_build makes. */
-static int ship_request(const tk_instance *t, ship_verb verb, const oh_shipment *s,
-                        const char *token)
+typedef struct shipment_arg {
+    ship_verb verb;
+    const oh_shipment *s;
+} shipment_arg;
+
+static int build_shipment(const tk_instance *t, oh_request *req, oh_error *err, void *arg)
 {
-    const ldr_module *m = t->inst.module;
-    json_t *out = json_object();
-    int rc = tk_auth_request(t, out);
-    oh_request *req = rc == 0 ? host_request_new() : NULL;
-    oh_error err = {{0}};
-    if (req != NULL) {
-        req->auth_token = m->desc.auth_build ? token : NULL;
-        int brc = verb == SHIP_LABEL_REQUEST
-                      ? m->ops.carrier.label_build(t->inst.state, s, req, &err)
-                      : m->ops.carrier.rate_build(t->inst.state, s, req, &err);
-        if (brc != OH_OK) {
-            fprintf(stderr, "orderhub-plugin: %s: %s refused: %s\n", m->desc.name,
-                    verb == SHIP_LABEL_REQUEST ? "label_build" : "rate_build", err.message);
-            rc = 1;
-        } else {
-            json_object_set_new(out, "request", tk_request_json(req, t));
-        }
-        host_request_free(req);
-    } else if (rc == 0) {
-        fprintf(stderr, "orderhub-plugin: out of memory\n");
-        rc = 1;
-    }
-    return rc == 0 ? tk_print_json(out) : (json_decref(out), 1);
+    const shipment_arg *sa = arg;
+    const oh_carrier_ops *ops = &t->inst.module->ops.carrier;
+    return sa->verb == SHIP_LABEL_REQUEST ? ops->label_build(t->inst.state, sa->s, req, err)
+                                          : ops->rate_build(t->inst.state, sa->s, req, err);
 }
 
 static int ship_verb_run(int argc, char **argv, const tk_common *common, ship_verb verb)
@@ -260,76 +189,44 @@ static int ship_verb_run(int argc, char **argv, const tk_common *common, ship_ve
         "rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]",
         "label-request PLUGIN SHIPMENT.json [--auth-token TOKEN]",
         "rate-request PLUGIN SHIPMENT.json [--auth-token TOKEN]"};
-    static const struct option longs[] = {{"status", required_argument, NULL, 's'},
-                                          {"setting", required_argument, NULL, 'S'},
-                                          {"auth-token", required_argument, NULL, 'a'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
     int parse = verb == SHIP_LABEL_PARSE || verb == SHIP_RATE_PARSE;
     int label = verb == SHIP_LABEL_PARSE || verb == SHIP_LABEL_REQUEST;
     tk_args a;
-    if (tk_args_init(&a, argc) != 0)
-        return 2;
-    const char *token = "ACCESS-TOKEN-FROM-AUTH-STEP";
-    int status = 200, c, rc = 2;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "s:S:a:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (!parse)
-                goto usage;
-            status = tk_parse_status(optarg);
-            if (status < 0)
-                goto out;
-            break;
-        case 'S': a.settings[a.nsettings++] = optarg; break;
-        case 'a':
-            if (parse)
-                goto usage;
-            token = optarg;
-            break;
-        case 'h': tk_usage(stdout); rc = 0; goto out;
-        default: goto usage;
-        }
+    int rc = tk_args_parse(&a, argc, argv, parse ? TK_OPT_STATUS : TK_OPT_AUTH_TOKEN);
+    if (rc == 0 && a.npositional != (parse ? 3u : 2u)) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin %s [--setting key=value]...\n",
+                usage[verb]);
+        rc = 2;
     }
-    if (optind + (parse ? 3 : 2) != argc)
-        goto usage;
     tk_shipment sh;
-    if (tk_shipment_load(argv[optind + 1], &sh) != 0) {
+    tk_answer ans = {0};
+    if (rc == 0 && tk_shipment_load(a.positional[1], &sh) != 0)
         rc = 1;
-        goto out;
-    }
-    size_t len = 0;
-    char *body = NULL;
-    if (parse && (body = tk_read_file(argv[optind + 2], HOST_PARSE_MAX_BYTES, &len)) == NULL) {
+    if (rc == 0 && parse && tk_answer_read(a.positional[2], a.status, &ans) != 0) {
         tk_shipment_free(&sh);
         rc = 1;
-        goto out;
+    }
+    if (rc != 0) {
+        tk_args_free(&a);
+        return rc;
     }
     tk_instance t;
     rc = 1;
-    if (tk_instance_open(common->reg, argv[optind], OH_KIND_CARRIER, common->dirs,
-                         common->ndirs, a.settings, a.nsettings, &t) == 0) {
+    if (tk_instance_open(common, a.positional[0], OH_KIND_CARRIER, &a, &t) == 0) {
         const oh_carrier_ops *ops = &t.inst.module->ops.carrier;
-        if (label ? ops->label_build == NULL : ops->rate_build == NULL) {
+        shipment_arg sa = {verb, &sh.s};
+        if (label ? ops->label_build == NULL : ops->rate_build == NULL)
             fprintf(stderr, "orderhub-plugin: %s makes no %s\n", t.inst.module->desc.name,
                     label ? "labels" : "rate quotes");
-        } else if (parse) {
-            oh_response resp = {.struct_size = sizeof(resp), .status = status, .body = body,
-                                .body_len = len};
-            rc = ship_parse(&t, verb, &sh.s, &resp);
-        } else {
-            rc = ship_request(&t, verb, &sh.s, token);
-        }
+        else if (parse)
+            rc = ship_parse(&t, verb, &sh.s, &ans.resp);
+        else
+            rc = tk_print_request(&t, a.auth_token, label ? "label_build" : "rate_build",
+                                  build_shipment, &sa);
         tk_instance_close(&t);
     }
-    free(body);
+    tk_answer_free(&ans);
     tk_shipment_free(&sh);
-    goto out;
-usage:
-    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin %s [--setting key=value]...\n",
-            usage[verb]);
-out:
     tk_args_free(&a);
     return rc;
 }
@@ -358,62 +255,43 @@ int cmd_rate_request(int argc, char **argv, const tk_common *common)
  * the token's length, never the token. */
 int cmd_auth_parse(int argc, char **argv, const tk_common *common)
 {
-    static const struct option longs[] = {{"status", required_argument, NULL, 's'},
-                                          {"setting", required_argument, NULL, 'S'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
     tk_args a;
-    if (tk_args_init(&a, argc) != 0)
-        return 2;
-    int status = 200, c, rc = 2;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "s:S:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if ((status = tk_parse_status(optarg)) < 0)
-                goto out;
-            break;
-        case 'S': a.settings[a.nsettings++] = optarg; break;
-        case 'h': tk_usage(stdout); rc = 0; goto out;
-        default: goto usage;
-        }
+    int rc = tk_args_parse(&a, argc, argv, TK_OPT_STATUS);
+    if (rc == 0 && a.npositional != 2) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin auth-parse PLUGIN "
+                        "RESPONSE_FILE [--status HTTP_CODE] [--setting key=value]...\n");
+        rc = 2;
     }
-    if (optind + 2 != argc)
-        goto usage;
-    size_t len = 0;
-    char *body = tk_read_file(argv[optind + 1], HOST_PARSE_MAX_BYTES, &len);
+    tk_answer ans;
+    if (rc == 0)
+        rc = tk_answer_read(a.positional[1], a.status, &ans) == 0 ? 0 : 1;
     tk_instance t;
-    rc = 1;
-    if (body != NULL && tk_instance_open(common->reg, argv[optind], OH_KIND_CARRIER,
-                                         common->dirs, common->ndirs, a.settings, a.nsettings,
-                                         &t) == 0) {
-        const oh_plugin *d = &t.inst.module->desc;
-        oh_response resp = {.struct_size = sizeof(resp), .status = status, .body = body,
-                            .body_len = len};
-        oh_auth_token tok;
-        oh_error err = {{0}};
-        memset(&tok, 0, sizeof(tok));
-        tok.struct_size = (uint32_t)sizeof(tok);
-        int prc = d->auth_parse ? d->auth_parse(t.inst.state, &resp, &tok, &err) : OH_FAIL;
-        if (d->auth_parse == NULL)
-            fprintf(stderr, "orderhub-plugin: %s has no auth step\n", d->name);
-        else if (prc != OH_OK)
-            fprintf(stderr, "orderhub-plugin: %s rejected the answer (%s): %s\n", d->name,
-                    prc == OH_RETRY ? "transient: the daemon retries later" : "permanent",
-                    err.message[0] ? err.message : "no reason given");
-        else
-            rc = tk_print_json(json_pack("{s:I, s:I}", "expires_in_s",
-                                         (json_int_t)tok.expires_in_s, "token_bytes",
-                                         (json_int_t)strnlen(tok.token, sizeof(tok.token))));
-        memset(&tok, 0, sizeof(tok));
-        tk_instance_close(&t);
+    if (rc == 0 && tk_instance_open(common, a.positional[0], OH_KIND_CARRIER, &a, &t) != 0) {
+        tk_answer_free(&ans);
+        rc = 1;
     }
-    free(body);
-    goto out;
-usage:
-    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin auth-parse PLUGIN RESPONSE_FILE "
-                    "[--status HTTP_CODE] [--setting key=value]...\n");
-out:
+    if (rc != 0) {
+        tk_args_free(&a);
+        return rc;
+    }
+    const oh_plugin *d = &t.inst.module->desc;
+    oh_auth_token tok;
+    oh_error err = {{0}};
+    memset(&tok, 0, sizeof(tok));
+    tok.struct_size = (uint32_t)sizeof(tok);
+    int prc = d->auth_parse ? d->auth_parse(t.inst.state, &ans.resp, &tok, &err) : OH_FAIL;
+    rc = 1;
+    if (d->auth_parse == NULL)
+        fprintf(stderr, "orderhub-plugin: %s has no auth step\n", d->name);
+    else if (prc != OH_OK)
+        tk_report_rejection(d->name, prc, &err);
+    else
+        rc = tk_print_json(json_pack("{s:I, s:I}", "expires_in_s", (json_int_t)tok.expires_in_s,
+                                     "token_bytes",
+                                     (json_int_t)strnlen(tok.token, sizeof(tok.token))));
+    memset(&tok, 0, sizeof(tok));
+    tk_instance_close(&t);
+    tk_answer_free(&ans);
     tk_args_free(&a);
     return rc;
 }

@@ -74,7 +74,7 @@ static int cmd_info(int argc, char **argv, const tk_common *common)
         fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin info PLUGIN\n");
         return 2;
     }
-    const ldr_module *m = tk_load(common->reg, argv[1], common->dirs, common->ndirs);
+    const ldr_module *m = tk_load(common, argv[1]);
     return m ? tk_print_json(ldr_describe(m)) : 1;
 }
 

@@ -10,27 +10,6 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* What every verb gets from the command line before the verb. */
-typedef struct tk_common {
-    ldr_registry *reg;
-    char **dirs; /* --plugin-path directories */
-    size_t ndirs;
-} tk_common;
-
-/* Repeatable options of a verb, sized for the whole argument vector. */
-typedef struct tk_args {
-    char **settings; /* --setting key=value */
-    size_t nsettings;
-    char **numbers;  /* --number N */
-    size_t nnumbers;
-} tk_args;
-
-int tk_args_init(tk_args *a, int argc);
-void tk_args_free(tk_args *a);
-
-/* tk_parse_status - an HTTP status 100..599 from `text`, or -1 with the reason printed. */
-int tk_parse_status(const char *text);
-
 /* tk_usage - the tool's whole usage text. */
 void tk_usage(FILE *out);
 

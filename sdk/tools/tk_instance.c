@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "tk_instance.h"
 #include "tk_cmds.h"
 
 #include "host/host.h"
@@ -8,12 +9,16 @@
 #include "util/diag.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
 
-const ldr_module *tk_load(ldr_registry *reg, const char *plugin, char **cli_dirs, size_t ncli)
+const ldr_module *tk_load(const tk_common *common, const char *plugin)
 {
+    ldr_registry *reg = common->reg;
+    char **cli_dirs = common->dirs;
+    size_t ncli = common->ndirs;
     char err[1024];
     const ldr_module *m = NULL;
     int rc;
@@ -108,11 +113,11 @@ static char *settings_text(const ldr_module *m, char **pairs, size_t npairs)
     return text;
 }
 
-int tk_instance_open(ldr_registry *reg, const char *plugin, oh_plugin_kind kind, char **dirs,
-                     size_t ndirs, char **pairs, size_t npairs, tk_instance *out)
+int tk_instance_open(const tk_common *common, const char *plugin, oh_plugin_kind kind,
+                     const tk_args *a, tk_instance *out)
 {
     memset(out, 0, sizeof(*out));
-    const ldr_module *m = tk_load(reg, plugin, dirs, ndirs);
+    const ldr_module *m = tk_load(common, plugin);
     if (m == NULL)
         return -1;
     if (m->desc.kind != kind) {
@@ -120,7 +125,7 @@ int tk_instance_open(ldr_registry *reg, const char *plugin, oh_plugin_kind kind,
                 ldr_kind_name(m->desc.kind), ldr_kind_name(kind));
         return -1;
     }
-    char *text = settings_text(m, pairs, npairs);
+    char *text = settings_text(m, a->settings, a->nsettings);
     if (text == NULL)
         return -1;
     config_t cfg;
@@ -207,16 +212,60 @@ int tk_print_json(json_t *j)
     return 0;
 }
 
-int tk_args_init(tk_args *a, int argc)
+/* An HTTP status 100..599 from `text`, or -1 with the reason printed. */
+static int parse_status(const char *text)
 {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < 100 || v > 599) {
+        fprintf(stderr, "orderhub-plugin: --status '%s': an HTTP status 100..599\n", text);
+        return -1;
+    }
+    return (int)v;
+}
+
+int tk_args_parse(tk_args *a, int argc, char **argv, unsigned allowed)
+{
+    static const struct option longs[] = {{"status", required_argument, NULL, 's'},
+                                          {"setting", required_argument, NULL, 'S'},
+                                          {"number", required_argument, NULL, 'n'},
+                                          {"auth-token", required_argument, NULL, 'a'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
+    a->status = 200;
+    a->auth_token = "ACCESS-TOKEN-FROM-AUTH-STEP";
     a->settings = calloc((size_t)argc + 1, sizeof(char *));
     a->numbers = calloc((size_t)argc + 1, sizeof(char *));
     if (a->settings == NULL || a->numbers == NULL) {
-        tk_args_free(a);
         fprintf(stderr, "orderhub-plugin: out of memory\n");
-        return -1;
+        return 2;
     }
+    int c;
+    optind = 0; /* a fresh scan of this verb's vector (GNU getopt) */
+    while ((c = getopt_long(argc, argv, "s:S:n:a:h", longs, NULL)) != -1) {
+        unsigned need = c == 's' ? TK_OPT_STATUS : c == 'n' ? TK_OPT_NUMBER
+                        : c == 'a' ? TK_OPT_AUTH_TOKEN : 0;
+        if (need != 0 && !(allowed & need)) {
+            fprintf(stderr, "orderhub-plugin: %s takes no --%s\n", argv[0],
+                    c == 's' ? "status" : c == 'n' ? "number" : "auth-token");
+            return 2;
+        }
+        switch (c) {
+        case 's':
+            if ((a->status = parse_status(optarg)) < 0)
+                return 2;
+            break;
+        case 'S': a->settings[a->nsettings++] = optarg; break;
+        case 'n': a->numbers[a->nnumbers++] = optarg; break;
+        case 'a': a->auth_token = optarg; break;
+        case 'h': tk_usage(stdout); exit(0); /* a CLI's --help ends the run */
+        default: return 2;
+        }
+    }
+    a->positional = argv + optind;
+    a->npositional = (size_t)(argc - optind);
     return 0;
 }
 
@@ -227,14 +276,27 @@ void tk_args_free(tk_args *a)
     memset(a, 0, sizeof(*a));
 }
 
-int tk_parse_status(const char *text)
+int tk_answer_read(const char *path, int status, tk_answer *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < 100 || v > 599) {
-        fprintf(stderr, "orderhub-plugin: --status '%s': an HTTP status 100..599\n", text);
+    memset(out, 0, sizeof(*out));
+    size_t len = 0;
+    out->body = tk_read_file(path, HOST_PARSE_MAX_BYTES, &len);
+    if (out->body == NULL)
         return -1;
-    }
-    return (int)v;
+    out->resp = (oh_response){.struct_size = sizeof(out->resp), .status = status,
+                              .body = out->body, .body_len = len};
+    return 0;
+}
+
+void tk_answer_free(tk_answer *a)
+{
+    free(a->body);
+    memset(a, 0, sizeof(*a));
+}
+
+void tk_report_rejection(const char *plugin, int rc, const oh_error *err)
+{
+    fprintf(stderr, "orderhub-plugin: %s rejected the answer (%s): %s\n", plugin,
+            rc == OH_RETRY ? "transient: the daemon retries later" : "permanent",
+            err->message[0] ? err->message : "no reason given");
 }

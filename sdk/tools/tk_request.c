@@ -166,3 +166,34 @@ int tk_auth_request(const tk_instance *t, json_t *out)
     host_request_free(req);
     return rc == OH_OK ? 0 : 1;
 }
+
+int tk_print_request(const tk_instance *t, const char *token, const char *what,
+                     tk_build_fn build, void *arg)
+{
+    const ldr_module *m = t->inst.module;
+    json_t *out = json_object();
+    int rc = out ? tk_auth_request(t, out) : 1;
+    oh_request *req = rc == 0 ? host_request_new() : NULL;
+    oh_error err = {{0}};
+    if (rc == 0 && req == NULL) {
+        fprintf(stderr, "orderhub-plugin: out of memory\n");
+        rc = 1;
+    }
+    if (req != NULL) {
+        req->auth_token = m->desc.auth_build ? token : NULL;
+        if (build(t, req, &err, arg) != OH_OK) {
+            fprintf(stderr, "orderhub-plugin: %s: %s refused: %s\n", m->desc.name, what,
+                    err.message);
+            rc = 1;
+        } else {
+            json_object_set_new(out, "request", tk_request_json(req, t));
+        }
+        req->auth_token = NULL;
+        host_request_free(req);
+    }
+    if (rc != 0) {
+        json_decref(out);
+        return 1;
+    }
+    return tk_print_json(out);
+}
