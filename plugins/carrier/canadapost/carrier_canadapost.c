@@ -24,6 +24,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "../../common/xml_text.h"
+
 #include <orderhub/orderhub.h>
 
 #include <ctype.h>
@@ -266,51 +268,20 @@ static int track_build(void *state, const char *const *numbers, size_t count, oh
 /* Canada Post's namespaces all live under this root; no namespace is accepted too. */
 #define CP_NS_ROOT "http://www.canadapost.ca/ws/"
 
-static int ns_ok(const xmlNode *n)
-{
-    return n->ns == NULL || n->ns->href == NULL ||
-           strncmp((const char *)n->ns->href, CP_NS_ROOT, strlen(CP_NS_ROOT)) == 0;
-}
-
+/* The answer's elements (in Canada Post namespaces): see plugins/common/xml_text.h. */
 static int is_element(const xmlNode *n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)name) &&
-           ns_ok(n);
+    return pxml_is(n, name, CP_NS_ROOT);
 }
 
 static const xmlNode *child(const xmlNode *parent, const char *name)
 {
-    for (const xmlNode *n = parent->children; n != NULL; n = n->next) {
-        if (is_element(n, name))
-            return n;
-    }
-    return NULL;
-}
-
-static void node_text(const xmlNode *n, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    if (n == NULL)
-        return;
-    xmlChar *t = xmlNodeGetContent(n);
-    if (t == NULL)
-        return;
-    const char *s = (const char *)t;
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (len >= outlen)
-        len = outlen - 1;
-    memcpy(out, s, len);
-    out[len] = '\0';
-    xmlFree(t);
+    return pxml_child(parent, name, CP_NS_ROOT);
 }
 
 static void child_text(const xmlNode *parent, const char *name, char *out, size_t outlen)
 {
-    node_text(child(parent, name), out, outlen);
+    pxml_child_text(parent, name, CP_NS_ROOT, out, outlen);
 }
 
 /* Exactly "NN:NN:NN" / "NNNN-NN-NN" shapes; the host's time_parse checks the ranges. */
