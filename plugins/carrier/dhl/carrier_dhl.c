@@ -19,6 +19,8 @@
 
 #include "dhl_status.h"
 
+#include "../../common/json_walk.h"
+
 #include <orderhub/orderhub.h>
 
 #include <ctype.h>
@@ -43,32 +45,7 @@ static const oh_setting_spec settings[] = {
      "empty: all", 0, 0, 0},
     OH_SETTINGS_END};
 
-/* ---- strict JSON member access (see carrier_fedex.c: same rule) -------------------------- */
-
-typedef struct walk {
-    const char *bad; /* first member of a wrong type, reported after the walk */
-} walk;
-
-static const json_t *member(walk *w, const json_t *obj, const char *key, json_type type)
-{
-    const json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v))
-        return NULL;
-    if (json_typeof(v) != type) {
-        if (w->bad == NULL)
-            w->bad = key;
-        return NULL;
-    }
-    return v;
-}
-
-static const char *str(walk *w, const json_t *obj, const char *key)
-{
-    return json_string_value(member(w, obj, key, JSON_STRING));
-}
-
-#define OBJ(w, o, k) member((w), (o), (k), JSON_OBJECT)
-#define ARR(w, o, k) member((w), (o), (k), JSON_ARRAY)
+/* Strict member access: plugins/common/json_walk.h. */
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 

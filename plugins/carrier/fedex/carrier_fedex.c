@@ -20,6 +20,8 @@
 
 #include "fedex_status.h"
 
+#include "../../common/json_walk.h"
+
 #include <orderhub/orderhub.h>
 
 #include <ctype.h>
@@ -48,35 +50,7 @@ static const oh_setting_spec settings[] = {
 
 /* ---- strict JSON member access ---------------------------------------------------------- */
 
-/*
- * Members are optional (FedEx omits many) but never of the wrong type: the first member of
- * a wrong type is remembered in `bad` and the whole answer is refused after the walk, so a
- * changed or hostile shape is reported by name instead of half-read.
- */
-typedef struct walk {
-    const char *bad;
-} walk;
-
-static const json_t *member(walk *w, const json_t *obj, const char *key, json_type type)
-{
-    const json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v))
-        return NULL;
-    if (json_typeof(v) != type) {
-        if (w->bad == NULL)
-            w->bad = key;
-        return NULL;
-    }
-    return v;
-}
-
-static const char *str(walk *w, const json_t *obj, const char *key)
-{
-    return json_string_value(member(w, obj, key, JSON_STRING));
-}
-
-#define OBJ(w, o, k) member((w), (o), (k), JSON_OBJECT)
-#define ARR(w, o, k) member((w), (o), (k), JSON_ARRAY)
+/* Strict member access: plugins/common/json_walk.h. */
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
