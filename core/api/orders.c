@@ -177,6 +177,14 @@ static json_t *visible_order(req_ctx *ctx, const char *id, enum MHD_Result *answ
     return order;
 }
 
+/* 1 when the caller may see order `id`; else 0 with the answer (404, 503) sent. */
+static int order_visible(req_ctx *ctx, const char *id, enum MHD_Result *answered)
+{
+    json_t *order = visible_order(ctx, id, answered);
+    json_decref(order);
+    return order != NULL;
+}
+
 /* The request body as a JSON object (an empty one when there is none); NULL answered 400. */
 static json_t *body_object(req_ctx *ctx, enum MHD_Result *answered)
 {
@@ -323,10 +331,8 @@ static enum MHD_Result get_order(req_ctx *ctx, const char *id)
 static enum MHD_Result get_events(req_ctx *ctx, const char *id)
 {
     enum MHD_Result answered = MHD_YES;
-    json_t *order = visible_order(ctx, id, &answered);
-    if (order == NULL)
+    if (!order_visible(ctx, id, &answered))
         return answered;
-    json_decref(order);
     st_event *ev = NULL;
     size_t n = 0;
     char err[256];
@@ -349,10 +355,8 @@ static enum MHD_Result get_document(req_ctx *ctx, const char *id, const char *na
     if (!intake_id_ok(name))
         return api_send_error(ctx, 404, "no such document", "");
     enum MHD_Result answered = MHD_YES;
-    json_t *order = visible_order(ctx, id, &answered);
-    if (order == NULL)
+    if (!order_visible(ctx, id, &answered))
         return answered;
-    json_decref(order);
     st_document d;
     char err[256];
     int rc = store_document_get(ctx->a->h->store, id, name, &d, err, sizeof(err));
@@ -397,10 +401,8 @@ static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *ta
     if (k == n)
         return api_send_error(ctx, 404, "no such action", "");
     enum MHD_Result answered = MHD_YES;
-    json_t *order = visible_order(ctx, id, &answered);
-    if (order == NULL)
+    if (!order_visible(ctx, id, &answered))
         return answered;
-    json_decref(order);
     if (!api_role_in(&ctx->who, actions[k].roles))
         return api_send_error(ctx, 403, "this token's role may not do that", "");
     json_t *data = body_object(ctx, &answered);

@@ -24,9 +24,10 @@ static int idem_row(sqlite3_stmt *st, void *rec, char *err, size_t errlen)
     return sti_row_idem(st, rec, err, errlen);
 }
 
-/* One record by text key: 0 and *rec filled, 1 when absent, -1 with err set. */
-static int get_one(store *s, sti_sql sql, const char *key, row_fn fn, void *rec, char *err,
-                   size_t errlen)
+/* One record by one or two text keys (key2 NULL: one): 0 and *rec filled, 1 when absent,
+ * -1 with err set. */
+static int get_one2(store *s, sti_sql sql, const char *key, const char *key2, row_fn fn,
+                    void *rec, char *err, size_t errlen)
 {
     if (s == NULL || key == NULL) {
         sti_err(err, errlen, "no store or no key");
@@ -38,9 +39,10 @@ static int get_one(store *s, sti_sql sql, const char *key, row_fn fn, void *rec,
     sqlite3_stmt *st = sti_stmt(c, sql, err, errlen);
     int rc = -1;
     if (st != NULL) {
-        int step = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK
-                       ? sqlite3_step(st)
-                       : SQLITE_ERROR;
+        int b = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (key2 != NULL)
+            b |= sqlite3_bind_text(st, 2, key2, -1, SQLITE_STATIC);
+        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
         if (step == SQLITE_ROW)
             rc = fn(st, rec, err, errlen) == 0 ? 0 : -1;
         else if (step == SQLITE_DONE)
@@ -51,6 +53,12 @@ static int get_one(store *s, sti_sql sql, const char *key, row_fn fn, void *rec,
     }
     sti_reader_put(s, c);
     return rc;
+}
+
+static int get_one(store *s, sti_sql sql, const char *key, row_fn fn, void *rec, char *err,
+                   size_t errlen)
+{
+    return get_one2(s, sql, key, NULL, fn, rec, err, errlen);
 }
 
 int store_order_get(store *s, const char *id, st_order *out, char *err, size_t errlen)
@@ -423,86 +431,58 @@ int store_counts(store *s, st_counts *out, char *err, size_t errlen)
     return rc;
 }
 
+static int tracking_row(sqlite3_stmt *st, void *rec, char *err, size_t errlen)
+{
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    if (id == NULL || strlen(id) >= ST_ID_MAX) {
+        sti_err(err, errlen, "tracking row holds no valid order id");
+        return -1;
+    }
+    memcpy(rec, id, strlen(id) + 1);
+    return 0;
+}
+
 int store_tracking_order(store *s, const char *carrier, const char *number, char *order_id,
                          char *err, size_t errlen)
 {
-    if (s == NULL || carrier == NULL || number == NULL || order_id == NULL) {
+    if (carrier == NULL || number == NULL || order_id == NULL) {
         sti_err(err, errlen, "store_tracking_order: missing argument");
         return -1;
     }
     order_id[0] = '\0';
-    sti_conn *c = sti_reader_get(s, err, errlen);
-    if (c == NULL)
+    return get_one2(s, SQL_TRACKING_GET, carrier, number, tracking_row, order_id, err, errlen);
+}
+
+static int document_row(sqlite3_stmt *st, void *rec, char *err, size_t errlen)
+{
+    st_document *d = rec;
+    const char *mime = (const char *)sqlite3_column_text(st, 0);
+    const void *data = sqlite3_column_blob(st, 1);
+    int len = sqlite3_column_bytes(st, 1);
+    if (mime == NULL || len <= 0 || strlen(mime) >= sizeof(d->mime_type) ||
+        (d->data = malloc((size_t)len)) == NULL) {
+        sti_err(err, errlen, "document row unreadable or out of memory");
         return -1;
-    sqlite3_stmt *st = sti_stmt(c, SQL_TRACKING_GET, err, errlen);
-    int rc = -1;
-    if (st != NULL) {
-        int b = sqlite3_bind_text(st, 1, carrier, -1, SQLITE_STATIC) |
-                sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
-        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
-        if (step == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(st, 0);
-            rc = id != NULL && strlen(id) < ST_ID_MAX ? 0 : -1;
-            if (rc == 0)
-                memcpy(order_id, id, strlen(id) + 1);
-            else
-                sti_err(err, errlen, "tracking row holds no valid order id");
-        } else if (step == SQLITE_DONE) {
-            rc = 1;
-        } else {
-            sti_sqlerr(err, errlen, c->db, "reading a tracking number");
-        }
-        sti_end(st);
     }
-    sti_reader_put(s, c);
-    return rc;
+    memcpy(d->data, data, (size_t)len);
+    d->len = (size_t)len;
+    snprintf(d->mime_type, sizeof(d->mime_type), "%s", mime);
+    d->created_ms = sqlite3_column_int64(st, 2);
+    return 0;
 }
 
 int store_document_get(store *s, const char *order_id, const char *name, st_document *out,
                        char *err, size_t errlen)
 {
-    if (s == NULL || order_id == NULL || name == NULL || out == NULL ||
+    if (order_id == NULL || name == NULL || out == NULL ||
         strlen(order_id) >= sizeof(out->order_id) || strlen(name) >= sizeof(out->name)) {
         sti_err(err, errlen, "store_document_get: missing or oversized argument");
         return -1;
     }
     memset(out, 0, sizeof(*out));
-    sti_conn *c = sti_reader_get(s, err, errlen);
-    if (c == NULL)
-        return -1;
-    sqlite3_stmt *st = sti_stmt(c, SQL_DOCUMENT_GET, err, errlen);
-    int rc = -1;
-    if (st != NULL) {
-        int b = sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC) |
-                sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
-        if (step == SQLITE_ROW) {
-            const char *mime = (const char *)sqlite3_column_text(st, 0);
-            const void *data = sqlite3_column_blob(st, 1);
-            int len = sqlite3_column_bytes(st, 1);
-            out->data = len > 0 ? malloc((size_t)len) : NULL;
-            if (mime == NULL || out->data == NULL || strlen(mime) >= sizeof(out->mime_type)) {
-                sti_err(err, errlen, "document row unreadable or out of memory");
-                free(out->data);
-                out->data = NULL;
-            } else {
-                memcpy(out->data, data, (size_t)len);
-                out->len = (size_t)len;
-                snprintf(out->mime_type, sizeof(out->mime_type), "%s", mime);
-                snprintf(out->order_id, sizeof(out->order_id), "%s", order_id);
-                snprintf(out->name, sizeof(out->name), "%s", name);
-                out->created_ms = sqlite3_column_int64(st, 2);
-                rc = 0;
-            }
-        } else if (step == SQLITE_DONE) {
-            rc = 1;
-        } else {
-            sti_sqlerr(err, errlen, c->db, "reading a document");
-        }
-        sti_end(st);
-    }
-    sti_reader_put(s, c);
-    return rc;
+    snprintf(out->order_id, sizeof(out->order_id), "%s", order_id);
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    return get_one2(s, SQL_DOCUMENT_GET, order_id, name, document_row, out, err, errlen);
 }
 
 void st_document_clear(st_document *d)
