@@ -615,8 +615,8 @@ static void void_late_authorization(unit_ctx *c, const eng_msg *m)
 }
 
 /*
- * A label was recorded: its documents are stored with the same unit, and its tracking
- * number points to the order, so the carrier's webhooks find it.
+ * A label was recorded: its documents are stored with the same unit, and an outbound
+ * label's tracking number points to the order, so the carrier's webhooks find it.
  */
 static void keep_label(unit_ctx *c, eng_msg *m)
 {
@@ -624,8 +624,11 @@ static void keep_label(unit_ctx *c, eng_msg *m)
     c->ndocs = m->ndocs;
     m->docs = NULL;
     m->ndocs = 0;
+    /* Only the outbound parcel is tracked (polls and webhooks update "shipment"); a
+     * return's progress is the seller's to record (received, inspected). */
     const char *number = json_string_value(json_object_get(m->data, "tracking_number"));
-    if (number != NULL && strlen(number) < sizeof(c->tracking_number)) {
+    if (strcmp(m->input, "label_created") == 0 && number != NULL &&
+        strlen(number) < sizeof(c->tracking_number)) {
         snprintf(c->tracking_carrier, sizeof(c->tracking_carrier), "%s", m->action_instance);
         snprintf(c->tracking_number, sizeof(c->tracking_number), "%s", number);
         c->has_tracking = 1;
