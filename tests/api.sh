@@ -139,6 +139,7 @@ plugins = (
 routes = (
   { on = "order.placed";           when = { currency = "USD"; }; chain = [ "pay" ]; },
   { on = "order.placed";           when = { currency = "EUR"; }; chain = [ "deadpay" ]; },
+  { on = "order.acknowledged";     chain = [ "carrier" ]; },
   { on = "fulfillment.packed";     chain = [ "carrier" ]; },
   { on = "shipment.label_created"; chain = [ "pay" ]; },
   { on = "return.approved";        chain = [ "carrier" ]; },
@@ -450,6 +451,29 @@ want 404 "a document that was not made"
 call "$A" GET "/v1/orders/api-a1/documents/..%2Fetc"
 want 404 "a document name that is no id"
 ok "the label is stored with the shipment and downloadable by those who see the order only"
+
+# Rate shopping: quotes at acknowledgement, the cheapest service meeting the order's level
+# is the label's (sandbox tariff for 1 kg: economy 600, ground/standard 899, express 1899).
+place "$S" api-rate-std s-A
+place "$S" api-rate-exp s-A '.service_level = "express"'
+for id in api-rate-std api-rate-exp; do
+    wait_state "$id" awaiting_shipment
+    call "$A" POST "/v1/orders/$id/ack"
+    want 200 "ack $id"
+done
+wait_for_jq api-rate-std '.quotes.carrier.chosen.service == "ground"' "standard order's quote"
+wait_for_jq api-rate-exp '.quotes.carrier.chosen.service == "express"' "express order's quote"
+call "$A" GET /v1/orders/api-rate-std
+is '(.quotes.carrier.rates | length) == 3 and .quotes.carrier.requested_level == "standard"
+    and .quotes.carrier.chosen == {"service": "ground", "service_level": "standard",
+                                   "amount": 899, "currency": "USD"}' "standard quote"
+for id in api-rate-std api-rate-exp; do
+    post "$A" "/v1/orders/$id/pack" '{"parcels": [{"weight_g": 500}]}'
+    want 200 "pack $id"
+done
+wait_for_jq api-rate-std '.shipment.service == "ground"' "standard label service"
+wait_for_jq api-rate-exp '.shipment.service == "express"' "express label service"
+ok "rate shopping: quotes kept per carrier; the cheapest service meeting the level is the label's"
 
 # International: the label carries a customs declaration built from the items.
 place "$S" api-intl s-A '.shipping_address = {"name": "Grace Hopper", "street1": "1 Rideau St",
