@@ -2,6 +2,7 @@
 
 #include "render.h"
 
+#include <openssl/evp.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,35 +106,19 @@ bool fk_bearer_ok(const fk_req *r)
     return strcmp(a + 7, r->cfg->token) == 0;
 }
 
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes base64 into out (NUL-terminated); -1 on bad input or overflow. */
+/* Decodes base64 (OpenSSL's decoder) into out, NUL-terminated; -1 on bad input or size. */
 static int b64decode(const char *in, char *out, size_t size)
 {
-    size_t o = 0;
-    int acc = 0, bits = 0;
-    for (; *in && *in != '='; in++) {
-        int v = b64val((unsigned char)*in);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o + 1 >= size)
-                return -1;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[o] = '\0';
+    size_t len = strlen(in);
+    if (len == 0 || len % 4 != 0 || len / 4 * 3 + 1 > size)
+        return -1;
+    int n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)len);
+    if (n < 0)
+        return -1;
+    /* EVP_DecodeBlock counts the padding's zero bytes: drop them. */
+    for (const char *p = in + len; p > in && p[-1] == '='; p--)
+        n--;
+    out[n] = '\0';
     return 0;
 }
 
