@@ -408,6 +408,20 @@ START_TEST(return_refunded_after_inspection)
     int booked, requests;
     sr_counts(remote, &booked, &requests);
     ck_assert_int_eq(booked, 3); /* authorize, capture, refund */
+    /* The payment keeps the authorization's transaction (a later partial refund needs it);
+     * the refund's own id is kept beside it. */
+    st_order o;
+    ck_assert_int_eq(store_order_get(h.store, "ret-1", &o, err, sizeof(err)), 0);
+    json_t *snap = json_loads(o.snapshot, 0, NULL);
+    st_order_clear(&o);
+    const json_t *pay = json_object_get(snap, "payment");
+    const json_t *ret = json_object_get(json_object_get(snap, "returns"), "ret-1");
+    const char *tx = json_string_value(json_object_get(pay, "transaction_id"));
+    const char *refund = json_string_value(json_object_get(ret, "refund_id"));
+    ck_assert_msg(tx != NULL && strstr(tx, "authorize") != NULL, "transaction_id %s", tx);
+    ck_assert_msg(refund != NULL, "no refund_id in the return");
+    ck_assert_ptr_null(json_object_get(ret, "transaction_id"));
+    json_decref(snap);
 }
 END_TEST
 

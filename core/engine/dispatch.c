@@ -252,6 +252,15 @@ static void parse_payment(action_run *r, const oh_response *resp)
         if (json_is_string(value) && json_string_length(value) == 0)
             json_object_del(data, key);
     }
+    if (out.status == OH_PAYMENT_REFUNDED) {
+        /* A refund has its own id at the gateway; the payment's transaction stays the
+         * authorization's, which a later partial refund (or capture) must reference. */
+        json_t *id = json_object_get(data, "transaction_id");
+        if (id != NULL) {
+            json_object_set(data, "refund_id", id);
+            json_object_del(data, "transaction_id");
+        }
+    }
     if (out.status == OH_PAYMENT_REFUNDED && event != NULL) {
         /* The refund settles what asked for it: a return, or an unconfirmed delivery; after
          * a dispute (already resolved) it is journaled as payment.refunded only. */
