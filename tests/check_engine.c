@@ -52,15 +52,18 @@ static int wait_reply(waiter *w)
 
 #define WAITER {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, "", ""}
 
-static void start_hub_with(int max_attempts, const char *pay_url, const char *placement);
+static void start_hub_with(int max_attempts, const char *pay_url, const char *placement,
+                           const char *capture_on);
 
 static void start_hub(int max_attempts, const char *pay_url)
 {
-    start_hub_with(max_attempts, pay_url, "\"limits\", \"pay\"");
+    start_hub_with(max_attempts, pay_url, "\"limits\", \"pay\"", "shipment.label_created");
 }
 
-/* placement: the chain of order.placed; "judge" is a test filter whose verdict is retry. */
-static void start_hub_with(int max_attempts, const char *pay_url, const char *placement)
+/* placement: the chain of order.placed ("judge" is a test filter whose verdict is retry);
+ * capture_on: the event routed to the gateway for the capture. */
+static void start_hub_with(int max_attempts, const char *pay_url, const char *placement,
+                           const char *capture_on)
 {
     char conf[4096], base[128], pay[200];
     snprintf(base, sizeof(base), "http://127.0.0.1:%u/sandbox", sr_port(remote));
@@ -81,9 +84,9 @@ static void start_hub_with(int max_attempts, const char *pay_url, const char *pl
              " { on = \"dispute.resolved\"; chain = [\"pay\"]; },\n"
              " { on = \"order.cancelled\"; chain = [\"pay\"]; },\n"
              " { on = \"fulfillment.packed\"; chain = [\"carrier\"]; },\n"
-             " { on = \"shipment.label_created\"; chain = [\"pay\"]; },\n"
+             " { on = \"%s\"; chain = [\"pay\"]; },\n"
              " { on = \"shipment.*\"; chain = [\"timeline\"]; } );\n",
-             pay_url ? pay_url : pay, base, dir, placement);
+             pay_url ? pay_url : pay, base, dir, placement, capture_on);
     char *path = tu_write(dir, "orderhub.conf", conf);
     const char *dirs[] = {tu_env("PLUGIN_DIR"), tu_env("TEST_PLUGIN_DIR")};
     rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 2, .init = 1};
@@ -378,6 +381,23 @@ static int wait_sub_state(const char *id, const char *collection, const char *su
     return 0;
 }
 
+/* Routing order.confirmed to the gateway captures at once, before any label. */
+START_TEST(capture_at_once_when_routed_on_confirmation)
+{
+    start_hub_with(0, NULL, "\"limits\", \"pay\"", "order.confirmed");
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("cap-1", 1500), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("cap-1", "awaiting_shipment", 10000), "not paid");
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    char *t = timeline("cap-1");
+    ck_assert_msg(strstr(t, "payment.authorized") != NULL && strstr(t, "payment.captured") != NULL &&
+                      strstr(t, "shipment.label_created") == NULL,
+                  "%s", t);
+    free(t);
+}
+END_TEST
+
 START_TEST(return_refunded_after_inspection)
 {
     start_hub(0, NULL);
@@ -453,7 +473,7 @@ END_TEST
 
 START_TEST(undecided_filter_retries_then_rejects)
 {
-    start_hub_with(3, NULL, "\"judge\", \"pay\"");
+    start_hub_with(3, NULL, "\"judge\", \"pay\"", "shipment.label_created");
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("judge-1", 1000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -511,6 +531,7 @@ int main(void)
     tcase_add_test(tc, many_orders_in_parallel);
     tcase_add_test(tc, reload_brings_new_instance_queues);
     tcase_add_test(tc, return_refunded_after_inspection);
+    tcase_add_test(tc, capture_at_once_when_routed_on_confirmation);
     tcase_add_test(tc, return_refused_before_delivery_and_dispute_refund);
     tcase_add_test(tc, undecided_filter_retries_then_rejects);
     suite_add_tcase(s, tc);

@@ -43,6 +43,7 @@ static const struct {
     {"order.validated", OH_KIND_PAYMENT, "authorize"},
     {"order.cancelled", OH_KIND_PAYMENT, "void"},
     {"shipment.label_created", OH_KIND_PAYMENT, "capture"},
+    {"order.confirmed", OH_KIND_PAYMENT, "capture"}, /* a route choosing capture at once */
     {"delivery.unconfirmed", OH_KIND_PAYMENT, "refund"},
     {"return.inspected", OH_KIND_PAYMENT, "refund"},
     {"dispute.resolved", OH_KIND_PAYMENT, "refund"},

@@ -15,7 +15,7 @@ static const evt_info table[] = {
     {"order.placed", PAY},            /* placement filters, then authorize */
     {"order.validated", PAY},
     {"order.rejected", ANY},
-    {"order.confirmed", ANY},
+    {"order.confirmed", PAY},  /* capture at once (instead of on label creation) */
     {"order.acknowledged", SHIP},     /* rate shopping once the seller accepts */
     {"order.cancelled", PAY},         /* void the authorization */
     {"order.completed", ANY},
