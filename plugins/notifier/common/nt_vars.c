@@ -192,7 +192,8 @@ static const char *fn_subflow(const nt_var *v, const nt_ctx *c, char *buf, size_
     const json_t *flows = json_object_get(c->in->order, is_return ? "returns" : "disputes");
     const json_t *one = id ? json_object_get(flows, id) : NULL;
     const char *member = dot + 1;
-    const json_t *val = json_object_get(c->in->data, member); /* the event says it first */
+    /* The event says it first - except "state": the data's is the ORDER's state. */
+    const json_t *val = strcmp(member, "state") == 0 ? NULL : json_object_get(c->in->data, member);
     if (val == NULL || (json_is_string(val) && *json_string_value(val) == '\0'))
         val = json_object_get(one, member);
     return scalar(val, buf, len);

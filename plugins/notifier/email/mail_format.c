@@ -94,7 +94,8 @@ static void put_b64(mf_buf *b, const unsigned char *in, size_t n)
     }
 }
 
-/* Encoded-words of at most 75 characters: 45 bytes of text each (60 of base64 + 12), cut
+/* Encoded-words of 64 characters at most: 39 bytes of text each (52 of base64 + 12), so a
+ * header line stays within RFC 5322's 78 characters (RFC 2047 allows 75 per word); cut
  * on a UTF-8 character boundary so each word decodes alone (RFC 2047 s5). */
 static void encoded_words(mf_buf *b, const char *text)
 {
@@ -102,11 +103,11 @@ static void encoded_words(mf_buf *b, const char *text)
     size_t left = strlen(text);
     int first = 1;
     while (left > 0) {
-        size_t n = left < 45 ? left : 45;
+        size_t n = left < 39 ? left : 39;
         while (n < left && n > 0 && (p[n] & 0xC0) == 0x80)
             n--; /* p[n] continues a character: end the word before it */
         if (n == 0)
-            n = left < 45 ? left : 45;
+            n = left < 39 ? left : 39;
         if (!first)
             mf_puts(b, "\r\n ");
         mf_puts(b, "=?UTF-8?B?");

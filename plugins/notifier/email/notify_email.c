@@ -213,7 +213,7 @@ static int compose(const notify_email *m, const nt_ctx *ctx, const char *rcpt_na
         mf_puts(b, "\r\nMIME-Version: 1.0\r\n");
         if (html != NULL) {
             /* "=_" never occurs in quoted-printable text: the boundary cannot collide. */
-            mf_printf(b, "Content-Type: multipart/alternative; boundary=\"=_oh_%s\"\r\n\r\n",
+            mf_printf(b, "Content-Type: multipart/alternative;\r\n boundary=\"=_oh_%s\"\r\n\r\n",
                       token);
             char boundary[48];
             snprintf(boundary, sizeof(boundary), "=_oh_%s", token);
