@@ -99,7 +99,7 @@ write_conf "$tmp/orderhub.conf" "$templates"
 export ORDERHUB_PLUGIN_PATH="$PLUGIN_DIR"
 "$daemon" --check-config -c "$tmp/orderhub.conf" > "$tmp/check.out" 2>&1 \
     || { cat "$tmp/check.out"; fail "the shipped templates are refused"; }
-cp -r "$templates" "$tmp/bad-templates"
+cp -r "$templates" "$tmp/bad-templates" && chmod -R u+w "$tmp/bad-templates"  # distcheck: read-only srcdir
 printf 'Hello {{buyer.name}},\n\nYour order {{order.id}}\nships {{order.ship_date}}.\n' \
     > "$tmp/bad-templates/email/order.txt"
 write_conf "$tmp/bad.conf" "$tmp/bad-templates"

@@ -50,7 +50,7 @@ ok "email: envelope from the order, credentials in the URL redacted, lines withi
 # CR/LF in order data (the API refuses it; a snapshot from elsewhere may not) and a template
 # line starting with a dot.
 jq '.order.buyer.name = "Eve\r\nBcc: evil@example.test" | .order.id = "o\r\nX-Evil: 1"' "$ev" > "$tmp/evil.json"
-cp -r "$T" "$tmp/t"
+cp -r "$T" "$tmp/t" && chmod -R u+w "$tmp/t"  # distcheck: read-only srcdir
 printf '.hidden line\nHello {{buyer.name}}\n' > "$tmp/t/email/shipment.delivered.txt"
 render notify_email "$tmp/evil.json" "${mail[@]/#template_dir=*/template_dir=$tmp/t}"
 [ "$rc" = 0 ] || fail "evil render: $(cat "$tmp/err")"
