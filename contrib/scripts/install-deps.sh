@@ -4,7 +4,8 @@
 set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config binutils xz-utils \
 libcurl4-openssl-dev libxml2-dev libjansson-dev libconfig-dev check libsubunit-dev \
-libmicrohttpd-dev libsqlite3-dev libssl-dev curl jq openssl libxml2-utils"
+libmicrohttpd-dev libsqlite3-dev libssl-dev curl jq openssl libxml2-utils \
+python3-aiosmtpd"
 
 missing=""
 for p in $PACKAGES; do

@@ -52,7 +52,11 @@ void tk_usage(FILE *out)
             "                  run a recorded rate answer through rate_parse; print the rates\n"
             "  label-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
             "  rate-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
-            "                  print the request label_build / rate_build makes\n\n"
+            "                  print the request label_build / rate_build makes\n"
+            "  notify-render PLUGIN EVENT.json [--setting key=value]...\n"
+            "                  print the request a notifier's render_build makes for one\n"
+            "                  event ({event, order, data, dedupe_id, occurred_at_ms}),\n"
+            "                  secrets shown as ***\n\n"
             "SHIPMENT.json is an oh_shipment as JSON: order_id, service_level, service,\n"
             "idempotency_key, currency, ship_from{...}, ship_to{...}, parcels[{weight_g,\n"
             "length_mm, width_mm, height_mm}], customs[{description, hs_code,\n"
@@ -90,6 +94,7 @@ static const struct {
     {"rate-parse", cmd_rate_parse},
     {"label-request", cmd_label_request},
     {"rate-request", cmd_rate_request},
+    {"notify-render", cmd_notify_render},
 };
 
 int main(int argc, char **argv)

@@ -27,5 +27,6 @@ int cmd_label_parse(int argc, char **argv, const tk_common *common);
 int cmd_rate_parse(int argc, char **argv, const tk_common *common);
 int cmd_label_request(int argc, char **argv, const tk_common *common);
 int cmd_rate_request(int argc, char **argv, const tk_common *common);
+int cmd_notify_render(int argc, char **argv, const tk_common *common);
 
 #endif
