@@ -18,7 +18,6 @@
 
 #include "host/host.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,45 +88,34 @@ static int render(const tk_instance *t, const oh_notify_input *in)
 
 int cmd_notify_render(int argc, char **argv, const tk_common *common)
 {
-    static const struct option longs[] = {{"setting", required_argument, NULL, 'S'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
     tk_args a;
-    if (tk_args_init(&a, argc) != 0)
-        return 2;
-    int c, rc = 2;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "S:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'S': a.settings[a.nsettings++] = optarg; break;
-        case 'h': tk_usage(stdout); rc = 0; goto out;
-        default: goto usage;
-        }
+    int rc = tk_args_parse(&a, argc, argv, 0);
+    if (rc == 0 && a.npositional != 2) {
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin notify-render PLUGIN "
+                        "EVENT.json [--setting key=value]...\n");
+        rc = 2;
     }
-    if (optind + 2 != argc)
-        goto usage;
+    if (rc != 0) {
+        tk_args_free(&a);
+        return rc;
+    }
+    const char *path = a.positional[1];
     rc = 1;
     size_t len = 0;
-    char *text = tk_read_file(argv[optind + 1], HOST_PARSE_MAX_BYTES, &len);
+    char *text = tk_read_file(path, HOST_PARSE_MAX_BYTES, &len);
     json_error_t jerr;
     json_t *ev = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (text != NULL && ev == NULL)
-        fprintf(stderr, "orderhub-plugin: %s:%d: %s\n", argv[optind + 1], jerr.line, jerr.text);
+        fprintf(stderr, "orderhub-plugin: %s:%d: %s\n", path, jerr.line, jerr.text);
     free(text);
     oh_notify_input in;
     tk_instance t;
-    if (ev != NULL && event_input(ev, argv[optind + 1], &in) == 0 &&
-        tk_instance_open(common->reg, argv[optind], OH_KIND_NOTIFIER, common->dirs,
-                         common->ndirs, a.settings, a.nsettings, &t) == 0) {
+    if (ev != NULL && event_input(ev, path, &in) == 0 &&
+        tk_instance_open(common, a.positional[0], OH_KIND_NOTIFIER, &a, &t) == 0) {
         rc = render(&t, &in);
         tk_instance_close(&t);
     }
     json_decref(ev);
-    goto out;
-usage:
-    fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin notify-render PLUGIN EVENT.json "
-                    "[--setting key=value]...\n");
-out:
     tk_args_free(&a);
     return rc;
 }
