@@ -49,8 +49,15 @@ static int transient(int http, const char *type)
            strcmp(type, "api_error") == 0;
 }
 
-static int error_answer(const json_t *e, const oh_response *resp, oh_payment_result *out,
-                        oh_error *err)
+/*
+ * `done_status`: the PaymentIntent status the operation leads to ("canceled" for void,
+ * "succeeded" for capture).  Stripe refuses to cancel a canceled intent (or capture a
+ * captured one) with payment_intent_unexpected_state and the intent attached: the money is
+ * where it was asked to be (canceled from the Dashboard, after 7 days uncaptured, by an
+ * earlier attempt), so that is the result, not an error.
+ */
+static int error_answer(const json_t *e, const oh_response *resp, const char *done_status,
+                        oh_payment_result *out, oh_error *err)
 {
     const char *type = str(e, "type");
     if (type == NULL)
@@ -63,6 +70,14 @@ static int error_answer(const json_t *e, const oh_response *resp, oh_payment_res
     OH_STRLCPY(out->decline_code, str(e, "decline_code"));
     OH_STRLCPY(out->message, str(e, "message"));
     const json_t *pi = json_object_get(e, "payment_intent");
+    const char *code = str(e, "code");
+    if (json_is_object(pi) && done_status != NULL && code != NULL &&
+        strcmp(code, "payment_intent_unexpected_state") == 0 && str(pi, "status") != NULL &&
+        strcmp(str(pi, "status"), done_status) == 0) {
+        memset(out->code, 0, sizeof(out->code));
+        memset(out->message, 0, sizeof(out->message));
+        return stripe_object_result(pi, out, err);
+    }
     if (json_is_object(pi)) {
         oh_payment_result tmp = {.struct_size = out->struct_size};
         oh_error ignored = {{0}};
@@ -105,7 +120,9 @@ static int parse(const stripe *sp, want_kind want, const char *op, const oh_paym
     int rc;
     const json_t *e = json_object_get(j, "error");
     if (json_is_object(e)) {
-        rc = error_answer(e, resp, out, err);
+        const char *done = strcmp(op, "void") == 0      ? "canceled"
+                           : strcmp(op, "capture") == 0 ? "succeeded" : NULL;
+        rc = error_answer(e, resp, done, out, err);
     } else if (resp->status < 200 || resp->status > 299) {
         rc = oh_error_set(err, resp->status >= 500 ? OH_RETRY : OH_FAIL,
                           "%s answer: HTTP %d without an error object", op, resp->status);
