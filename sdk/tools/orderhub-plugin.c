@@ -7,6 +7,8 @@
  *   orderhub-plugin auth-parse PLUGIN RESPONSE_FILE   a recorded OAuth2 token answer
  *   orderhub-plugin label-parse|rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE
  *   orderhub-plugin label-request|rate-request PLUGIN SHIPMENT.json
+ *   orderhub-plugin payment-parse|payment-request PLUGIN OPERATION FILE
+ *   orderhub-plugin webhook-verify|webhook-parse PLUGIN BODY_FILE
  *
  * PLUGIN is a path to a .so (anything containing '/') or a module name looked up in
  * --plugin-path directories, ORDERHUB_PLUGIN_PATH, then the installed plugin directory.
@@ -57,10 +59,28 @@ void tk_usage(FILE *out)
             "                  print the request a notifier's render_build makes for one\n"
             "                  event ({event, order, data, dedupe_id, occurred_at_ms}),\n"
             "                  secrets shown as ***\n\n"
+            "  payment-parse PLUGIN OPERATION RESPONSE_FILE [--status HTTP_CODE]\n"
+            "                  [--header 'Name: value']... [--input INPUT.json]\n"
+            "                  [--setting key=value]...\n"
+            "                  run a recorded gateway answer to OPERATION (authorize,\n"
+            "                  capture, void, refund) through the plugin's parse; print\n"
+            "                  {status, transaction_id, amount, currency, code,\n"
+            "                  decline_code, message, retryable}\n"
+            "  payment-request PLUGIN OPERATION INPUT.json [--setting key=value]...\n"
+            "                  print the request OPERATION's build makes, secrets as ***\n"
+            "  webhook-verify PLUGIN --secret S [--now UNIX_TIME] --header 'Name: value'...\n"
+            "                  BODY_FILE [--setting key=value]...\n"
+            "                  check a recorded webhook's signature: \"valid\", exit 0, or\n"
+            "                  the reason, exit 1 (the daemon's 401)\n"
+            "  webhook-parse PLUGIN BODY_FILE [--header 'Name: value']...\n"
+            "                  [--setting key=value]...\n"
+            "                  print what webhook_parse reads from a (verified) webhook\n\n"
             "SHIPMENT.json is an oh_shipment as JSON: order_id, service_level, service,\n"
             "idempotency_key, currency, ship_from{...}, ship_to{...}, parcels[{weight_g,\n"
             "length_mm, width_mm, height_mm}], customs[{description, hs_code,\n"
-            "origin_country, quantity, value, weight_g}] (see orderhub-plugin(1)).\n\n"
+            "origin_country, quantity, value, weight_g}] (see orderhub-plugin(1)).\n"
+            "INPUT.json is an oh_payment_input as JSON: order_id, payment_token,\n"
+            "transaction_id, idempotency_key, amount, currency, description.\n\n"
             "PLUGIN is a path to a .so, or a module name searched in --plugin-path DIRs,\n"
             "ORDERHUB_PLUGIN_PATH and %s.  --setting values are checked against\n"
             "the plugin's declared settings exactly as orderhubd checks its config file.\n\n"
@@ -95,6 +115,10 @@ static const struct {
     {"label-request", cmd_label_request},
     {"rate-request", cmd_rate_request},
     {"notify-render", cmd_notify_render},
+    {"payment-parse", cmd_payment_parse},
+    {"payment-request", cmd_payment_request},
+    {"webhook-verify", cmd_webhook_verify},
+    {"webhook-parse", cmd_webhook_parse},
 };
 
 int main(int argc, char **argv)

@@ -28,5 +28,10 @@ int cmd_rate_parse(int argc, char **argv, const tk_common *common);
 int cmd_label_request(int argc, char **argv, const tk_common *common);
 int cmd_rate_request(int argc, char **argv, const tk_common *common);
 int cmd_notify_render(int argc, char **argv, const tk_common *common);
+/* payment_cmds.c */
+int cmd_payment_parse(int argc, char **argv, const tk_common *common);
+int cmd_payment_request(int argc, char **argv, const tk_common *common);
+int cmd_webhook_verify(int argc, char **argv, const tk_common *common);
+int cmd_webhook_parse(int argc, char **argv, const tk_common *common);
 
 #endif

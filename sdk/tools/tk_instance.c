@@ -225,18 +225,75 @@ static int parse_status(const char *text)
     return (int)v;
 }
 
+/* "Name: value" (or "Name:value") into a header with strings of its own. */
+static int header_parse(const char *arg, oh_header *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *colon = strchr(arg, ':');
+    if (colon == NULL || colon == arg || strpbrk(arg, "\r\n") != NULL) {
+        fprintf(stderr, "orderhub-plugin: --header '%s': expected 'Name: value'\n", arg);
+        return -1;
+    }
+    char *name = strndup(arg, (size_t)(colon - arg));
+    const char *v = colon + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    char *value = strdup(v);
+    if (name == NULL || value == NULL) {
+        free(name);
+        free(value);
+        fprintf(stderr, "orderhub-plugin: out of memory\n");
+        return -1;
+    }
+    out->name = name;
+    out->value = value;
+    return 0;
+}
+
+static void header_free(oh_header *h)
+{
+    free(h->name);
+    free(h->value);
+    memset(h, 0, sizeof(*h));
+}
+
+static int parse_now(const char *text, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v <= 0 || v > 253402300799LL) {
+        fprintf(stderr, "orderhub-plugin: --now '%s': Unix seconds\n", text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int tk_args_parse(tk_args *a, int argc, char **argv, unsigned allowed)
 {
     static const struct option longs[] = {{"status", required_argument, NULL, 's'},
                                           {"setting", required_argument, NULL, 'S'},
                                           {"number", required_argument, NULL, 'n'},
                                           {"auth-token", required_argument, NULL, 'a'},
+                                          {"input", required_argument, NULL, 'i'},
+                                          {"header", required_argument, NULL, 'H'},
+                                          {"secret", required_argument, NULL, 'k'},
+                                          {"now", required_argument, NULL, 'N'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
+    static const struct {
+        int c;
+        unsigned bit;
+        const char *name;
+    } gated[] = {{'s', TK_OPT_STATUS, "status"}, {'n', TK_OPT_NUMBER, "number"},
+                 {'a', TK_OPT_AUTH_TOKEN, "auth-token"}, {'i', TK_OPT_INPUT, "input"},
+                 {'H', TK_OPT_HEADER, "header"}, {'k', TK_OPT_SECRET, "secret"},
+                 {'N', TK_OPT_NOW, "now"}};
     memset(a, 0, sizeof(*a));
     a->status = 200;
     a->auth_token = "ACCESS-TOKEN-FROM-AUTH-STEP";
-    a->settings = calloc((size_t)argc + 1, sizeof(char *));
+    a->settings = calloc((size_t)argc + 2, sizeof(char *));
     a->numbers = calloc((size_t)argc + 1, sizeof(char *));
     if (a->settings == NULL || a->numbers == NULL) {
         fprintf(stderr, "orderhub-plugin: out of memory\n");
@@ -244,13 +301,12 @@ int tk_args_parse(tk_args *a, int argc, char **argv, unsigned allowed)
     }
     int c;
     optind = 0; /* a fresh scan of this verb's vector (GNU getopt) */
-    while ((c = getopt_long(argc, argv, "s:S:n:a:h", longs, NULL)) != -1) {
-        unsigned need = c == 's' ? TK_OPT_STATUS : c == 'n' ? TK_OPT_NUMBER
-                        : c == 'a' ? TK_OPT_AUTH_TOKEN : 0;
-        if (need != 0 && !(allowed & need)) {
-            fprintf(stderr, "orderhub-plugin: %s takes no --%s\n", argv[0],
-                    c == 's' ? "status" : c == 'n' ? "number" : "auth-token");
-            return 2;
+    while ((c = getopt_long(argc, argv, "s:S:n:a:i:H:k:N:h", longs, NULL)) != -1) {
+        for (size_t g = 0; g < sizeof(gated) / sizeof(gated[0]); g++) {
+            if (gated[g].c == c && !(allowed & gated[g].bit)) {
+                fprintf(stderr, "orderhub-plugin: %s takes no --%s\n", argv[0], gated[g].name);
+                return 2;
+            }
         }
         switch (c) {
         case 's':
@@ -260,6 +316,31 @@ int tk_args_parse(tk_args *a, int argc, char **argv, unsigned allowed)
         case 'S': a->settings[a->nsettings++] = optarg; break;
         case 'n': a->numbers[a->nnumbers++] = optarg; break;
         case 'a': a->auth_token = optarg; break;
+        case 'i': a->input = optarg; break;
+        case 'H':
+            if (a->nheaders == TK_MAX_HEADERS) {
+                fprintf(stderr, "orderhub-plugin: more than %d --header options\n",
+                        TK_MAX_HEADERS);
+                return 2;
+            }
+            if (header_parse(optarg, &a->headers[a->nheaders]) != 0)
+                return 2;
+            a->nheaders++;
+            break;
+        case 'k': {
+            /* The plugin's webhook_secret, as the daemon's configuration would set it. */
+            size_t n = strlen(optarg) + sizeof("webhook_secret=");
+            free(a->secret_pair);
+            if ((a->secret_pair = malloc(n)) == NULL)
+                return 2;
+            snprintf(a->secret_pair, n, "webhook_secret=%s", optarg);
+            a->settings[a->nsettings++] = a->secret_pair;
+            break;
+        }
+        case 'N':
+            if (parse_now(optarg, &a->now_s) != 0)
+                return 2;
+            break;
         case 'h': tk_usage(stdout); exit(0); /* a CLI's --help ends the run */
         default: return 2;
         }
@@ -271,6 +352,9 @@ int tk_args_parse(tk_args *a, int argc, char **argv, unsigned allowed)
 
 void tk_args_free(tk_args *a)
 {
+    for (size_t i = 0; i < a->nheaders; i++)
+        header_free(&a->headers[i]);
+    free(a->secret_pair);
     free(a->settings);
     free(a->numbers);
     memset(a, 0, sizeof(*a));

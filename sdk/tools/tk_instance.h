@@ -25,14 +25,25 @@ typedef struct tk_common {
 #define TK_OPT_STATUS 0x1u     /* --status HTTP_CODE (default 200) */
 #define TK_OPT_NUMBER 0x2u     /* --number N, repeatable */
 #define TK_OPT_AUTH_TOKEN 0x4u /* --auth-token TOKEN (default a placeholder) */
+#define TK_OPT_INPUT 0x8u      /* --input INPUT.json */
+#define TK_OPT_HEADER 0x10u    /* --header 'Name: value', repeatable */
+#define TK_OPT_SECRET 0x20u    /* --secret S: the plugin's webhook_secret setting */
+#define TK_OPT_NOW 0x40u       /* --now UNIX_TIME: the host clock, fixed */
+
+#define TK_MAX_HEADERS 64
 
 typedef struct tk_args {
-    char **settings;   /* --setting key=value, in order */
+    char **settings;   /* --setting key=value, in order (--secret adds webhook_secret=S) */
     size_t nsettings;
     char **numbers;    /* --number N */
     size_t nnumbers;
     int status;
     const char *auth_token;
+    const char *input;
+    oh_header headers[TK_MAX_HEADERS]; /* owned strings */
+    size_t nheaders;
+    int64_t now_s;     /* 0: the real clock */
+    char *secret_pair; /* owned */
     char **positional; /* what is left after the options (the verb excluded) */
     size_t npositional;
 } tk_args;
