@@ -117,11 +117,16 @@ ok "after the restart the order reached awaiting_shipment with transaction $firs
 ledger > "$tmp/ledger"
 jq -e '[.transactions[] | select(.type == "authOnlyTransaction")] | length == 1' "$tmp/ledger" > /dev/null ||
     fail "more than one authorization in the ledger: $(cat "$tmp/ledger")"
-jq -e --arg r "$first_ref" '.transactions[0] | .invoice == "idem-1" and .requests == 2 and
-    .duplicates == 1 and .ref_ids == [$r] and .amount == "12.34"' "$tmp/ledger" > /dev/null ||
-    fail "ledger: $(cat "$tmp/ledger")"
-[ "$(jq .requests "$tmp/ledger")" = 2 ] || fail "the fake saw $(jq .requests "$tmp/ledger") requests, not 2"
-ok "ledger: ONE charge of 12.34 for idem-1; the replay (same refId) answered as a duplicate of it"
+# The restarted daemon sends the authorization again; on a loaded machine it may send it
+# more than once (a replay that reaches the fake while the original is still held there is
+# answered "try again"), but every request after the first is a duplicate of that one
+# charge, under the same refId.
+jq -e --arg r "$first_ref" '.transactions[0] | .invoice == "idem-1" and .requests >= 2 and
+    .duplicates == .requests - 1 and .ref_ids == [$r] and .amount == "12.34"' "$tmp/ledger" \
+    > /dev/null || fail "ledger: $(cat "$tmp/ledger")"
+[ "$(jq .requests "$tmp/ledger")" = "$(jq '.transactions[0].requests' "$tmp/ledger")" ] ||
+    fail "the fake saw requests outside the one transaction: $(cat "$tmp/ledger")"
+ok "ledger: ONE charge of 12.34 for idem-1; every replay (same refId) answered as a duplicate of it"
 grep -qF "$IDEM_KEY" "$tmp"/daemon.*.log && fail "a daemon log names the transaction key"
 ok "no daemon log line carries the transaction key"
 echo "1..$pass"
