@@ -77,6 +77,9 @@ plugins = (
   { id = "sms"; module = "notify_sms";
     settings = { base_url = "http://$http/twilio"; account_sid = "$sid"; auth_token = "env:TW_TOKEN";
                  from = "+15005550006"; to = "buyer"; template_dir = "$2"; }; },
+  { id = "sms-seller"; module = "notify_sms";
+    settings = { base_url = "http://$http/twilio"; account_sid = "$sid"; auth_token = "env:TW_TOKEN";
+                 from = "+15005550006"; to = "seller"; template_dir = "$2"; }; },
   { id = "chat"; module = "notify_chat";
     settings = { webhook_url = "env:SLACK_URL"; template_dir = "$2"; }; },
   { id = "chat-late"; module = "notify_chat";
@@ -86,7 +89,7 @@ routes = (
   { on = "order.placed";       chain = [ "pay" ]; },
   { on = "fulfillment.packed"; chain = [ "carrier", "chat-late" ]; },
   { on = "order.*";            chain = [ "hook" ]; },
-  { on = "order.confirmed";    chain = [ "hook-flaky", "mail" ]; },
+  { on = "order.confirmed";    chain = [ "hook-flaky", "mail", "sms-seller" ]; },
   { on = "order.acknowledged"; chain = [ "hook-gone" ]; },
   { on = "shipment.*";         chain = [ "hook", "chat" ]; },
   { on = "shipment.delivered"; chain = [ "mail", "sms" ]; }
@@ -263,6 +266,9 @@ jq -e '.dead_letters | map(select(.instance == "hook-gone")) | .[0] | .order_id 
     || fail "dead letters: $(cat "$tmp/dead.json" "$tmp/dead.err")"
 jq -e '.dead_letters | map(select(.instance != "hook-gone")) | length == 0' "$tmp/dead.json" > /dev/null \
     || fail "other channels dead-lettered: $(cat "$tmp/dead.json")"
+# The seller has no phone: sms-seller has nothing to send (OH_STOP), which is done, not dead.
+grep -q "sms-seller has nothing to send for order.confirmed" "$tmp/log" \
+    || fail "sms-seller's OH_STOP not reported as nothing to send"
 sleep 0.5
 [ "$(wc -l < "$tmp/gone.jsonl")" = 1 ] || fail "a 410 was retried"
 ORDERHUB_URL="$api" ORDERHUB_TOKEN="$NC_ADMIN" "$ctl" dead-letters > "$tmp/dead.txt" 2>&1

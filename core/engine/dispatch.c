@@ -449,10 +449,19 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
     rc = req ? build(r, req, &perr) : oh_error_set(&perr, OH_RETRY, "out of memory");
     if (req != NULL)
         req->auth_token = NULL; /* the token lives in the cache, not in the request */
+    if (rc == OH_STOP && r->inst->module->desc.kind == OH_KIND_NOTIFIER) {
+        /* notifier.h: OH_STOP is "nothing to send for this event" (no address for the
+         * audience, say): the action is done, not failed. */
+        host_request_free(req);
+        log_info("order %s: %s has nothing to send for %s: %s", r->a.order_id, r->inst->id,
+                 r->note.event ? r->note.event : "?", perr.message);
+        disp_finish(r, OH_OK, NULL, NULL, perr.message, -1);
+        return;
+    }
     if (rc != OH_OK || req->url == NULL) {
         host_request_free(req);
         disp_finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
-               perr.message[0] ? perr.message : "plugin built no request", -1);
+                    perr.message[0] ? perr.message : "plugin built no request", -1);
         return;
     }
     if (token != NULL && (r->auth_token = strdup(token)) == NULL) {

@@ -1,7 +1,9 @@
 /*
- * reqlog - the one debug line per request, with secrets redacted: URL userinfo and the
- * whole query string become "***" (APIs put keys there: USPS's USERID rides in its XML
- * parameter), header VALUES are never printed (names only; flagged ones as "Name: ***").
+ * reqlog - the one debug line per request, with secrets redacted: of the URL only the
+ * scheme, host and port are shown, userinfo and everything after the host become "***"
+ * (APIs put keys in the query - USPS's USERID rides in its XML parameter - and in the path
+ * - a Slack incoming-webhook URL is its own secret), header VALUES are never printed
+ * (names only; flagged ones as "Name: ***").
  */
 #include "config.h"
 
@@ -40,13 +42,13 @@ void ex_redact_url(const char *url, char *out, size_t outlen)
         if (*p == '@')
             at = p; /* the last '@' ends the userinfo */
     }
-    const char *query = strpbrk(auth + auth_len, "?#");
-    int path_len = (int)((query ? query : url + strlen(url)) - (at ? at : url));
+    const char *rest = auth + auth_len; /* path, query, fragment: never printed */
+    const char *hidden = *rest != '\0' && strcmp(rest, "/") != 0 ? "/***" : rest;
     if (at == NULL)
-        snprintf(out, outlen, "%.*s%s", path_len, url, query ? "?***" : "");
+        snprintf(out, outlen, "%.*s%s", (int)(rest - url), url, hidden);
     else
-        snprintf(out, outlen, "%.*s***%.*s%s", (int)(auth - url), url, path_len, at,
-                 query ? "?***" : "");
+        snprintf(out, outlen, "%.*s***%.*s%s", (int)(auth - url), url, (int)(rest - at), at,
+                 hidden);
 }
 
 /* "Name1, Name2: ***, ..." - never a value. */
