@@ -2,6 +2,8 @@
 
 #include "server.h"
 
+#include "../common/resume_timer.h"
+
 #include "bank.h"
 
 #include <arpa/inet.h>
@@ -15,27 +17,12 @@
 
 #define MAX_BODY (64 * 1024)
 
-/* ---- timer: a min-heap of suspended connections, resumed when due ------------------- */
-
-typedef struct due {
-    int64_t at_ns;
-    struct MHD_Connection *conn;
-} due;
-
-typedef struct timer {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    due *heap;
-    size_t n, cap;
-    int stop;
-} timer;
 
 struct sf_server {
     const sf_config *cfg;
     struct MHD_Daemon *daemon;
     sf_bank *bank;
-    timer tm;
+    resume_timer tm;
     uint16_t port;
     uint64_t draws;     /* error-rate draws, atomic */
     uint64_t requests;  /* for Request-Id, atomic */
@@ -51,96 +38,6 @@ typedef struct req_ctx {
     char idem[256];     /* echoed Idempotency-Key ("" none) */
 } req_ctx;
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void heap_push(timer *t, due d)
-{
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        due *h = realloc(t->heap, cap * sizeof(due));
-        if (h == NULL) { /* cannot wait: answer at once rather than lose the request */
-            MHD_resume_connection(d.conn);
-            return;
-        }
-        t->heap = h;
-        t->cap = cap;
-    }
-    size_t i = t->n++;
-    while (i > 0 && t->heap[(i - 1) / 2].at_ns > d.at_ns) {
-        t->heap[i] = t->heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    t->heap[i] = d;
-}
-
-static due heap_pop(timer *t)
-{
-    due top = t->heap[0], last = t->heap[--t->n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= t->n)
-            break;
-        if (c + 1 < t->n && t->heap[c + 1].at_ns < t->heap[c].at_ns)
-            c++;
-        if (t->heap[c].at_ns >= last.at_ns)
-            break;
-        t->heap[i] = t->heap[c];
-        i = c;
-    }
-    if (t->n > 0)
-        t->heap[i] = last;
-    return top;
-}
-
-static void *timer_main(void *arg)
-{
-    timer *t = arg;
-    pthread_mutex_lock(&t->lock);
-    while (!t->stop || t->n > 0) {
-        if (t->n == 0) {
-            pthread_cond_wait(&t->cond, &t->lock);
-            continue;
-        }
-        if (t->stop || t->heap[0].at_ns <= mono_ns()) {
-            due d = heap_pop(t);
-            MHD_resume_connection(d.conn); /* thread-safe; wakes MHD through its ITC */
-            continue;
-        }
-        struct timespec ts = {(time_t)(t->heap[0].at_ns / 1000000000),
-                              (long)(t->heap[0].at_ns % 1000000000)};
-        pthread_cond_timedwait(&t->cond, &t->lock, &ts);
-    }
-    pthread_mutex_unlock(&t->lock);
-    return NULL;
-}
-
-static int timer_start(timer *t)
-{
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&t->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&t->lock, NULL);
-    return pthread_create(&t->thread, NULL, timer_main, t);
-}
-
-static void timer_add(timer *t, struct MHD_Connection *c, int64_t at_ns)
-{
-    pthread_mutex_lock(&t->lock);
-    if (t->stop)
-        MHD_resume_connection(c);
-    else
-        heap_push(t, (due){at_ns, c});
-    pthread_cond_signal(&t->cond);
-    pthread_mutex_unlock(&t->lock);
-}
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
@@ -301,7 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (latency > 0) {
         ctx->ready = 1;
         MHD_suspend_connection(c); /* suspend first: the timer may resume at once */
-        timer_add(&s->tm, c, mono_ns() + latency * 1000000);
+        resume_timer_add(&s->tm, c, (int64_t)latency);
         return MHD_YES;
     }
     return send_reply(ctx, c);
@@ -326,7 +223,7 @@ sf_server *sf_server_start(const sf_config *cfg)
         return NULL;
     s->cfg = cfg;
     s->bank = sf_bank_new(cfg);
-    if (s->bank == NULL || timer_start(&s->tm) != 0) {
+    if (s->bank == NULL || resume_timer_start(&s->tm) != 0) {
         sf_bank_free(s->bank);
         free(s);
         return NULL;
@@ -358,16 +255,9 @@ void sf_server_stop(sf_server *s)
 {
     if (s == NULL)
         return;
-    pthread_mutex_lock(&s->tm.lock);
-    s->tm.stop = 1;
-    pthread_cond_signal(&s->tm.cond);
-    pthread_mutex_unlock(&s->tm.lock);
-    pthread_join(s->tm.thread, NULL);
+    resume_timer_stop(&s->tm);
     if (s->daemon != NULL)
         MHD_stop_daemon(s->daemon);
-    free(s->tm.heap);
-    pthread_mutex_destroy(&s->tm.lock);
-    pthread_cond_destroy(&s->tm.cond);
     sf_bank_free(s->bank);
     free(s);
 }
