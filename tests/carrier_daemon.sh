@@ -139,8 +139,10 @@ for base in 0 100 200 300 400; do
 done
 ok "shipment.* events journaled once per change; scans kept newest first, none twice"
 
-stats=$(curl -sS "$fake/fake/stats")
+# Settled polls first, then the fake's count: every settled poll's request is counted by
+# then (the other order races a poll finishing between the two reads).
 metrics=$(curl -sS "$api/metrics")
+stats=$(curl -sS "$fake/fake/stats")
 attempts() { echo "$metrics" | awk -v i="$1" -F'[ ]' \
     '$1 ~ "^orderhub_outbound_attempts_total" && $1 ~ "instance=\""i"\"" {s += $2} END {print s + 0}'; }
 ups_tokens=$(echo "$stats" | jq .endpoints.ups_token)

@@ -18,6 +18,8 @@
  * Events may come in any order; the shipment's status is taken from the newest by instant
  * (times carry their offset).
  */
+#include "../../common/signed_webhook.h"
+
 #include <orderhub/orderhub.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,56 +461,12 @@ static int rate_parse(void *state, const oh_shipment *s, const oh_response *resp
 
 /* ---- inbound webhooks ------------------------------------------------------------------ */
 
-/* 64 hex digits at `p` equal `hex`, ending the value; every byte compared (no early exit). */
-static int hex_matches(const char *p, const char *hex)
-{
-    unsigned diff = 0;
-    size_t i = 0;
-    for (; i < 64 && p[i] != '\0'; i++)
-        diff |= (unsigned char)(p[i] ^ hex[i]);
-    return i == 64 && diff == 0 && (p[64] == '\0' || p[64] == ',');
-}
-
-/*
- * Signed like the payment sandbox (and Stripe): "Sandbox-Signature: t=UNIX,v1=HEX[,v1=HEX]"
- * where HEX = HMAC-SHA256(webhook_secret, "UNIX." + body), lower-case.  Several v1 values
- * allow a secret rotation.
- */
+/* Signed like the payment sandbox (and Stripe): plugins/common/signed_webhook.h. */
 static int webhook_verify(void *state, const oh_inbound *in, int64_t now_unix, oh_error *err)
 {
     const carrier *c = state;
-    if (c->webhook_secret[0] == '\0')
-        return oh_error_set(err, OH_FAIL, "webhooks are not configured (webhook_secret)");
-    const char *sig = oh_header_find(in->headers, in->header_count, "Sandbox-Signature");
-    if (sig == NULL)
-        return oh_error_set(err, OH_FAIL, "no Sandbox-Signature header");
-    long long t = -1;
-    if (sscanf(sig, "t=%lld", &t) != 1 || t < 0)
-        return oh_error_set(err, OH_FAIL, "Sandbox-Signature has no t= timestamp");
-    if (now_unix - t > c->webhook_tolerance_s || t - now_unix > c->webhook_tolerance_s)
-        return oh_error_set(err, OH_FAIL, "timestamp outside the %lld s tolerance",
-                            (long long)c->webhook_tolerance_s);
-    char prefix[32];
-    int n = snprintf(prefix, sizeof(prefix), "%lld.", t);
-    size_t len = (size_t)n + in->body_len;
-    char *signed_text = malloc(len);
-    if (signed_text == NULL)
-        return oh_error_set(err, OH_RETRY, "out of memory");
-    memcpy(signed_text, prefix, (size_t)n);
-    memcpy(signed_text + n, in->body, in->body_len);
-    unsigned char mac[32];
-    int rc = c->host->hmac_sha256(c->webhook_secret, strlen(c->webhook_secret), signed_text,
-                                  len, mac);
-    free(signed_text);
-    if (rc != 0)
-        return oh_error_set(err, OH_RETRY, "cannot compute the signature");
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-    int match = 0;
-    for (const char *p = strstr(sig, "v1="); p != NULL; p = strstr(p + 3, "v1="))
-        match |= hex_matches(p + 3, hex);
-    return match ? OH_OK : oh_error_set(err, OH_FAIL, "no v1 signature matches");
+    return signed_webhook_verify(c->host, in, "Sandbox-Signature", c->webhook_secret,
+                                 c->webhook_tolerance_s, now_unix, err);
 }
 
 /* {"id":"whk_..","number":"SBX..","events":[..]}: one shipment, shaped as in a track answer. */
