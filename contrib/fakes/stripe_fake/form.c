@@ -94,8 +94,10 @@ char *sf_form_canonical(const sf_form *f)
     size_t len = 1;
     if (copy == NULL)
         return NULL;
-    memcpy(copy, f->pairs, f->count * sizeof(*copy));
-    qsort(copy, f->count, sizeof(*copy), cmp_pair);
+    if (f->count > 0) { /* an empty form has no pairs array at all */
+        memcpy(copy, f->pairs, f->count * sizeof(*copy));
+        qsort(copy, f->count, sizeof(*copy), cmp_pair);
+    }
     for (size_t i = 0; i < f->count; i++)
         len += strlen(copy[i].key) + strlen(copy[i].value) + 2;
     char *out = malloc(len), *w = out;
