@@ -121,7 +121,7 @@ void cache_free_all(worker *w)
 void cache_trim(worker *w)
 {
     size_t max = (size_t)w->e->o.cache_orders;
-    if (w->cached <= max)
+    if (w->cached <= max || w->cached < w->next_trim_at)
         return;
     for (size_t b = 0; b < CACHE_BUCKETS && w->cached > max / 2; b++) {
         cache_entry **p = &w->buckets[b];
@@ -137,4 +137,8 @@ void cache_trim(worker *w)
             }
         }
     }
+    /* Orders with units in flight cannot be forgotten: when too many are (a burst of
+     * placements), wait for a quarter more orders before scanning the buckets again,
+     * rather than scanning them all after every message. */
+    w->next_trim_at = w->cached > max / 2 ? w->cached + max / 4 : 0;
 }

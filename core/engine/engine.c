@@ -264,7 +264,7 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     if (e->o.lease_ms <= 0)
         e->o.lease_ms = 120000;
     if (e->o.cache_orders <= 0)
-        e->o.cache_orders = 4096;
+        e->o.cache_orders = 65536;
     if (e->o.max_attempts <= 0)
         e->o.max_attempts = 8;
     if (e->o.backoff_base_ms <= 0)

@@ -40,7 +40,7 @@ typedef struct eng_options {
     int64_t backoff_max_ms;  /* 0 = 300000 */
     int64_t poll_ms;         /* how often actions and timers are looked for at most; 0 = 200 */
     int64_t track_poll_ms;   /* between two tracking polls of a shipment; 0 = 3600000 */
-    int64_t cache_orders;    /* idle orders a worker keeps in memory; 0 = 4096 */
+    int64_t cache_orders;    /* idle orders a worker keeps in memory; 0 = 65536 */
 } eng_options;
 
 /*

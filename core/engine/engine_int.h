@@ -73,6 +73,7 @@ typedef struct worker {
     int busy;                  /* applying a message now */
     cache_entry *buckets[CACHE_BUCKETS];
     size_t cached;
+    size_t next_trim_at;       /* cache_trim waits until cached reaches it (0: no wait) */
 } worker;
 
 struct engine {
