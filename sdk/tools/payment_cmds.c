@@ -163,52 +163,6 @@ static int webhook_open(const tk_common *common, const char *plugin, const char 
     return 0;
 }
 
-int cmd_webhook_verify(int argc, char **argv, const tk_common *common)
-{
-    tk_args p;
-    int rc = tk_args_parse(&p, argc, argv, TK_OPT_HEADER | TK_OPT_SECRET | TK_OPT_NOW);
-    if (rc == 0 && p.npositional != 2) {
-        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin webhook-verify PLUGIN "
-                "--secret S [--now UNIX_TIME] --header 'Name: value'... BODY_FILE "
-                "[--setting key=value]...\n");
-        rc = 2;
-    }
-    if (rc != 0) {
-        tk_args_free(&p);
-        return rc;
-    }
-    tk_instance t;
-    char *body = NULL;
-    size_t len = 0;
-    rc = 1;
-    if (webhook_open(common, p.positional[0], p.positional[1], &p, &t, &body, &len) == 0) {
-        const ldr_module *m = t.inst.module;
-        oh_inbound in = {.struct_size = sizeof(in), .method = "POST",
-                         .path = "/v1/webhooks", .query = "", .headers = p.headers,
-                         .header_count = p.nheaders, .body = body, .body_len = len};
-        oh_error err = {{0}};
-        /* The daemon's clock as the plugin reads it: fixed when --now is given. */
-        if (p.now_s > 0)
-            host_now_override(p.now_s * 1000);
-        int64_t now = host_api()->now_ms() / 1000;
-        int vrc = m->desc.kind == OH_KIND_PAYMENT
-                      ? m->ops.payment.webhook_verify(t.inst.state, &in, now, &err)
-                      : m->ops.carrier.webhook_verify(t.inst.state, &in, now, &err);
-        host_now_override(0);
-        if (vrc == OH_OK) {
-            printf("valid\n");
-            rc = 0;
-        } else {
-            fprintf(stderr, "orderhub-plugin: %s: invalid webhook (the daemon answers 401): "
-                    "%s\n", m->desc.name, err.message[0] ? err.message : "no reason given");
-        }
-        tk_instance_close(&t);
-        free(body);
-    }
-    tk_args_free(&p);
-    return rc;
-}
-
 static json_t *event_json(const oh_payment_event *ev)
 {
     json_t *j = json_object();
@@ -220,13 +174,64 @@ static json_t *event_json(const oh_payment_event *ev)
     return j;
 }
 
-int cmd_webhook_parse(int argc, char **argv, const tk_common *common)
+/* webhook-verify: "valid" and 0, or the reason and 1 (the daemon would answer 401). */
+static int verify(const tk_instance *t, const oh_inbound *in, int64_t now_s)
+{
+    const ldr_module *m = t->inst.module;
+    oh_error err = {{0}};
+    /* The daemon's clock as the plugin reads it: fixed when --now is given. */
+    if (now_s > 0)
+        host_now_override(now_s * 1000);
+    int64_t now = host_api()->now_ms() / 1000;
+    int vrc = m->desc.kind == OH_KIND_PAYMENT
+                  ? m->ops.payment.webhook_verify(t->inst.state, in, now, &err)
+                  : m->ops.carrier.webhook_verify(t->inst.state, in, now, &err);
+    host_now_override(0);
+    if (vrc == OH_OK) {
+        printf("valid\n");
+        return 0;
+    }
+    fprintf(stderr, "orderhub-plugin: %s: invalid webhook (the daemon answers 401): %s\n",
+            m->desc.name, err.message[0] ? err.message : "no reason given");
+    return 1;
+}
+
+/* webhook-parse: what the plugin reads from the webhook, as JSON. */
+static int parse(const tk_instance *t, const oh_inbound *in)
+{
+    const ldr_module *m = t->inst.module;
+    oh_error err = {{0}};
+    int prc, rc = 1;
+    if (m->desc.kind == OH_KIND_PAYMENT) {
+        oh_payment_event ev = {.struct_size = sizeof(ev)};
+        ev.result.struct_size = sizeof(ev.result);
+        prc = m->ops.payment.webhook_parse(t->inst.state, in, &ev, &err);
+        if (prc == OH_OK)
+            rc = tk_print_json(event_json(&ev));
+    } else {
+        oh_track_result tr = {0};
+        prc = m->ops.carrier.webhook_parse(t->inst.state, in, &tr, &err);
+        if (prc == OH_OK && host_track_normalise(&tr, m->desc.name) == 0)
+            rc = tk_print_json(host_track_result_json(&tr));
+        host_track_result_clear(&tr);
+    }
+    if (prc != OH_OK)
+        print_refusal(m->desc.name, "webhook", prc, &err);
+    return rc;
+}
+
+/* webhook-verify / webhook-parse PLUGIN BODY_FILE: the body and headers as an oh_inbound. */
+static int webhook_run(int argc, char **argv, const tk_common *common, int verifying)
 {
     tk_args p;
-    int rc = tk_args_parse(&p, argc, argv, TK_OPT_HEADER | TK_OPT_SECRET);
+    int rc = tk_args_parse(&p, argc, argv,
+                           TK_OPT_HEADER | TK_OPT_SECRET | (verifying ? TK_OPT_NOW : 0));
     if (rc == 0 && p.npositional != 2) {
-        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin webhook-parse PLUGIN "
-                "BODY_FILE [--header 'Name: value']... [--setting key=value]...\n");
+        fprintf(stderr, "orderhub-plugin: usage: orderhub-plugin %s\n",
+                verifying ? "webhook-verify PLUGIN --secret S [--now UNIX_TIME] --header "
+                            "'Name: value'... BODY_FILE [--setting key=value]..."
+                          : "webhook-parse PLUGIN BODY_FILE [--header 'Name: value']... "
+                            "[--setting key=value]...");
         rc = 2;
     }
     if (rc != 0) {
@@ -238,30 +243,23 @@ int cmd_webhook_parse(int argc, char **argv, const tk_common *common)
     size_t len = 0;
     rc = 1;
     if (webhook_open(common, p.positional[0], p.positional[1], &p, &t, &body, &len) == 0) {
-        const ldr_module *m = t.inst.module;
         oh_inbound in = {.struct_size = sizeof(in), .method = "POST",
                          .path = "/v1/webhooks", .query = "", .headers = p.headers,
                          .header_count = p.nheaders, .body = body, .body_len = len};
-        oh_error err = {{0}};
-        int prc;
-        if (m->desc.kind == OH_KIND_PAYMENT) {
-            oh_payment_event ev = {.struct_size = sizeof(ev)};
-            ev.result.struct_size = sizeof(ev.result);
-            prc = m->ops.payment.webhook_parse(t.inst.state, &in, &ev, &err);
-            if (prc == OH_OK)
-                rc = tk_print_json(event_json(&ev));
-        } else {
-            oh_track_result tr = {0};
-            prc = m->ops.carrier.webhook_parse(t.inst.state, &in, &tr, &err);
-            if (prc == OH_OK && host_track_normalise(&tr, m->desc.name) == 0)
-                rc = tk_print_json(host_track_result_json(&tr));
-            host_track_result_clear(&tr);
-        }
-        if (prc != OH_OK)
-            print_refusal(m->desc.name, "webhook", prc, &err);
+        rc = verifying ? verify(&t, &in, p.now_s) : parse(&t, &in);
         tk_instance_close(&t);
         free(body);
     }
     tk_args_free(&p);
     return rc;
+}
+
+int cmd_webhook_verify(int argc, char **argv, const tk_common *common)
+{
+    return webhook_run(argc, argv, common, 1);
+}
+
+int cmd_webhook_parse(int argc, char **argv, const tk_common *common)
+{
+    return webhook_run(argc, argv, common, 0);
 }
