@@ -8,9 +8,9 @@
 
 #include "server.h"
 
-#include <errno.h>
+#include "../common/fake_cli.h"
+
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,17 +26,6 @@ static void usage(FILE *f)
                "  --latency-ms MS       added to every API answer [0]\n"
                "  --auth-latency-ms MS  added to authorization answers only [0]\n"
                "  --no-bom              answers without the UTF-8 BOM the live API sends\n");
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -55,12 +44,12 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longs, &li)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'p': bad = parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
-        case 't': bad = parse_long(optarg, 1, 64, &v); cfg.threads = (int)v; break;
+        case 'p': bad = fake_parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
+        case 't': bad = fake_parse_long(optarg, 1, 64, &v); cfg.threads = (int)v; break;
         case 'L': cfg.login = optarg; break;
         case 'K': cfg.key = optarg; break;
-        case 'l': bad = parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
-        case 'a': bad = parse_long(optarg, 0, 600000, &v); cfg.auth_latency_ms = v; break;
+        case 'l': bad = fake_parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
+        case 'a': bad = fake_parse_long(optarg, 0, 600000, &v); cfg.auth_latency_ms = v; break;
         case 'B': cfg.bom = 0; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -75,21 +64,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's threads: they inherit it */
+    fake_signals_block(&set);
     fa_server *s = fa_server_start(&cfg);
     if (s == NULL) {
         fprintf(stderr, "orderhub-fake-authnet: cannot listen on 127.0.0.1:%u\n", cfg.port);
         return 1;
     }
-    printf("listening on 127.0.0.1:%u\n", fa_server_port(s));
-    int sig;
-    sigwait(&set, &sig);
+    fake_ready_wait(&set, fa_server_port(s));
     fa_server_stop(s);
     return 0;
 }

@@ -10,9 +10,9 @@
 
 #include "server.h"
 
-#include <errno.h>
+#include "../common/fake_cli.h"
+
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,21 +38,10 @@ static void usage(FILE *f)
             "                      [fake-secret]\n");
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_clock(const char *s, int64_t *out)
 {
     long v;
-    if (parse_long(s, 1, 4102444800L, &v) == 0) {
+    if (fake_parse_long(s, 1, 4102444800L, &v) == 0) {
         *out = v;
         return 0;
     }
@@ -90,12 +79,12 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longs, &li)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'p': bad = parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
-        case 't': bad = parse_long(optarg, 1, 256, &v); cfg.threads = (int)v; break;
-        case 's': bad = parse_long(optarg, 1, 86400000, &v); cfg.step_ms = v; break;
+        case 'p': bad = fake_parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
+        case 't': bad = fake_parse_long(optarg, 1, 256, &v); cfg.threads = (int)v; break;
+        case 's': bad = fake_parse_long(optarg, 1, 86400000, &v); cfg.step_ms = v; break;
         case 'c': bad = parse_clock(optarg, &cfg.clock_s); break;
-        case 'l': bad = parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
-        case 'S': bad = parse_long(optarg, 0, 0x7fffffffL, &v); cfg.seed = (uint64_t)v; break;
+        case 'l': bad = fake_parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
+        case 'S': bad = fake_parse_long(optarg, 0, 0x7fffffffL, &v); cfg.seed = (uint64_t)v; break;
         case 'T': cfg.token = optarg; bad = optarg[0] == '\0' ? -1 : 0; break;
         case 'C': cfg.client_secret = optarg; bad = optarg[0] == '\0' ? -1 : 0; break;
         case 'e': {
@@ -118,22 +107,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
     raise_fd_limit();
-    signal(SIGPIPE, SIG_IGN);
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's threads exist: they inherit it */
+    fake_signals_block(&set);
     fk_server *s = fk_server_start(&cfg);
     if (s == NULL) {
         fprintf(stderr, "orderhub-fake-carrier: cannot listen on 127.0.0.1:%u\n", cfg.port);
         return 1;
     }
-    printf("listening on 127.0.0.1:%u\n", fk_server_port(s));
-    int sig;
-    sigwait(&set, &sig);
+    fake_ready_wait(&set, fk_server_port(s));
     fk_server_stop(s);
     return 0;
 }

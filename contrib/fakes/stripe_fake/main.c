@@ -11,9 +11,9 @@
 
 #include "server.h"
 
-#include <errno.h>
+#include "../common/fake_cli.h"
+
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +37,6 @@ static void usage(FILE *f)
             "  --clock T            Unix seconds written as every object's `created` [live]\n");
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0' || end == s || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -64,14 +53,14 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longs, &li)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'p': bad = parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
-        case 't': bad = parse_long(optarg, 1, 64, &v); cfg.threads = (int)v; break;
+        case 'p': bad = fake_parse_long(optarg, 0, 65535, &v); cfg.port = (uint16_t)v; break;
+        case 't': bad = fake_parse_long(optarg, 1, 64, &v); cfg.threads = (int)v; break;
         case 'k': cfg.secret_key = optarg; bad = optarg[0] == '\0' ? -1 : 0; break;
-        case 'l': bad = parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
-        case 'w': bad = parse_long(optarg, 0, 600000, &v); cfg.slow_ms = v; break;
-        case 'f': bad = parse_long(optarg, 0, 1000, &v); cfg.flaky_failures = (int)v; break;
-        case 'S': bad = parse_long(optarg, 0, 0x7fffffffL, &v); cfg.seed = (uint64_t)v; break;
-        case 'c': bad = parse_long(optarg, 1, 4102444800L, &v); cfg.clock_s = v; break;
+        case 'l': bad = fake_parse_long(optarg, 0, 600000, &v); cfg.latency_ms = v; break;
+        case 'w': bad = fake_parse_long(optarg, 0, 600000, &v); cfg.slow_ms = v; break;
+        case 'f': bad = fake_parse_long(optarg, 0, 1000, &v); cfg.flaky_failures = (int)v; break;
+        case 'S': bad = fake_parse_long(optarg, 0, 0x7fffffffL, &v); cfg.seed = (uint64_t)v; break;
+        case 'c': bad = fake_parse_long(optarg, 1, 4102444800L, &v); cfg.clock_s = v; break;
         case 'e': {
             char *end;
             cfg.error_rate = strtod(optarg, &end);
@@ -92,21 +81,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's threads exist: they inherit it */
+    fake_signals_block(&set);
     sf_server *s = sf_server_start(&cfg);
     if (s == NULL) {
         fprintf(stderr, "orderhub-fake-stripe: cannot listen on 127.0.0.1:%u\n", cfg.port);
         return 1;
     }
-    printf("listening on 127.0.0.1:%u\n", sf_server_port(s));
-    int sig;
-    sigwait(&set, &sig);
+    fake_ready_wait(&set, sf_server_port(s));
     sf_server_stop(s);
     return 0;
 }
