@@ -53,6 +53,17 @@ printf 'plugins = ( { id = "x"; module = "nope"; } );\nsla = { ship_by_hours = 0
 [ "$(grep -c '^error: .*bad.conf:[0-9]*: ' "$tmp/out")" -eq 2 ] || { cat "$tmp/out"; fail "both errors with file:line"; }
 ok "--check-config prints every error with file:line and exits 1"
 
+# A URL setting (OH_SETTING_HTTP_URL) is judged by the host, at the value's own line.
+printf 'plugins = (\n  { id = "pay"; module = "payment_sandbox";\n    settings = { api_key = "env:OH_SECRET";\n      base_url = "ftp://gw.example/pay"; }; }\n);\n' > "$tmp/url.conf"
+"$daemon" -t -c "$tmp/url.conf" > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "--check-config with an ftp:// base_url must exit 1"
+grep -q "url.conf:4: instance 'pay': setting 'base_url': must be an http:// or https:// URL" \
+    "$tmp/out" || { cat "$tmp/out"; fail "URL refusal without file:line"; }
+sed -i 's|ftp://gw.example/pay|https://gw example/pay|' "$tmp/url.conf"
+"$daemon" -t -c "$tmp/url.conf" > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "a URL with a blank must be refused"
+ok "a plugin's URL setting is checked by the host with file:line (scheme, blanks)"
+
 "$daemon" --no-such-option > /dev/null 2>&1
 [ $? -eq 2 ] || fail "usage error must exit 2"
 ok "usage errors exit 2"

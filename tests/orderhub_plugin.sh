@@ -53,8 +53,11 @@ grep -q "payment_sandbox is a payment plugin, not a carrier" "$tmp/out" || fail 
 [ $? -eq 1 ] || fail "unknown setting must exit 1"
 grep -q "carrier_sandbox declares no such setting" "$tmp/out" || fail "unknown setting reason"
 "$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --setting base_url=ftp://x > "$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "a URL setting the host refuses must exit 1"
+grep -q "setting 'base_url': must be an http:// or https:// URL" "$tmp/out" || fail "URL reason"
+"$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --setting journey=nope > "$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "a setting init refuses must exit 1"
-grep -q "carrier_sandbox: init refused: base_url must start with http" "$tmp/out" || fail "init reason"
+grep -q "carrier_sandbox: init refused: journey must be" "$tmp/out" || fail "init reason"
 "$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox "$fx" --status 42 > "$tmp/out" 2>&1
 [ $? -eq 2 ] || fail "a bad --status must exit 2"
 "$tool" -P "$PLUGIN_DIR" track-parse carrier_sandbox > "$tmp/out" 2>&1

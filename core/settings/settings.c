@@ -32,6 +32,22 @@ static int range_applies(const oh_setting_spec *spec)
 }
 
 /* Parse `text` as the spec's type into v.  0, or -1 with `why` set (never quoting text). */
+/* "" (unset) or http[s]://HOST... with no blank or control character anywhere. */
+static int http_url_ok(const char *text)
+{
+    if (text[0] == '\0')
+        return 1;
+    size_t scheme = strncmp(text, "https://", 8) == 0 ? 8 : strncmp(text, "http://", 7) == 0 ? 7
+                                                                                          : 0;
+    if (scheme == 0 || text[scheme] == '\0' || text[scheme] == '/')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
 static int parse_text(const oh_setting_spec *spec, const char *text, set_value *v, char *why,
                       size_t whylen)
 {
@@ -39,6 +55,15 @@ static int parse_text(const oh_setting_spec *spec, const char *text, set_value *
     errno = 0;
     switch (spec->type) {
     case OH_SETTING_STRING:
+        /* Empty means "unset": only for an optional URL without a default. */
+        if ((spec->flags & OH_SETTING_HTTP_URL) &&
+            (!http_url_ok(text) ||
+             (text[0] == '\0' && ((spec->flags & OH_SETTING_REQUIRED) ||
+                                   (spec->default_value && spec->default_value[0]))))) {
+            snprintf(why, whylen, "must be an http:// or https:// URL with a host, without "
+                                  "blanks");
+            return -1;
+        }
         v->str = strdup(text);
         if (v->str == NULL) {
             snprintf(why, whylen, "out of memory");
@@ -96,6 +121,11 @@ int set_spec_check(const oh_setting_spec *specs, size_t index, char *err, size_t
     }
     if (strcmp(set_type_name(spec->type), "unknown") == 0) {
         snprintf(err, errlen, "setting '%s' has unknown type %d", spec->name, (int)spec->type);
+        return -1;
+    }
+    if ((spec->flags & OH_SETTING_HTTP_URL) && spec->type != OH_SETTING_STRING) {
+        snprintf(err, errlen, "setting '%s': OH_SETTING_HTTP_URL on a %s", spec->name,
+                 set_type_name(spec->type));
         return -1;
     }
     if (spec->type == OH_SETTING_INT && spec->min > spec->max) {

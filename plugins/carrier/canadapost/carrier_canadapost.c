@@ -45,7 +45,7 @@ typedef struct canadapost {
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://soa-gw.canadapost.ca",
-     "API root (development: https://ct.soa-gw.canadapost.ca)", 0, 0, 0},
+     "API root (development: https://ct.soa-gw.canadapost.ca)", OH_SETTING_HTTP_URL, 0, 0},
     {"username", OH_SETTING_STRING, NULL, "API key user name",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"password", OH_SETTING_STRING, NULL, "API key password",
@@ -194,9 +194,7 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     const char *user = host->setting_string(s, "username");
     const char *pass = host->setting_string(s, "password");
     int rc = OH_OK;
-    if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
-        rc = oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
-    else if (strcmp(c->language, "en-CA") != 0 && strcmp(c->language, "fr-CA") != 0)
+    if (strcmp(c->language, "en-CA") != 0 && strcmp(c->language, "fr-CA") != 0)
         rc = oh_error_set(err, OH_FAIL, "language must be en-CA or fr-CA");
     else if (user[0] == '\0' || strchr(user, ':') != NULL)
         rc = oh_error_set(err, OH_FAIL, "username is empty or contains ':'");

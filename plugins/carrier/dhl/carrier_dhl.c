@@ -37,7 +37,7 @@ typedef struct carrier {
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://api-eu.dhl.com",
      "DHL API root: https://api-eu.dhl.com (production) or https://api-test.dhl.com (test)",
-     0, 0, 0},
+     OH_SETTING_HTTP_URL, 0, 0},
     {"api_key", OH_SETTING_STRING, NULL, "API key of the DHL developer app (DHL-API-Key)",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"service", OH_SETTING_STRING, "",
@@ -60,11 +60,6 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     c->base_url = host->setting_string(s, "base_url");
     c->api_key = host->setting_string(s, "api_key");
     c->service = host->setting_string(s, "service");
-    if (c->base_url == NULL || (strncmp(c->base_url, "https://", 8) != 0 &&
-                                strncmp(c->base_url, "http://", 7) != 0)) {
-        free(c);
-        return oh_error_set(err, OH_FAIL, "base_url must start with https:// or http://");
-    }
     if (c->api_key == NULL || c->api_key[0] == '\0') {
         free(c);
         return oh_error_set(err, OH_FAIL, "api_key must not be empty");

@@ -41,7 +41,7 @@ typedef struct carrier {
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://apis.fedex.com",
      "FedEx API root: https://apis.fedex.com (production) or https://apis-sandbox.fedex.com",
-     0, 0, 0},
+     OH_SETTING_HTTP_URL, 0, 0},
     {"client_id", OH_SETTING_STRING, NULL, "API key of the FedEx project (Track API)",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"client_secret", OH_SETTING_STRING, NULL, "Secret key of the FedEx project",
@@ -65,11 +65,6 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     c->base_url = host->setting_string(s, "base_url");
     c->client_id = host->setting_string(s, "client_id");
     c->client_secret = host->setting_string(s, "client_secret");
-    if (c->base_url == NULL || (strncmp(c->base_url, "https://", 8) != 0 &&
-                                strncmp(c->base_url, "http://", 7) != 0)) {
-        free(c);
-        return oh_error_set(err, OH_FAIL, "base_url must start with https:// or http://");
-    }
     if (c->client_id == NULL || c->client_id[0] == '\0' || c->client_secret == NULL ||
         c->client_secret[0] == '\0') {
         free(c);

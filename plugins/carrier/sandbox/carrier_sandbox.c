@@ -35,7 +35,7 @@ typedef struct carrier {
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "http://127.0.0.1:8781/sandbox/carrier",
-     "Root URL of the sandbox carrier API", 0, 0, 0},
+     "Root URL of the sandbox carrier API", OH_SETTING_HTTP_URL, 0, 0},
     {"journey", OH_SETTING_STRING, "",
      "Scripted journey of every label (normal, delayed, exception, lost, returned_to_sender);"
      " empty: the remote chooses from markers in the order id or ship-to name", 0, 0, 0},
@@ -101,10 +101,6 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     c->journey = host->setting_string(s, "journey");
     c->webhook_secret = host->setting_string(s, "webhook_secret");
     c->webhook_tolerance_s = host->setting_int(s, "webhook_tolerance_s");
-    if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0) {
-        free(c);
-        return oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
-    }
     size_t k = 0, n = sizeof(journeys) / sizeof(journeys[0]);
     while (c->journey[0] != '\0' && k < n && strcmp(journeys[k], c->journey) != 0)
         k++;

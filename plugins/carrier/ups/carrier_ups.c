@@ -15,7 +15,7 @@
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://onlinetools.ups.com",
-     "API root: https://onlinetools.ups.com (production) or https://wwwcie.ups.com (test)", 0,
+     "API root: https://onlinetools.ups.com (production) or https://wwwcie.ups.com (test)", OH_SETTING_HTTP_URL,
      0, 0},
     {"client_id", OH_SETTING_STRING, NULL, "OAuth2 client id of the UPS developer app",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
@@ -65,10 +65,7 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     atomic_init(&u->seq, 0);
     const char *why = NULL;
     size_t blen = u->base_url ? strlen(u->base_url) : 0;
-    if (u->base_url == NULL ||
-        (strncmp(u->base_url, "http://", 7) != 0 && strncmp(u->base_url, "https://", 8) != 0))
-        why = "base_url must start with http:// or https://";
-    else if (blen > 512 || u->base_url[blen - 1] == '/')
+    if (blen == 0 || blen > 512 || u->base_url[blen - 1] == '/')
         why = "base_url must be at most 512 characters, without a trailing '/'";
     else if (u->client_id == NULL || u->client_id[0] == '\0' || u->client_secret == NULL ||
              u->client_secret[0] == '\0')

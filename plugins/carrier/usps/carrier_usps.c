@@ -45,7 +45,7 @@ typedef struct usps {
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://secure.shippingapis.com/ShippingAPI.dll",
-     "URL of the Web Tools ShippingAPI.dll endpoint", 0, 0, 0},
+     "URL of the Web Tools ShippingAPI.dll endpoint", OH_SETTING_HTTP_URL, 0, 0},
     {"user_id", OH_SETTING_STRING, NULL, "Web Tools USERID issued by USPS",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"password", OH_SETTING_STRING, "", "Web Tools PASSWORD (empty: the attribute is left out)",
@@ -121,10 +121,6 @@ static int carrier_init(const oh_host_api *host, oh_instance *self, const oh_set
     u->password = host->setting_string(s, "password");
     u->client_ip = host->setting_string(s, "client_ip");
     u->source_id = host->setting_string(s, "source_id");
-    if (strncmp(u->base_url, "http://", 7) != 0 && strncmp(u->base_url, "https://", 8) != 0) {
-        free(u);
-        return oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
-    }
     if (strchr(u->base_url, '?') != NULL) {
         free(u);
         return oh_error_set(err, OH_FAIL, "base_url must not carry a query (API= is added)");

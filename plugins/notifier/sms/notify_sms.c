@@ -29,7 +29,7 @@ typedef struct notify_sms {
 } notify_sms;
 
 static const oh_setting_spec settings[] = {
-    {"base_url", OH_SETTING_STRING, "https://api.twilio.com", "API root (no trailing path)", 0,
+    {"base_url", OH_SETTING_STRING, "https://api.twilio.com", "API root (no trailing path)", OH_SETTING_HTTP_URL,
      0, 0},
     {"account_sid", OH_SETTING_STRING, NULL, "Account SID (AC...)", OH_SETTING_REQUIRED, 0, 0},
     {"auth_token", OH_SETTING_STRING, NULL, "Auth token (HTTP basic auth password)",
@@ -107,9 +107,7 @@ static int sms_init(const oh_host_api *host, oh_instance *self, const oh_setting
     m->to = host->setting_string(s, "to");
     char number[32];
     int rc = OH_OK;
-    if (strncasecmp(base, "https://", 8) != 0 && strncasecmp(base, "http://", 7) != 0)
-        rc = oh_error_set(err, OH_FAIL, "base_url must start with https:// or http://");
-    else if (!alnum_sid(sid, "AC"))
+    if (!alnum_sid(sid, "AC"))
         rc = oh_error_set(err, OH_FAIL, "account_sid must be AC followed by 32 hex digits");
     else if (m->from[0] == '\0' && m->service[0] == '\0')
         rc = oh_error_set(err, OH_FAIL, "set from or messaging_service_sid");

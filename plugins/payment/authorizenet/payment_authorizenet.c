@@ -18,7 +18,7 @@ static const char *const currencies[] = {"USD", "CAD", "GBP", "EUR", "AUD", "NZD
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://apitest.authorize.net/xml/v1/request.api",
      "API endpoint: the sandbox by default; production is "
-     "https://api.authorize.net/xml/v1/request.api", 0, 0, 0},
+     "https://api.authorize.net/xml/v1/request.api", OH_SETTING_HTTP_URL, 0, 0},
     {"api_login_id", OH_SETTING_STRING, NULL, "API Login ID (merchantAuthentication/name)",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"transaction_key", OH_SETTING_STRING, NULL,
@@ -47,10 +47,7 @@ static int anet_init(const oh_host_api *host, oh_instance *self, const oh_settin
     int known = 0;
     for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)
         known |= strcmp(currencies[i], a->currency) == 0;
-    const char *why = strncmp(a->base_url, "http://", 7) != 0 &&
-                              strncmp(a->base_url, "https://", 8) != 0
-                          ? "base_url must start with http:// or https://"
-                      : a->login[0] == '\0' || strlen(a->login) > ANET_LOGIN_MAX
+    const char *why = a->login[0] == '\0' || strlen(a->login) > ANET_LOGIN_MAX
                           ? "api_login_id must have 1 to 25 characters"
                       : a->key[0] == '\0' || strlen(a->key) > ANET_KEY_MAX
                           ? "transaction_key must have 1 to 16 characters"

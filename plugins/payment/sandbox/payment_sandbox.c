@@ -26,7 +26,7 @@ typedef struct sandbox {
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "http://127.0.0.1:8781/sandbox/payments",
-     "Root URL of the sandbox gateway", 0, 0, 0},
+     "Root URL of the sandbox gateway", OH_SETTING_HTTP_URL, 0, 0},
     {"api_key", OH_SETTING_STRING, NULL, "Bearer key sent to the gateway",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"decline_over", OH_SETTING_INT, "100000",
@@ -54,10 +54,6 @@ static int sandbox_init(const oh_host_api *host, oh_instance *self, const oh_set
     sb->decline_over = host->setting_int(s, "decline_over");
     sb->webhook_secret = host->setting_string(s, "webhook_secret");
     sb->webhook_tolerance_s = host->setting_int(s, "webhook_tolerance_s");
-    if (strncmp(sb->base_url, "http://", 7) != 0 && strncmp(sb->base_url, "https://", 8) != 0) {
-        free(sb);
-        return oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
-    }
     *state = sb;
     return OH_OK;
 }

@@ -13,8 +13,8 @@
 
 static const oh_setting_spec settings[] = {
     {"base_url", OH_SETTING_STRING, "https://api.stripe.com",
-     "Root URL of the Stripe API (a local fake in tests); must start with http:// or https://",
-     0, 0, 0},
+     "Root URL of the Stripe API (a local fake in tests)",
+     OH_SETTING_HTTP_URL, 0, 0},
     {"secret_key", OH_SETTING_STRING, NULL, "Secret API key (sk_live_... / sk_test_...)",
      OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE, 0, 0},
     {"api_version", OH_SETTING_STRING, "",
@@ -48,9 +48,7 @@ static int stripe_init(const oh_host_api *host, oh_instance *self, const oh_sett
     sp->webhook_tolerance_s = host->setting_int(s, "webhook_tolerance_s");
     int rc = OH_OK;
     int n = snprintf(sp->auth, sizeof(sp->auth), "Bearer %s", sp->secret_key);
-    if (strncmp(sp->base_url, "http://", 7) != 0 && strncmp(sp->base_url, "https://", 8) != 0)
-        rc = oh_error_set(err, OH_FAIL, "base_url must start with http:// or https://");
-    else if (sp->secret_key[0] == '\0')
+    if (sp->secret_key[0] == '\0')
         rc = oh_error_set(err, OH_FAIL, "secret_key is empty");
     else if (n < 0 || (size_t)n >= sizeof(sp->auth) || !header_safe(sp->secret_key))
         rc = oh_error_set(err, OH_FAIL, "secret_key is too long or holds a line break");

@@ -17,7 +17,8 @@
  *
  * HISTORY
  *   1.0  first release.
- *   1.1  oh_track_shipment gains error_kind and error_code (carrier.h).
+ *   1.1  oh_track_shipment gains error_kind and error_code (carrier.h); the setting flag
+ *        OH_SETTING_HTTP_URL (settings.h).
  */
 #ifndef ORDERHUB_ABI_H
 #define ORDERHUB_ABI_H

@@ -38,6 +38,12 @@ typedef enum oh_setting_type {
 #define OH_SETTING_REQUIRED 0x1u
 /** The value is a secret: never printed, logged or echoed in an error. */
 #define OH_SETTING_SENSITIVE 0x2u
+/**
+ * (since 1.1) OH_SETTING_STRING: the value is an http:// or https:// URL with a host and no
+ * blank or control character (or empty, for an optional setting without a default); the
+ * host refuses anything else at the configuration file's line, so init need not check it.
+ */
+#define OH_SETTING_HTTP_URL 0x4u
 
 /*
  * oh_setting_spec - one declared setting (since 1.0).
@@ -52,7 +58,7 @@ typedef struct oh_setting_spec {
     oh_setting_type type;      /**< value type */
     const char *default_value; /**< textual default ("30", "true", "https://...") or NULL */
     const char *description;   /**< one sentence for docs and `orderhub-plugin info` */
-    unsigned flags;            /**< OH_SETTING_REQUIRED | OH_SETTING_SENSITIVE */
+    unsigned flags;            /**< OH_SETTING_REQUIRED | _SENSITIVE | _HTTP_URL */
     int64_t min;               /**< OH_SETTING_INT: smallest accepted value, if min < max */
     int64_t max;               /**< OH_SETTING_INT: largest accepted value, if min < max */
 } oh_setting_spec;
