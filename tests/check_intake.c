@@ -586,6 +586,28 @@ START_TEST(description_and_payment)
 }
 END_TEST
 
+/* Only the token: what the gateways answer is the engine's to record (a submitted
+ * transaction_id would be voided on cancel as if this order owned it). */
+START_TEST(payment_members)
+{
+    static const char *const owned[] = {"instance", "status",       "transaction_id",
+                                        "amount",   "currency",     "code",
+                                        "decline_code", "message"};
+    char path[64];
+    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+        snprintf(path, sizeof(path), "payment.%s", owned[i]);
+        EXPECT(with(path, "\"sbx_authorize_1\""), E400, path);
+    }
+    EXPECT(with("payment.transaction_id", "{}"), E400, "payment.transaction_id");
+    EXPECT(with("payment.tx", "\"x\""), E400, "payment.tx");
+    EXPECT(with("payment.Token", "\"x\""), E400, "payment.Token");
+    EXPECT(with("payment", "\"tok_visa\""), E400, "payment");
+    EXPECT(with("quotes", "{}"), E400, "quotes");
+    EXPECT(with("cancellation", "{}"), E400, "cancellation");
+    EXPECT(with("rejection", "{}"), E400, "rejection");
+}
+END_TEST
+
 START_TEST(metadata)
 {
     EXPECT(with("metadata", NULL), OK, "");
@@ -779,6 +801,7 @@ int main(void)
     tcase_add_test(tc, service_level);
     tcase_add_test(tc, description_and_payment);
     tcase_add_test(tc, metadata);
+    tcase_add_test(tc, payment_members);
     tcase_add_test(tc, malformed_wins_over_impossible);
     tcase_add_test(tc, unchanged_on_error);
     tcase_add_test(tc, normalised_both_addresses);

@@ -2,6 +2,8 @@
 
 #include "intake.h"
 
+#include "api/api_limits.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,9 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define MAX_ITEMS 100
 #define MAX_AMOUNT INT64_C(100000000000) /* 1e11 minor units: far above any real order */
-#define MAX_METADATA 20
 #define MAX_FIXES 4 /* normalisations: postal code and region of two addresses */
 
 /* ---- code tables (sorted: bsearch) ---------------------------------------------------- */
@@ -233,17 +233,29 @@ static int str_member(vctx *c, const json_t *obj, const char *prefix, const char
     return 0;
 }
 
-/* Members of `obj` outside `allowed` (NULL-terminated): the first one is refused. */
+static int in_list(const char *const *list, const char *s)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        if (strcmp(*list, s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Members of `obj` outside `allowed` (NULL-terminated): the first one is refused.  One that
+ * orderhub writes there itself (`owned`, NULL-terminated, may be NULL) is refused as such,
+ * so the submitter learns it can never be set.
+ */
 static int only_members(vctx *c, const json_t *obj, const char *prefix,
-                        const char *const *allowed)
+                        const char *const *allowed, const char *const *owned)
 {
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        size_t i = 0;
-        while (allowed[i] != NULL && strcmp(allowed[i], key) != 0)
-            i++;
-        if (allowed[i] == NULL)
+        if (in_list(owned, key))
+            return e400(c, prefix, key, "is set by orderhub, not by the submitter");
+        if (!in_list(allowed, key))
             return e400(c, prefix, key, "is not a known member");
     }
     return 0;
@@ -439,7 +451,7 @@ static int check_address(vctx *c, const json_t *addr, const char *prefix)
     if (!json_is_object(addr))
         return e400(c, prefix, "", "must be an object");
     json_t *v;
-    if (only_members(c, addr, prefix, allowed) != 0 ||
+    if (only_members(c, addr, prefix, allowed, NULL) != 0 ||
         str_member(c, addr, prefix, "name", 1, 1, 100, &v) != 0 ||
         str_member(c, addr, prefix, "company", 0, 1, 100, &v) != 0 ||
         str_member(c, addr, prefix, "street1", 1, 1, 100, &v) != 0 ||
@@ -468,7 +480,7 @@ static int check_seller(vctx *c, const json_t *seller)
         return e400(c, "seller", "", "is required");
     if (!json_is_object(seller))
         return e400(c, "seller", "", "must be an object");
-    if (only_members(c, seller, "seller", allowed) != 0)
+    if (only_members(c, seller, "seller", allowed, NULL) != 0)
         return INTAKE_MALFORMED;
     if (!intake_id_ok(json_string_value(json_object_get(seller, "id"))))
         return e400(c, "seller.id", "", "must be 1 to 63 of A-Z a-z 0-9 - _");
@@ -485,7 +497,7 @@ static int check_buyer(vctx *c, const json_t *buyer)
         return 0;
     if (!json_is_object(buyer))
         return e400(c, "buyer", "", "must be an object");
-    if (only_members(c, buyer, "buyer", allowed) != 0)
+    if (only_members(c, buyer, "buyer", allowed, NULL) != 0)
         return INTAKE_MALFORMED;
     const json_t *id = json_object_get(buyer, "id");
     if (id != NULL && !intake_id_ok(json_string_value(id)))
@@ -526,8 +538,8 @@ static int check_items(vctx *c, const json_t *items, int64_t *sum, int *over)
                                           "hs_code", "origin_country", "weight_g",   NULL};
     if (!json_is_array(items) || json_array_size(items) == 0)
         return e400(c, "items", "", "must be a non-empty array");
-    if (json_array_size(items) > MAX_ITEMS)
-        return e400(c, "items", "", "more than 100 lines");
+    if (json_array_size(items) > LIMIT_ORDER_ITEMS)
+        return e400(c, "items", "", "more than %d lines", LIMIT_ORDER_ITEMS);
     *sum = 0;
     *over = 0;
     size_t i;
@@ -537,7 +549,7 @@ static int check_items(vctx *c, const json_t *items, int64_t *sum, int *over)
         snprintf(f, sizeof(f), "items[%zu]", i);
         if (!json_is_object(it))
             return e400(c, f, "", "must be an object");
-        if (only_members(c, it, f, allowed) != 0)
+        if (only_members(c, it, f, allowed, NULL) != 0)
             return INTAKE_MALFORMED;
         json_t *v;
         if (str_member(c, it, f, "sku", 1, 1, 64, &v) != 0 ||
@@ -561,27 +573,52 @@ static int check_items(vctx *c, const json_t *items, int64_t *sum, int *over)
     return 0;
 }
 
+/*
+ * The payment is the buyer's token and nothing else.  What the gateways answer (the
+ * authorization's transaction id, the instance that holds it, ...) is recorded next to it
+ * by the engine, and a cancel or refund sends that transaction id back to the gateway:
+ * accepting one here would let a storefront void or refund another's authorization.
+ */
+static int check_payment(vctx *c, const json_t *payment)
+{
+    static const char *const allowed[] = {"token", NULL};
+    static const char *const owned[] = {"instance", "status",       "transaction_id",
+                                        "amount",   "currency",     "code",
+                                        "decline_code", "message",  NULL};
+    if (payment == NULL)
+        return e400(c, "payment", "", "is required");
+    if (!json_is_object(payment))
+        return e400(c, "payment", "", "must be an object");
+    json_t *v;
+    if (only_members(c, payment, "payment", allowed, owned) != 0 ||
+        str_member(c, payment, "payment", "token", 1, 1, LIMIT_PAYMENT_TOKEN, &v) != 0)
+        return INTAKE_MALFORMED;
+    return 0;
+}
+
 static int check_metadata(vctx *c, const json_t *md)
 {
     if (md == NULL)
         return 0;
     if (!json_is_object(md))
         return e400(c, "metadata", "", "must be an object");
-    if (json_object_size(md) > MAX_METADATA)
-        return e400(c, "metadata", "", "more than 20 members");
+    if (json_object_size(md) > LIMIT_ORDER_METADATA)
+        return e400(c, "metadata", "", "more than %d members", LIMIT_ORDER_METADATA);
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)md, key, v) {
         size_t n = strlen(key);
-        int ok = n >= 1 && n <= 40;
+        int ok = n >= 1 && n <= LIMIT_METADATA_NAME;
         for (const char *p = key; ok && *p; p++)
             ok = (*p >= 'a' && *p <= 'z') || is_digit(*p) || *p == '_';
         if (!ok)
-            return e400(c, "metadata", key, "member names must be 1 to 40 of a-z 0-9 _");
+            return e400(c, "metadata", key, "member names must be 1 to %d of a-z 0-9 _",
+                        LIMIT_METADATA_NAME);
         if (!json_is_string(v))
             return e400(c, "metadata", key, "must be a string");
-        if (chars(v) > 200)
-            return e400(c, "metadata", key, "must be at most 200 characters");
+        if (chars(v) > LIMIT_METADATA_VALUE)
+            return e400(c, "metadata", key, "must be at most %d characters",
+                        LIMIT_METADATA_VALUE);
     }
     return 0;
 }
@@ -671,9 +708,10 @@ static int check_order(vctx *c, json_t *order, int64_t *sum)
         "id",      "seller",        "buyer",       "items",    "currency", "total",
         "shipping_address", "payment", "service_level", "description", "metadata", NULL};
     /* orderhub keeps its own bookkeeping under these names. */
-    static const char *const reserved[] = {"state",   "_engine",  "created_by", "acknowledged",
-                                           "returns", "disputes", "shipment",   "fulfillment",
-                                           NULL};
+    static const char *const reserved[] = {"state",        "_engine",   "created_by",
+                                           "acknowledged", "returns",   "disputes",
+                                           "shipment",     "fulfillment", "quotes",
+                                           "cancellation", "rejection", NULL};
     static const char *const levels[] = {"economy", "standard", "express", "overnight", NULL};
     if (!json_is_object(order))
         return e400(c, "", "", "the body must be a JSON object");
@@ -684,7 +722,7 @@ static int check_order(vctx *c, json_t *order, int64_t *sum)
         if (json_object_get(order, reserved[i]) != NULL)
             return e400(c, reserved[i], "", "is set by orderhub, not by the submitter");
     }
-    if (only_members(c, order, "", allowed) != 0)
+    if (only_members(c, order, "", allowed, NULL) != 0)
         return INTAKE_MALFORMED;
     const json_t *id = json_object_get(order, "id");
     if (id != NULL && !intake_id_ok(json_string_value(id)))
@@ -706,12 +744,9 @@ static int check_order(vctx *c, json_t *order, int64_t *sum)
     if (total != NULL && !over && json_integer_value(total) != *sum)
         e422(c, "total", "", "must equal the sum of the items' quantity x unit_price (minor "
              "units): %lld", (long long)*sum);
-    const json_t *payment = json_object_get(order, "payment");
-    if (!json_is_object(payment))
-        return e400(c, "payment", "", "must be an object");
-    json_t *v;
-    if (str_member(c, payment, "payment", "token", 1, 1, 255, &v) != 0)
+    if (check_payment(c, json_object_get(order, "payment")) != 0)
         return INTAKE_MALFORMED;
+    json_t *v;
     const json_t *addr = json_object_get(order, "shipping_address");
     if (addr == NULL)
         return e400(c, "shipping_address", "", "is required");
@@ -723,7 +758,7 @@ static int check_order(vctx *c, json_t *order, int64_t *sum)
         i++;
     if (json_object_get(order, "service_level") != NULL && (level == NULL || levels[i] == NULL))
         return e400(c, "service_level", "", "must be economy, standard, express or overnight");
-    if (str_member(c, order, "", "description", 0, 0, 500, &v) != 0 ||
+    if (str_member(c, order, "", "description", 0, 0, LIMIT_DESCRIPTION, &v) != 0 ||
         check_metadata(c, json_object_get(order, "metadata")) != 0)
         return INTAKE_MALFORMED;
     return 0;

@@ -13,7 +13,9 @@
  *   total             optional integer minor units, must equal sum(quantity x unit_price);
  *                     computed when absent
  *   shipping_address  required address (below)
- *   payment           required {token (1..255), ...}
+ *   payment           required {token (1..255)}: nothing else; the members the engine
+ *                     records from the gateways (instance, status, transaction_id, amount,
+ *                     currency, code, decline_code, message) are refused by name
  *   service_level     optional, economy | standard | express | overnight; "standard" when
  *                     absent
  *   description       optional string, <= 500 characters
