@@ -113,6 +113,18 @@ void api_on_engine_reply(void *arg, int rc, const char *state, const char *error
     free(text);
 }
 
+char *api_placement_failure(const char *error)
+{
+    /* No "state": nothing was stored, so there is no order to have one. */
+    char msg[512];
+    snprintf(msg, sizeof(msg), "the order was not accepted (%s); nothing was stored, retry "
+             "later", error && *error ? error : "the store failed");
+    json_t *j = json_pack("{s:s}", "error", msg);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return text;
+}
+
 void api_suspend(req_ctx *ctx)
 {
     ctx->waiting = 1;

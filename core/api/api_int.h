@@ -88,6 +88,10 @@ void api_suspend(req_ctx *ctx);
 void api_on_engine_reply(void *arg, int rc, const char *state, const char *error);
 /* api_reply_raw - answer a suspended request with `status` and `text` (copied). */
 void api_reply_raw(req_ctx *ctx, int status, const char *text);
+/* api_placement_failure - the body (JSON text, free it; NULL out of memory) answering a
+ * placement the store or engine failed to record: it says the order was not accepted
+ * and reports no state, since no order exists. */
+char *api_placement_failure(const char *error);
 /* api_current - the current configuration generation (a reference: rt_gen_unref it). */
 rt_gen *api_current(api *a);
 

@@ -156,8 +156,7 @@ static void add_fix(vctx *c, json_t *str, const char *val)
 
 /* ---- string helpers -------------------------------------------------------------------- */
 
-/* Characters (UTF-8 code points) in a string jansson has already checked to be UTF-8. */
-static size_t chars(const json_t *s)
+size_t intake_chars(const json_t *s)
 {
     const unsigned char *p = (const unsigned char *)json_string_value(s);
     size_t n = json_string_length(s), count = 0;
@@ -224,7 +223,7 @@ static int str_member(vctx *c, const json_t *obj, const char *prefix, const char
         return required ? e400(c, prefix, key, "is required") : 0;
     if (!json_is_string(v))
         return e400(c, prefix, key, "must be a string");
-    size_t n = chars(v);
+    size_t n = intake_chars(v);
     if (n < lo || n > hi)
         return lo == 0 ? e400(c, prefix, key, "must be at most %zu characters", hi)
                        : e400(c, prefix, key, "must be %zu to %zu characters", lo, hi);
@@ -616,7 +615,7 @@ static int check_metadata(vctx *c, const json_t *md)
                         LIMIT_METADATA_NAME);
         if (!json_is_string(v))
             return e400(c, "metadata", key, "must be a string");
-        if (chars(v) > LIMIT_METADATA_VALUE)
+        if (intake_chars(v) > LIMIT_METADATA_VALUE)
             return e400(c, "metadata", key, "must be at most %d characters",
                         LIMIT_METADATA_VALUE);
     }

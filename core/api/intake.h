@@ -67,6 +67,10 @@ int intake_validate(json_t *order, char *field, size_t fieldlen, char *why, size
 /* intake_id_ok - an order id: 1 to 63 of [A-Za-z0-9_-]. */
 int intake_id_ok(const char *id);
 
+/* intake_chars - characters (UTF-8 code points) of a JSON string: what every length limit
+ * of the API counts.  0 for anything else. */
+size_t intake_chars(const json_t *s);
+
 /* intake_country_known - `code` is an assigned ISO 3166-1 alpha-2 code (uppercase). */
 int intake_country_known(const char *code);
 

@@ -6,6 +6,7 @@
 
 #include "api_int.h"
 
+#include "api/api_limits.h"
 #include "api/intake.h"
 #include "host/host.h"
 
@@ -19,15 +20,24 @@
 #define BUYERS (ROLE(CFG_ROLE_STOREFRONT) | ROLE(CFG_ROLE_ADMIN))
 #define SUPPORT (ROLE(CFG_ROLE_SUPPORT) | ROLE(CFG_ROLE_ADMIN))
 
-typedef int (*body_check)(const json_t *body, char *field, size_t fl, char *why, size_t wl);
+/*
+ * A body check: 0 when `body` is acceptable for `order` (the snapshot), else the HTTP
+ * status to answer (400 malformed, 422 well-formed but impossible for this order) with
+ * `field` and `why` set.
+ */
+typedef int (*body_check)(const json_t *body, const json_t *order, char *field, size_t fl,
+                          char *why, size_t wl);
 
 /* Members an action passes on; anything else in its body is dropped, never merged. */
 #define KEEP(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static int check_shipping(const json_t *b, char *field, size_t fl, char *why, size_t wl);
-static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl);
-static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl);
-static int check_resolution(const json_t *b, char *field, size_t fl, char *why, size_t wl);
+#define CHECK_ARGS const json_t *b, const json_t *order, char *field, size_t fl, char *why, \
+                   size_t wl
+static int check_shipping(CHECK_ARGS);
+static int check_token(CHECK_ARGS);
+static int check_outcome(CHECK_ARGS);
+static int check_resolution(CHECK_ARGS);
+static int check_return(CHECK_ARGS);
 
 /*
  * The actions.  `path` is the part after /v1/orders/{id}/; "*" stands for a return or
@@ -49,7 +59,7 @@ static const struct {
      KEEP("parcels", "carrier", "service", "service_level")},
     {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL, KEEP("reason")},
     {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token, KEEP("token")},
-    {"returns", "return.request", BUYERS, "return_id", 1, NULL, KEEP("reason", "skus")},
+    {"returns", "return.request", BUYERS, "return_id", 1, check_return, KEEP("reason", "skus")},
     {"returns/*/approve", "return.approve", SELLERS, "return_id", 0, NULL, KEEP("note")},
     {"returns/*/reject", "return.reject", SELLERS, "return_id", 0, NULL, KEEP("reason")},
     {"returns/*/received", "return.received", SELLERS, "return_id", 0, NULL, KEEP("note")},
@@ -63,24 +73,41 @@ static const struct {
 
 /* ---- body checks ------------------------------------------------------------------------ */
 
+/* A malformed body: 400 naming the field. */
 static int fail(char *field, size_t fl, char *why, size_t wl, const char *f, const char *w)
 {
     snprintf(field, fl, "%s", f);
     snprintf(why, wl, "%s", w);
-    return -1;
+    return 400;
 }
 
 static int check_parcels(const json_t *b, char *field, size_t fl, char *why, size_t wl)
 {
+    static const char *const dims[] = {"weight_g", "length_mm", "width_mm", "height_mm"};
     const json_t *parcels = json_object_get(b, "parcels");
     if (parcels == NULL)
         return 0;
-    if (!json_is_array(parcels) || json_array_size(parcels) > 16)
-        return fail(field, fl, why, wl, "parcels", "must be an array of at most 16 parcels");
+    if (!json_is_array(parcels) || json_array_size(parcels) > LIMIT_PARCELS) {
+        snprintf(field, fl, "parcels");
+        snprintf(why, wl, "must be an array of at most %d parcels", LIMIT_PARCELS);
+        return 400;
+    }
     size_t i;
     const json_t *p;
     json_array_foreach(parcels, i, p) {
-        static const char *const dims[] = {"weight_g", "length_mm", "width_mm", "height_mm"};
+        const char *key;
+        const json_t *member;
+        /* A parcel is kept in the snapshot as given: nothing but its dimensions. */
+        json_object_foreach((json_t *)p, key, member) {
+            size_t k = 0;
+            while (k < 4 && strcmp(dims[k], key) != 0)
+                k++;
+            if (k == 4) {
+                snprintf(field, fl, "parcels[%zu].%s", i, key);
+                snprintf(why, wl, "is not a known member");
+                return 400;
+            }
+        }
         for (size_t k = 0; k < 4; k++) {
             const json_t *v = json_object_get(p, dims[k]);
             if (v == NULL && k > 0)
@@ -89,24 +116,27 @@ static int check_parcels(const json_t *b, char *field, size_t fl, char *why, siz
                 json_integer_value(v) > 1000000) {
                 snprintf(field, fl, "parcels[%zu].%s", i, dims[k]);
                 snprintf(why, wl, "must be an integer from %d to 1000000", k == 0 ? 1 : 0);
-                return -1;
+                return 400;
             }
         }
     }
     return 0;
 }
 
-/* Parcels, and optionally the carrier instance, its service code, a service level. */
-static int check_shipping(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+/* Parcels, and optionally the carrier instance, its service code, a service level.  That
+ * the carrier is configured is checked against the current generation (order_action). */
+static int check_shipping(CHECK_ARGS)
 {
-    if (check_parcels(b, field, fl, why, wl) != 0)
-        return -1;
+    (void)order;
+    int rc = check_parcels(b, field, fl, why, wl);
+    if (rc != 0)
+        return rc;
     const json_t *carrier = json_object_get(b, "carrier");
     if (carrier != NULL && !intake_id_ok(json_string_value(carrier)))
         return fail(field, fl, why, wl, "carrier", "must be a carrier instance id");
     const json_t *service = json_object_get(b, "service");
     const char *sv = json_string_value(service);
-    if (service != NULL && (sv == NULL || *sv == '\0' || strlen(sv) > 63))
+    if (service != NULL && (sv == NULL || *sv == '\0' || strlen(sv) > LIMIT_SERVICE_CODE))
         return fail(field, fl, why, wl, "service", "must be a carrier service code (1-63 chars)");
     const json_t *level = json_object_get(b, "service_level");
     if (level != NULL && rates_level_rank(json_string_value(level)) < 0)
@@ -115,10 +145,11 @@ static int check_shipping(const json_t *b, char *field, size_t fl, char *why, si
     return 0;
 }
 
-static int check_token(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+static int check_token(CHECK_ARGS)
 {
+    (void)order;
     const char *t = json_string_value(json_object_get(b, "token"));
-    if (t == NULL || *t == '\0' || strlen(t) > 255)
+    if (t == NULL || *t == '\0' || intake_chars(json_object_get(b, "token")) > LIMIT_PAYMENT_TOKEN)
         return fail(field, fl, why, wl, "token", "must be a non-empty string");
     return 0;
 }
@@ -133,14 +164,109 @@ static int one_of(const json_t *b, const char *name, char *field, size_t fl, cha
     return 0;
 }
 
-static int check_outcome(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+static int check_outcome(CHECK_ARGS)
 {
-    return one_of(b, "outcome", field, fl, why, wl);
+    (void)order;
+    return one_of(b, "outcome", field, fl, why, wl) != 0 ? 400 : 0;
 }
 
-static int check_resolution(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+static int check_resolution(CHECK_ARGS)
 {
-    return one_of(b, "resolution", field, fl, why, wl);
+    (void)order;
+    return one_of(b, "resolution", field, fl, why, wl) != 0 ? 400 : 0;
+}
+
+/* Whether `sku` is the SKU of one of the order's items. */
+static int order_has_sku(const json_t *order, const char *sku)
+{
+    size_t i;
+    const json_t *it;
+    json_array_foreach(json_object_get(order, "items"), i, it) {
+        const char *s = json_string_value(json_object_get(it, "sku"));
+        if (s != NULL && strcmp(s, sku) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * A return names what comes back: SKUs of the order's own items, each once.  Without this
+ * bound a return could carry any JSON, kept in the snapshot that every later event
+ * rewrites whole.
+ */
+static int check_return(CHECK_ARGS)
+{
+    const json_t *skus = json_object_get(b, "skus");
+    if (skus == NULL)
+        return 0;
+    if (!json_is_array(skus) || json_array_size(skus) == 0 ||
+        json_array_size(skus) > LIMIT_RETURN_SKUS) {
+        snprintf(field, fl, "skus");
+        snprintf(why, wl, "must be an array of 1 to %d SKUs of the order's items",
+                 LIMIT_RETURN_SKUS);
+        return 400;
+    }
+    size_t i;
+    const json_t *v;
+    json_array_foreach(skus, i, v) {
+        snprintf(field, fl, "skus[%zu]", i);
+        const char *sku = json_string_value(v);
+        if (sku == NULL) {
+            snprintf(why, wl, "must be a string");
+            return 400;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(sku, json_string_value(json_array_get(skus, k))) == 0) {
+                snprintf(why, wl, "repeats skus[%zu]", k);
+                return 400;
+            }
+        }
+        if (!order_has_sku(order, sku)) {
+            snprintf(why, wl, "is not the SKU of an item of this order");
+            return 422;
+        }
+    }
+    field[0] = '\0';
+    return 0;
+}
+
+/* Free text an action keeps (a reason, a note): a string of bounded length, or absent. */
+static int check_texts(const json_t *b, char *field, size_t fl, char *why, size_t wl)
+{
+    static const struct {
+        const char *name;
+        size_t max;
+    } texts[] = {{"reason", LIMIT_REASON}, {"note", LIMIT_NOTE}};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const json_t *v = json_object_get(b, texts[i].name);
+        if (v == NULL)
+            continue;
+        if (!json_is_string(v) || intake_chars(v) > texts[i].max) {
+            snprintf(field, fl, "%s", texts[i].name);
+            snprintf(why, wl, "must be a string of at most %zu characters", texts[i].max);
+            return 400;
+        }
+    }
+    return 0;
+}
+
+/* A carrier named at packing must be a carrier instance of the current configuration:
+ * anything else would leave the order with no label to wait for.  0, or 422. */
+static int check_carrier_configured(req_ctx *ctx, const json_t *b, char *field, size_t fl,
+                                    char *why, size_t wl)
+{
+    const char *id = json_string_value(json_object_get(b, "carrier"));
+    if (id == NULL)
+        return 0;
+    rt_gen *g = api_current(ctx->a);
+    const struct oh_instance *inst = g ? rt_instance(g, id) : NULL;
+    int ok = inst != NULL && inst->module->desc.kind == OH_KIND_CARRIER;
+    rt_gen_unref(g);
+    if (ok)
+        return 0;
+    snprintf(field, fl, "carrier");
+    snprintf(why, wl, "'%s' is not a carrier instance of the current configuration", id);
+    return 422;
 }
 
 /* ---- helpers ----------------------------------------------------------------------------- */
@@ -203,6 +329,9 @@ static json_t *body_object(req_ctx *ctx, enum MHD_Result *answered)
 
 /* ---- placement --------------------------------------------------------------------------- */
 
+_Static_assert((ST_ID_MAX - 1) + 1 + LIMIT_IDEMPOTENCY_KEY < ST_KEY_MAX,
+               "a token name, '/' and the longest Idempotency-Key must fit a store key");
+
 /* Answer from a recorded idempotency key, or NULL if it was not recorded after all. */
 static enum MHD_Result answer_from_record(req_ctx *ctx, const char *hash, int *found)
 {
@@ -252,7 +381,13 @@ static void place_reply(void *arg, int rc, const char *state, const char *error)
         free(text);
         return;
     }
-    api_on_engine_reply(arg, rc, state, error);
+    if (rc == ENG_EREFUSED || rc == ENG_EBUSY) {
+        api_on_engine_reply(arg, rc, NULL, error);
+        return;
+    }
+    char *text = api_placement_failure(error);
+    api_reply_raw(ctx, text ? 503 : 500, text ? text : "{\"error\":\"out of memory\"}");
+    free(text);
 }
 
 static enum MHD_Result place(req_ctx *ctx)
@@ -264,13 +399,17 @@ static enum MHD_Result place(req_ctx *ctx)
     char hash[65] = "";
     if (key != NULL) {
         size_t n = strlen(key);
-        int printable = n >= 1 && n <= 128;
+        int printable = n >= 1 && n <= LIMIT_IDEMPOTENCY_KEY;
         for (size_t i = 0; printable && i < n; i++)
             printable = key[i] > 32 && key[i] < 127;
-        if (!printable)
+        /* Scoped as "token name/key": a cut key would make two keys one (the second
+         * purchase answered with the first); the longest name and key must fit. */
+        int len = printable ? snprintf(ctx->idem_key, sizeof(ctx->idem_key), "%s/%s",
+                                       ctx->who.name, key)
+                            : -1;
+        if (len < 0 || (size_t)len >= sizeof(ctx->idem_key))
             return api_send_error(ctx, 400, "Idempotency-Key must be 1 to 128 printable "
                                   "characters", "Idempotency-Key");
-        snprintf(ctx->idem_key, sizeof(ctx->idem_key), "%s/%s", ctx->who.name, key);
         sha256_hex(ctx->body ? ctx->body : "", ctx->len, hash);
         int found = 0;
         enum MHD_Result r = answer_from_record(ctx, hash, &found);
@@ -401,20 +540,30 @@ static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *ta
     if (k == n)
         return api_send_error(ctx, 404, "no such action", "");
     enum MHD_Result answered = MHD_YES;
-    if (!order_visible(ctx, id, &answered))
+    json_t *order = visible_order(ctx, id, &answered);
+    if (order == NULL)
         return answered;
-    if (!api_role_in(&ctx->who, actions[k].roles))
+    if (!api_role_in(&ctx->who, actions[k].roles)) {
+        json_decref(order);
         return api_send_error(ctx, 403, "this token's role may not do that", "");
+    }
     json_t *data = body_object(ctx, &answered);
-    if (data == NULL)
+    if (data == NULL) {
+        json_decref(order);
         return answered;
+    }
     char field[64] = "", why[256] = "";
-    if (actions[k].check != NULL &&
-        actions[k].check(data, field, sizeof(field), why, sizeof(why)) != 0) {
+    int status = check_texts(data, field, sizeof(field), why, sizeof(why));
+    if (status == 0 && actions[k].check != NULL)
+        status = actions[k].check(data, order, field, sizeof(field), why, sizeof(why));
+    if (status == 0 && actions[k].check == check_shipping)
+        status = check_carrier_configured(ctx, data, field, sizeof(field), why, sizeof(why));
+    json_decref(order);
+    if (status != 0) {
         json_decref(data);
         char msg[400];
         snprintf(msg, sizeof(msg), "%s %s", field, why);
-        return api_send_error(ctx, 400, msg, field);
+        return api_send_error(ctx, status, msg, field);
     }
     /* Only documented members go on: a body cannot set engine fields (payment.instance,
      * transaction ids) through the merge into the order. */

@@ -189,7 +189,9 @@ static int build(action_run *r, oh_request *req, oh_error *err)
                                  : strcmp(op, "void") == 0    ? p->void_build
                                  : strcmp(op, "refund") == 0  ? p->refund_build
                                                               : NULL;
-        return fn ? fn(st, &r->pay, req, err) : oh_error_set(err, OH_FAIL, "no %s", op);
+        return fn ? fn(st, &r->pay, req, err)
+                  : oh_error_set(err, OH_FAIL, "payment plugin %s has no %s operation",
+                                 m->desc.name, op);
     }
     case OH_KIND_NOTIFIER:
         return m->ops.notifier.render_build(st, &r->note, req, err);

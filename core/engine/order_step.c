@@ -139,8 +139,10 @@ static int64_t bump_occurrence(unit_ctx *c, const char *event)
     return n;
 }
 
-static int add_action(unit_ctx *c, const struct oh_instance *inst, const char *op,
-                      const char *event, int64_t occurrence, const json_t *data)
+/* An action for the instance called `instance` (which the dispatcher looks up when it runs
+ * it: one that is not configured then is dead-lettered, and can be replayed once it is). */
+static int add_action_for(unit_ctx *c, const char *instance, const char *op,
+                          const char *event, int64_t occurrence, const json_t *data)
 {
     if (c->nactions == MAX_ACTIONS) {
         snprintf(c->error, sizeof(c->error), "more than %d actions for one input", MAX_ACTIONS);
@@ -149,24 +151,30 @@ static int add_action(unit_ctx *c, const struct oh_instance *inst, const char *o
     st_action *a = &c->actions[c->nactions];
     memset(a, 0, sizeof(*a));
     snprintf(a->order_id, sizeof(a->order_id), "%s", c->ce->id);
-    snprintf(a->instance, sizeof(a->instance), "%s", inst->id);
+    snprintf(a->instance, sizeof(a->instance), "%s", instance);
     snprintf(a->operation, sizeof(a->operation), "%s", op);
     /* Stable across retries and restarts: the same event occurrence, instance and op. */
     int n = snprintf(a->idem_key, sizeof(a->idem_key), "%s/%s#%lld/%s/%s", c->ce->id, event,
-                     (long long)occurrence, inst->id, op);
+                     (long long)occurrence, instance, op);
     json_t *payload = json_pack("{s:s, s:I, s:O?}", "event", event, "occurrence",
                                 (json_int_t)occurrence, "data", (json_t *)data);
     a->payload = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     if (n < 0 || (size_t)n >= sizeof(a->idem_key) || a->payload == NULL) {
         free(a->payload);
-        snprintf(c->error, sizeof(c->error), "cannot build action %s for %s", op, inst->id);
+        snprintf(c->error, sizeof(c->error), "cannot build action %s for %s", op, instance);
         return -1;
     }
     a->next_at_ms = eng_now_ms();
     a->created_ms = a->next_at_ms;
     c->nactions++;
     return 0;
+}
+
+static int add_action(unit_ctx *c, const struct oh_instance *inst, const char *op,
+                      const char *event, int64_t occurrence, const json_t *data)
+{
+    return add_action_for(c, inst->id, op, event, occurrence, data);
 }
 
 /* Run a local filter; 1 = go on, 0 = chain ends here, and sets the rejection if any. */
@@ -239,10 +247,18 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
             named_done |= named != NULL && kind == OH_KIND_CARRIER;
         }
     }
-    struct oh_instance *carrier = named && !named_done ? rt_instance(g, named) : NULL;
-    if (carrier != NULL && carrier->module->desc.kind == OH_KIND_CARRIER &&
-        add_action(c, carrier, "label", event, occurrence, data) != 0)
-        return -1;
+    if (named != NULL && !named_done) {
+        /* The API checked the carrier, but a reload may have removed it since: the label
+         * action still goes out, so the dispatcher dead-letters it (visible, replayable once
+         * the carrier is configured again) instead of the order waiting for nothing. */
+        struct oh_instance *carrier = rt_instance(g, named);
+        if (carrier == NULL || carrier->module->desc.kind != OH_KIND_CARRIER)
+            log_error("order %s: carrier '%s' named at packing is not a carrier instance of "
+                      "the configuration; its label action will be dead-lettered",
+                      c->ce->id, named);
+        if (add_action_for(c, named, "label", event, occurrence, data) != 0)
+            return -1;
+    }
     /* A rejected or undecided placement takes no money: drop the authorizations it queued. */
     if ((c->rejected || c->retry_placement) && strcmp(event, "order.placed") == 0) {
         size_t kept = first_action;

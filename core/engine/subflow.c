@@ -8,6 +8,8 @@
 
 #include "step_int.h"
 
+#include "api/api_limits.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@ typedef struct flow {
     const char *id_field;     /* "return_id" */
     const char *create;       /* the input that opens one */
     const char *const *order_states; /* order states in which one may be opened */
+    size_t max_open;          /* per order, ever: each one stays in the snapshot */
 } flow;
 
 static const char *const returnable[] = {"delivered", "completed", NULL};
@@ -26,8 +29,10 @@ static const char *const disputable[] = {"awaiting_shipment", "awaiting_collecti
                                          "delivery_unconfirmed", "cancelled", NULL};
 
 static const flow flows[] = {
-    {LC_RETURN, "return.", "returns", "return_id", "request", returnable},
-    {LC_DISPUTE, "dispute.", "disputes", "dispute_id", "open", disputable},
+    {LC_RETURN, "return.", "returns", "return_id", "request", returnable,
+     LIMIT_RETURNS_PER_ORDER},
+    {LC_DISPUTE, "dispute.", "disputes", "dispute_id", "open", disputable,
+     LIMIT_DISPUTES_PER_ORDER},
 };
 
 #define AUTO_APPROVE "return_auto_approve:"
@@ -70,6 +75,13 @@ static int open_id(unit_ctx *c, const flow *f, json_t *all, char *id, size_t idl
     if (!in_list(f->order_states, c->state)) {
         snprintf(c->error, sizeof(c->error), "a %.*s cannot be opened while the order is %s",
                  (int)strlen(f->prefix) - 1, f->prefix, c->state);
+        return -1;
+    }
+    /* Checked here, on the order's worker, so concurrent requests cannot pass it together:
+     * the snapshot holding them is rewritten whole on every later event. */
+    if (json_object_size(all) >= f->max_open) {
+        snprintf(c->error, sizeof(c->error), "the order has %zu %s, the most it may have",
+                 json_object_size(all), f->collection);
         return -1;
     }
     if (id[0] == '\0')

@@ -45,7 +45,7 @@
 
 #define ST_ID_MAX 64      /* order ids, instance ids, timer names: at most 63 bytes */
 #define ST_NAME_MAX 48    /* event names, states, operations */
-#define ST_KEY_MAX 192    /* idempotency keys */
+#define ST_KEY_MAX 256    /* idempotency keys: the API scopes them as "token name/key" */
 #define ST_ERROR_MAX 256
 
 typedef struct store store;
