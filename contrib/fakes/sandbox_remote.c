@@ -23,6 +23,7 @@ typedef struct booked {
     int status;
     char *body;
     char *order_id;    /* from the first request's body */
+    char *transaction_id; /* the one the first request acted on ("" for an authorize) */
     char operation[16];
     int requests;      /* every request with this key, the first one and each replay */
 } booked;
@@ -120,9 +121,10 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
     char *text = json_dumps(out, JSON_COMPACT);
     if (key != NULL && s->nkeys < MAX_KEYS && text != NULL) {
         const char *order_id = json_string_value(json_object_get(in, "order_id"));
+        const char *tx = json_string_value(json_object_get(in, "transaction_id"));
         booked *k = &s->keys[s->nkeys++];
         *k = (booked){strdup(key), status, strdup(text), strdup(order_id ? order_id : ""),
-                      "", 1};
+                      strdup(tx ? tx : ""), "", 1};
         snprintf(k->operation, sizeof(k->operation), "%s", op);
     }
     pthread_mutex_unlock(&s->lock);
@@ -525,8 +527,8 @@ static enum MHD_Result track(sandbox_remote *s, struct MHD_Connection *c)
 
 /*
  * GET /sandbox/ledger - read-only, for tests auditing what was charged: every booked key as
- * {"entries":[{"key","operation","order_id","status","requests"}]}, where requests counts
- * the first request with the key and every replay of it.
+ * {"entries":[{"key","operation","order_id","transaction_id","status","requests"}]}, where
+ * requests counts the first request with the key and every replay of it.
  */
 static enum MHD_Result ledger(sandbox_remote *s, struct MHD_Connection *c)
 {
@@ -534,10 +536,13 @@ static enum MHD_Result ledger(sandbox_remote *s, struct MHD_Connection *c)
     pthread_mutex_lock(&s->lock);
     for (int i = 0; entries != NULL && i < s->nkeys; i++) {
         const booked *k = &s->keys[i];
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:i, s:i}", "key", k->key,
-                                                 "operation", k->operation, "order_id",
-                                                 k->order_id ? k->order_id : "", "status",
-                                                 k->status, "requests", k->requests));
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "key",
+                                                 k->key, "operation", k->operation, "order_id",
+                                                 k->order_id ? k->order_id : "",
+                                                 "transaction_id",
+                                                 k->transaction_id ? k->transaction_id : "",
+                                                 "status", k->status, "requests",
+                                                 k->requests));
     }
     pthread_mutex_unlock(&s->lock);
     json_t *out = entries ? json_pack("{s:o}", "entries", entries) : NULL;
@@ -653,6 +658,7 @@ void sr_stop(sandbox_remote *s)
         free(s->keys[i].key);
         free(s->keys[i].body);
         free(s->keys[i].order_id);
+        free(s->keys[i].transaction_id);
     }
     pthread_mutex_destroy(&s->lock);
     free(s);
