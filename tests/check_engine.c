@@ -272,6 +272,60 @@ START_TEST(unreachable_gateway_dead_letters)
 }
 END_TEST
 
+/* Dead actions for `order_id` once one appears (or after ~5 s): `*n` of them. */
+static st_action *dead_for(const char *order_id, size_t *n)
+{
+    for (int i = 0; i < 200; i++) {
+        st_action *dead = NULL;
+        size_t all = 0, k = 0;
+        char err[256];
+        ck_assert_int_eq(store_actions_dead(h.store, &dead, &all, err, sizeof(err)), 0);
+        for (size_t j = 0; j < all; j++) {
+            if (strcmp(dead[j].order_id, order_id) == 0)
+                dead[k++] = dead[j]; /* payload ownership moves with the copy */
+            else
+                free(dead[j].payload);
+        }
+        if (k > 0) {
+            *n = k;
+            return dead;
+        }
+        free(dead);
+        usleep(25000);
+    }
+    *n = 0;
+    return NULL;
+}
+
+/*
+ * A carrier named at packing that the configuration does not have as a carrier (the API
+ * refuses it, but a reload may remove it in between): the label action goes out and is
+ * dead-lettered, visible and replayable, instead of the order waiting for nothing.
+ */
+START_TEST(packed_for_missing_carrier_dead_letters)
+{
+    start_hub(2, NULL);
+    static const char *const named[] = {"nosuch", "pay"};
+    for (size_t i = 0; i < 2; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "ord-gone-%zu", i);
+        waiter w = WAITER;
+        ck_assert_int_eq(eng_place(h.engine, sample_order(id, 1000), on_reply, &w), 0);
+        ck_assert_int_eq(wait_reply(&w), 0);
+        ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
+        ck_assert_int_eq(input(id, "acknowledge", NULL, NULL, 0), 0);
+        ck_assert_int_eq(input(id, "pack", json_pack("{s:s}", "carrier", named[i]), NULL, 0), 0);
+        size_t n = 0;
+        st_action *dead = dead_for(id, &n);
+        ck_assert_msg(n == 1, "%s: packed for '%s': %zu dead actions", id, named[i], n);
+        ck_assert_str_eq(dead[0].instance, named[i]);
+        ck_assert_str_eq(dead[0].operation, "label");
+        ck_assert_msg(dead[0].last_error[0] != '\0', "no error kept");
+        st_actions_free(dead, n);
+    }
+}
+END_TEST
+
 /*
  * Replay an order's journal through the state machine: every event's input must be legal
  * in the state the previous events left, and lead to the state the event recorded.
@@ -528,6 +582,7 @@ int main(void)
     tcase_add_test(tc, decline_moves_to_payment_failed);
     tcase_add_test(tc, filter_rejects_without_charging);
     tcase_add_test(tc, unreachable_gateway_dead_letters);
+    tcase_add_test(tc, packed_for_missing_carrier_dead_letters);
     tcase_add_test(tc, many_orders_in_parallel);
     tcase_add_test(tc, reload_brings_new_instance_queues);
     tcase_add_test(tc, return_refunded_after_inspection);
