@@ -2,7 +2,7 @@
 # api_limits.sh - the limits of docs/api.md ("Limits") that bound what a caller can make
 # orderhub store, each at the limit and one past it, over the real daemon: returns and
 # disputes per order, a return's skus (the order's SKUs, distinct, at most one per item
-# line), reason and note lengths, parcels' members; pack's carrier (a configured carrier
+# line), reason and note lengths, parcels' members, new payment methods; pack's carrier (a configured carrier
 # instance, else 422 naming "carrier"); Idempotency-Key scoped under a 63-character token
 # name without truncation; and a placement the store cannot write (a file size limit on
 # the daemon, like a full disk) answered without a state.
@@ -11,7 +11,7 @@ set -u
 . "$top_srcdir/tests/api_common.sh"
 
 # The limits, as core/api/api_limits.h sets them.
-RETURNS=20 DISPUTES=5 ITEMS=100 TEXT=500
+RETURNS=20 DISPUTES=5 ITEMS=100 TEXT=500 RESUBMITS=10
 LONG_NAME=$(printf 'shop-%058d' 0)    # a token name of 63 characters, the most allowed
 [ "${#LONG_NAME}" -eq 63 ] || fail "test bug: token name of ${#LONG_NAME}"
 export LONG_TOKEN="long-name-api-token-0123456789ab"
@@ -31,7 +31,8 @@ api = {
 };
 plugins = (
   { id = "pay";     module = "payment_sandbox";
-    settings = { base_url = "http://$remote/sandbox/payments"; api_key = "env:ORDERHUB_SANDBOX_KEY"; }; },
+    settings = { base_url = "http://$remote/sandbox/payments"; api_key = "env:ORDERHUB_SANDBOX_KEY";
+                 decline_token = "tok_decline"; }; },
   { id = "carrier"; module = "carrier_sandbox"; settings = { base_url = "http://$remote/sandbox/carrier"; }; }
 );
 routes = (
@@ -147,6 +148,19 @@ is "(.error | test(\"$DISPUTES disputes\")) and (.state == \"delivered\" or .sta
 call "$X" GET /v1/orders/lim-1
 is "(.returns | length) == $RETURNS and (.disputes | length) == $DISPUTES" "counts in the snapshot"
 ok "per order: $RETURNS returns and $DISPUTES disputes pass, one more of each is 409 with the state"
+
+# ---- new payment methods after declines ------------------------------------------------------
+place "$S" lim-3 s-A '.payment.token = "tok_decline"'
+wait_state lim-3 payment_failed
+for i in $(seq $RESUBMITS); do
+    post "$S" /v1/orders/lim-3/payment '{"token": "tok_decline"}'
+    want 200 "new payment method $i of $RESUBMITS"
+    wait_state lim-3 payment_failed
+done
+post "$S" /v1/orders/lim-3/payment '{"token": "tok_visa_4242"}'
+want 409 "new payment method $((RESUBMITS + 1))"
+is "(.error | test(\"$RESUBMITS times\")) and .state == \"payment_failed\"" "the resubmission limit answer"
+ok "payment: $RESUBMITS new payment methods after declines pass, one more is 409 with the state"
 
 kill -TERM "${pids[-1]}"
 wait "${pids[-1]}" 2>/dev/null

@@ -32,6 +32,7 @@
 /* ---- per order (enforced by the engine, subflow.c: race-free) ---- */
 #define LIMIT_RETURNS_PER_ORDER 20
 #define LIMIT_DISPUTES_PER_ORDER 5
+#define LIMIT_PAYMENT_RESUBMITS 10      /* new payment methods after declines */
 
 /* ---- listing ---- */
 #define LIMIT_LIST_PAGE 200             /* orders per page; default 50 */

@@ -8,6 +8,7 @@
 
 #include "step_int.h"
 
+#include "api/api_limits.h"
 #include "engine/router.h"
 #include "log/log.h"
 
@@ -346,6 +347,24 @@ static int repeat_guard(unit_ctx *c, const char *input, const json_t *data)
 }
 
 /*
+ * Each new payment method is a gateway call and more journal: a buyer may not retry
+ * without end.  Counted by the occurrences reauthorize() keeps.  0, or -1 refused.
+ */
+static int resubmit_guard(unit_ctx *c, const char *input)
+{
+    if (strcmp(input, "payment_resubmitted") != 0)
+        return 0;
+    const json_t *counts = json_object_get(json_object_get(c->snapshot, "_engine"),
+                                           "occurrences");
+    json_int_t n = json_integer_value(json_object_get(counts, "payment_resubmitted"));
+    if (n < LIMIT_PAYMENT_RESUBMITS)
+        return 0;
+    snprintf(c->error, sizeof(c->error), "the payment method was replaced %lld times, the "
+             "most allowed", (long long)n);
+    return -1;
+}
+
+/*
  * A new payment method after a decline: authorize again on the gateway that declined,
  * under a new key (a new attempt group), so the first decline is never replayed.
  */
@@ -371,7 +390,7 @@ int step(unit_ctx *c, const char *input, const json_t *data)
 {
     if (strncmp(input, "return.", 7) == 0 || strncmp(input, "dispute.", 8) == 0)
         return step_subflow(c, input, data);
-    if (repeat_guard(c, input, data) != 0)
+    if (repeat_guard(c, input, data) != 0 || resubmit_guard(c, input) != 0)
         return -1;
     lc_facts facts = {.acknowledged = json_is_true(json_object_get(c->snapshot,
                                                                   "acknowledged"))};
