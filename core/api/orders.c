@@ -606,7 +606,7 @@ static enum MHD_Result list_orders(req_ctx *ctx)
     const char *cursor = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "cursor");
     char *end = NULL;
     long lim = limit ? strtol(limit, &end, 10) : 50;
-    if (limit != NULL && (end == limit || *end != '\0' || lim < 1 || lim > 200))
+    if (limit != NULL && (end == limit || *end != '\0' || lim < 1 || lim > LIMIT_LIST_PAGE))
         return api_send_error(ctx, 400, "limit must be an integer from 1 to 200", "limit");
     long long since_ms = since ? strtoll(since, &end, 10) : 0;
     if (since != NULL && (end == since || *end != '\0' || since_ms < 0))
