@@ -148,8 +148,9 @@ static int check_shipping(CHECK_ARGS)
 static int check_token(CHECK_ARGS)
 {
     (void)order;
-    const char *t = json_string_value(json_object_get(b, "token"));
-    if (t == NULL || *t == '\0' || intake_chars(json_object_get(b, "token")) > LIMIT_PAYMENT_TOKEN)
+    const json_t *token = json_object_get(b, "token");
+    const char *t = json_string_value(token);
+    if (t == NULL || *t == '\0' || intake_chars(token) > LIMIT_PAYMENT_TOKEN)
         return fail(field, fl, why, wl, "token", "must be a non-empty string");
     return 0;
 }

@@ -226,7 +226,7 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
                             ? json_string_value(json_object_get(
                                   json_object_get(c->snapshot, "fulfillment"), "carrier"))
                             : NULL;
-    int named_done = 0;
+    int named_done = 0, carrier_routed = 0;
     for (size_t r = 0; r < g->route_count; r++) {
         const rt_route *route = &g->routes[r];
         if (!router_matches(route, event, c->snapshot))
@@ -246,8 +246,12 @@ int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t
                 add_action(c, inst, op, event, occurrence, data) != 0)
                 return -1;
             named_done |= named != NULL && kind == OH_KIND_CARRIER;
+            carrier_routed |= kind == OH_KIND_CARRIER;
         }
     }
+    if (named == NULL && !carrier_routed && strcmp(event, "fulfillment.packed") == 0)
+        log_error("order %s: packed, but no carrier is routed on fulfillment.packed: no label "
+                  "will be made for it", c->ce->id);
     if (named != NULL && !named_done) {
         /* The API checked the carrier, but a reload may have removed it since: the label
          * action still goes out, so the dispatcher dead-letters it (visible, replayable once
