@@ -83,7 +83,6 @@ void ex_refuse_unexpected(const oh_request *req, ex_result *res)
                       "are not followed for gateways and carriers; check the instance's URL",
                       r->status, host);
     } else if (ex_is_html_answer(r) && accept_excludes_html(req)) {
-        ex_result_set(res, EX_UNEXPECTED, "HTML page instead of an API answer (HTTP %d, "
-                      "captive portal or proxy?)", r->status);
+        ex_result_set(res, EX_UNEXPECTED, "%s", EX_HTML_ANSWER_ERROR);
     }
 }

@@ -154,6 +154,9 @@ ex_verdict ex_classify(const ex_result *res);
  */
 int ex_is_html_answer(const oh_response *r);
 
+/* The error of an HTML page where an API answer was expected (EX_UNEXPECTED's, the engine's). */
+#define EX_HTML_ANSWER_ERROR "HTML page instead of an API answer (captive portal or proxy?)"
+
 /*
  * ex_classify_smtp - the same for an smtp:// or smtps:// request, whose status is an SMTP
  * reply code: 2xx/3xx OK, 4xx RETRY (transient), 5xx and others FAIL (permanent); other
