@@ -6,6 +6,8 @@
 
 #include "../contrib/fakes/sandbox_remote.h"
 #include "engine/hub.h"
+#include "executor/executor.h"
+#include "support/http_server.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -327,6 +329,37 @@ START_TEST(packed_for_missing_carrier_dead_letters)
 END_TEST
 
 /*
+ * A captive portal answering the gateway's URL with a 200 HTML page: the payment plugin
+ * (whose requests name no Accept type) must not parse it; the action is retried by the
+ * normal policy and dead-lettered with the reason.
+ */
+START_TEST(html_portal_page_is_retried_not_parsed)
+{
+    hs_server *portal = hs_start();
+    ck_assert_ptr_nonnull(portal);
+    const char *html[] = {"Content-Type", "text/html", NULL};
+    hs_route_set(portal, "/", &(hs_route){.body = "<html><body>{\"status\":\"authorized\"}"
+                                                  "</body></html>", .headers = html});
+    char *url = hs_url(portal, "/sandbox/payments");
+    start_hub(2, url);
+    free(url);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("ord-html", 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    size_t n = 0;
+    st_action *dead = dead_for("ord-html", &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(dead[0].attempts, 2);
+    ck_assert_msg(strstr(dead[0].last_error, EX_HTML_ANSWER_ERROR) != NULL, "last error: %s",
+                  dead[0].last_error);
+    st_actions_free(dead, n);
+    ck_assert_uint_eq(hs_hits(portal, "/"), 2);
+    ck_assert(wait_state("ord-html", "awaiting_payment", 100));
+    hs_stop(portal); /* nothing in flight: both attempts are over */
+}
+END_TEST
+
+/*
  * Replay an order's journal through the state machine: every event's input must be legal
  * in the state the previous events left, and lead to the state the event recorded.
  */
@@ -583,6 +616,7 @@ int main(void)
     tcase_add_test(tc, filter_rejects_without_charging);
     tcase_add_test(tc, unreachable_gateway_dead_letters);
     tcase_add_test(tc, packed_for_missing_carrier_dead_letters);
+    tcase_add_test(tc, html_portal_page_is_retried_not_parsed);
     tcase_add_test(tc, many_orders_in_parallel);
     tcase_add_test(tc, reload_brings_new_instance_queues);
     tcase_add_test(tc, return_refunded_after_inspection);

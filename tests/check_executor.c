@@ -932,6 +932,142 @@ START_TEST(logged_urls_hide_userinfo_and_query)
 }
 END_TEST
 
+/* ---- answers the plugin must not parse, and header limits (hostile remotes) ---------- */
+
+/* {"X-Pad-1", value, "X-Pad-2", value, ..., NULL}: `count` headers of `len` bytes each. */
+static const char **pad_headers(size_t count, size_t len)
+{
+    const char **h = calloc(2 * count + 1, sizeof(*h));
+    char *value = malloc(len + 1);
+    ck_assert(h != NULL && value != NULL);
+    memset(value, 'v', len);
+    value[len] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "X-Pad-%zu", i);
+        h[2 * i] = strdup(name);
+        h[2 * i + 1] = value;
+        ck_assert_ptr_nonnull(h[2 * i]);
+    }
+    return h;
+}
+
+static void pad_free(const char **h, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free((char *)h[2 * i]);
+    free((char *)h[1]);
+    free(h);
+}
+
+/* A 345 KB header block used to be reported as "answer over 8388608 bytes": the body cap,
+ * which had nothing to do with it.  Three shapes: many lines, few big lines, one huge line
+ * (refused by curl itself before our callback sees it). */
+START_TEST(header_block_too_large_says_so)
+{
+    static const struct {
+        const char *path;
+        size_t count, len;
+    } shapes[] = {{"/many", 3000, 100}, {"/big", 150, 500}, {"/huge", 1, 345 * 1024}};
+    add_queue("q", 0, 0, 0, 0);
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        const char **h = pad_headers(shapes[i].count, shapes[i].len);
+        ck_assert_int_eq(hs_route_set(srv, shapes[i].path, &(hs_route){.body = "{}",
+                                                                       .headers = h}), 0);
+        pad_free(h, shapes[i].count);
+        got *g = run1("q", mkhttp("GET", shapes[i].path));
+        ck_assert_msg(g->outcome == EX_TOO_LARGE, "%s: outcome %d (%s)", shapes[i].path,
+                      g->outcome, g->error);
+        ck_assert_msg(strstr(g->error, "response header block too large") != NULL &&
+                          strstr(g->error, "max_response_bytes") == NULL,
+                      "%s: %s", shapes[i].path, g->error);
+    }
+    got *g = &W.slot[0];
+    ck_assert_ptr_nonnull(strstr(g->error, "65536 bytes or 200 lines"));
+    /* Just under the limits still arrives. */
+    const char **h = pad_headers(100, 400);
+    hs_route_set(srv, "/fine", &(hs_route){.body = "{}", .headers = h});
+    pad_free(h, 100);
+    g = run1("q", mkhttp("GET", "/fine"));
+    ck_assert_int_eq(g->outcome, EX_RESPONSE);
+    ck_assert_uint_ge(g->header_count, 100);
+}
+END_TEST
+
+/* A 302 used to reach the plugin, which reported a JSON error.  It is reported as a redirect,
+ * with the Location's host only: the path and query may carry a secret. */
+START_TEST(redirect_reported_with_host_only)
+{
+    const char *moved[] = {"Location", "https://portal.example.net/login?token=S3CRET-T0K", NULL};
+    const char *relative[] = {"Location", "/v2/elsewhere?key=S3CRET-K3Y", NULL};
+    hs_route_set(srv, "/moved", &(hs_route){.status = 302, .body = "<html>moved</html>",
+                                            .headers = moved});
+    hs_route_set(srv, "/rel", &(hs_route){.status = 301, .headers = relative});
+    hs_route_set(srv, "/none", &(hs_route){.status = 307});
+    hs_route_set(srv, "/notmod", &(hs_route){.status = 304});
+    add_queue("q", 0, 0, 0, 0);
+    got *g = run1("q", mkhttp("POST", "/moved"));
+    ck_assert_int_eq(g->outcome, EX_UNEXPECTED);
+    ck_assert_int_eq(g->status, 302);
+    ck_assert_msg(strstr(g->error, "unexpected redirect (HTTP 302 to portal.example.net)") &&
+                      strstr(g->error, "not followed"), "%s", g->error);
+    ck_assert_msg(strstr(g->error, "S3CRET") == NULL && strstr(g->error, "/login") == NULL,
+                  "%s", g->error);
+    ck_assert_int_eq(ex_classify(&(ex_result){.outcome = g->outcome, .response.status = 302}),
+                     EX_FAIL);
+    ck_assert_uint_eq(hs_hits(srv, "/moved"), 1); /* not followed */
+    g = run1("q", mkhttp("GET", "/rel"));
+    ck_assert_int_eq(g->outcome, EX_UNEXPECTED);
+    ck_assert_msg(strstr(g->error, "HTTP 301 to 127.0.0.1") && !strstr(g->error, "S3CRET"),
+                  "%s", g->error);
+    g = run1("q", mkhttp("GET", "/none"));
+    ck_assert_int_eq(g->outcome, EX_UNEXPECTED);
+    ck_assert_msg(strstr(g->error, "HTTP 307 to no Location") != NULL, "%s", g->error);
+    g = run1("q", mkhttp("GET", "/notmod")); /* not a redirect */
+    ck_assert_int_eq(g->outcome, EX_RESPONSE);
+}
+END_TEST
+
+/* A captive portal's 200 HTML page used to be handed to a JSON parser.  A request whose
+ * Accept names no HTML type gets EX_UNEXPECTED (retried by the normal policy); a request
+ * without Accept still gets the answer (Slack's webhooks answer "ok" as text/html). */
+START_TEST(html_page_instead_of_api_answer)
+{
+    const char *html[] = {"Content-Type", "text/html; charset=utf-8", NULL};
+    hs_route_set(srv, "/portal", &(hs_route){.body = "<html><form>Log in</form></html>",
+                                             .headers = html});
+    add_queue("q", 0, 0, 0, 0);
+    static const struct {
+        const char *accept; /* NULL: no Accept header */
+        ex_outcome want;
+    } cases[] = {{"application/json", EX_UNEXPECTED},
+                 {"application/xml, text/xml;q=0.9", EX_UNEXPECTED},
+                 {NULL, EX_RESPONSE},
+                 {"text/html", EX_RESPONSE},
+                 {"application/json, */*;q=0.1", EX_RESPONSE}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        oh_request *req = mkhttp("GET", "/portal");
+        if (cases[i].accept != NULL)
+            ck_assert_int_eq(host_request_header(req, "Accept", cases[i].accept, 0), 0);
+        got *g = run1("q", req);
+        ck_assert_msg(g->outcome == cases[i].want, "Accept %s: outcome %d (%s)",
+                      cases[i].accept ? cases[i].accept : "(none)", g->outcome, g->error);
+        if (g->outcome == EX_UNEXPECTED) {
+            ck_assert_msg(strstr(g->error, "HTML page instead of an API answer") &&
+                              strstr(g->error, "captive portal or proxy?"), "%s", g->error);
+            ck_assert_int_eq(ex_classify(&(ex_result){.outcome = g->outcome,
+                                                      .response.status = g->status}),
+                             EX_RETRY);
+        }
+    }
+    oh_response r = {.status = 200, .headers = &(oh_header){"content-type", "TEXT/HTML", 0},
+                     .header_count = 1};
+    ck_assert(ex_is_html_answer(&r));
+    r.status = 503;
+    ck_assert(!ex_is_html_answer(&r));
+}
+END_TEST
+
 int main(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -949,6 +1085,9 @@ int main(void)
     tcase_add_test(http, retry_after_seconds);
     tcase_add_test(http, retry_after_http_date);
     tcase_add_test(http, body_over_cap_is_too_large);
+    tcase_add_test(http, header_block_too_large_says_so);
+    tcase_add_test(http, redirect_reported_with_host_only);
+    tcase_add_test(http, html_page_instead_of_api_answer);
     tcase_add_test(http, connect_refused_is_network);
     tcase_add_test(http, total_timeout);
     tcase_add_test(http, connection_reused);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "config/config_file.h"
+#include "config/config_text.h"
 #include "settings/settings.h"
 
 #include <arpa/inet.h>
@@ -639,13 +640,23 @@ cfg_file *cfg_load(const char *path, diag_list *d)
         cfg_free(c);
         return NULL;
     }
-    /* @include "x.conf" is relative to the main file's directory. */
-    config_set_include_dir(&c->lc, c->base_dir);
-    if (config_read_file(&c->lc, c->path) != CONFIG_TRUE) {
-        const char *file = config_error_file(&c->lc);
-        diag_add(d, DIAG_ERROR, file ? file : c->path, config_error_line(&c->lc), "%s",
-                 config_error_type(&c->lc) == CONFIG_ERR_FILE_IO ? "cannot read the file"
-                                                                 : config_error_text(&c->lc));
+    /* Our reader opens the main file and every @include (relative to the main file's
+     * directory), never libconfig: see config_text.h. */
+    if (ct_load(&c->src, c->path, c->base_dir, d) != 0) {
+        cfg_free(c);
+        return NULL;
+    }
+    int parsed = config_read_string(&c->lc, c->src.text);
+    ct_relocate(&c->src, config_root_setting(&c->lc));
+    /* The text is parsed: only the file names (that settings point to) are still needed. */
+    free(c->src.text);
+    c->src.text = NULL;
+    c->src.len = c->src.cap = 0;
+    if (parsed != CONFIG_TRUE) {
+        const char *file;
+        int line;
+        ct_locate(&c->src, config_error_line(&c->lc), &file, &line);
+        diag_add(d, DIAG_ERROR, file, line, "%s", config_error_text(&c->lc));
         cfg_free(c);
         return NULL;
     }
@@ -687,5 +698,6 @@ void cfg_free(cfg_file *c)
     free(c->base_dir);
     free(c->path);
     config_destroy(&c->lc);
+    ct_free(&c->src); /* after the tree: its settings point to these file names */
     free(c);
 }

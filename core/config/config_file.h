@@ -12,6 +12,7 @@
 #ifndef OH_CONFIG_H
 #define OH_CONFIG_H
 
+#include "config/config_text.h"
 #include "util/diag.h"
 
 #include <libconfig.h>
@@ -79,6 +80,7 @@ typedef struct cfg_token {
 
 typedef struct cfg_file {
     config_t lc;             /* the libconfig tree: owns every borrowed string */
+    ct_text src;             /* the names of the files read: settings point to them */
     char *path;              /* absolute path of the main file, owned */
     char *base_dir;          /* its directory, owned */
     const char *listen;      /* "host:port" */

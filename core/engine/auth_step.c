@@ -68,6 +68,10 @@ static void on_auth_answer(void *arg, const oh_request *req, const ex_result *re
         resume_all(inst, NULL, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, res->error);
         return;
     }
+    if (ex_is_html_answer(&res->response)) { /* a portal's page, not the token endpoint's */
+        resume_all(inst, NULL, OH_RETRY, EX_HTML_ANSWER_ERROR);
+        return;
+    }
     oh_auth_token tok;
     memset(&tok, 0, sizeof(tok));
     tok.struct_size = (uint32_t)sizeof(tok);

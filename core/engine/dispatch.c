@@ -404,6 +404,12 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
                res->retry_after_ms);
         return;
     }
+    /* Payment and carrier plugins parse an API's answer: a portal's page is no such thing
+     * even when the request named no Accept type (notifiers' receivers may answer HTML). */
+    if (r->inst->module->desc.kind != OH_KIND_NOTIFIER && ex_is_html_answer(&res->response)) {
+        disp_finish(r, OH_RETRY, NULL, NULL, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
+        return;
+    }
     switch (r->inst->module->desc.kind) {
     case OH_KIND_PAYMENT:
         parse_payment(r, &res->response);

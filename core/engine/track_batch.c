@@ -55,6 +55,10 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
                          res->retry_after_ms);
         return;
     }
+    if (ex_is_html_answer(&res->response)) { /* a portal's page, not the carrier's answer */
+        batch_settle_all(b, OH_RETRY, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
+        return;
+    }
     oh_track_result tr = {0};
     oh_error err = {{0}};
     int rc = b->inst->module->ops.carrier.track_parse(b->inst->state, b->numbers, b->n,

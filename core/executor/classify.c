@@ -25,6 +25,8 @@ ex_verdict ex_classify(const ex_result *res)
     case EX_TIMEOUT:
     case EX_CANCELLED:
         return EX_RETRY;
+    case EX_UNEXPECTED: /* a moved endpoint stays moved; a portal page goes away */
+        return res->response.status >= 300 && res->response.status <= 399 ? EX_FAIL : EX_RETRY;
     case EX_TOO_LARGE:
     case EX_LOCAL:
         return EX_FAIL;

@@ -20,8 +20,11 @@
 #define EX_DEFAULT_TOTAL_TIMEOUT_MS 30000L
 #define EX_DEFAULT_MAX_RESPONSE_BYTES ((size_t)8 * 1024 * 1024)
 
-/* An answer with more header lines than this is treated as EX_TOO_LARGE. */
+/* An answer with more header lines than this, or a header block (status line and header
+ * lines of the final answer) larger than this, is EX_TOO_LARGE with its own message.
+ * curl refuses a single header line over 100 KiB by itself; ours is lower. */
 #define EX_MAX_RESPONSE_HEADERS 200
+#define EX_MAX_RESPONSE_HEADER_BYTES (64 * 1024)
 
 /* Longest the loop sleeps when nothing is due (a submission wakes it anyway). */
 #define EX_IDLE_WAIT_MS 1000
@@ -54,7 +57,10 @@ typedef struct ex_job {
     oh_header *headers; /* response headers of the final answer */
     size_t header_count, header_cap;
     size_t upload_off; /* SMTP: bytes of req->body already handed to curl */
-    int too_large;     /* a callback aborted the transfer: answer over the caps */
+    int too_large;     /* a callback aborted the transfer: body over max_response_bytes */
+    int headers_over;  /* a callback aborted the transfer: header block over its limits */
+    size_t header_bytes; /* of the current answer's header block, status line included */
+    int headers_ended; /* the final answer's header block ended (its blank line arrived) */
     int oom;           /* a callback aborted the transfer: allocation failure */
 } ex_job;
 
@@ -114,6 +120,10 @@ void ex_result_set(ex_result *res, ex_outcome outcome, const char *fmt, ...)
 
 /* file_append.c - one write(2) of data to the file named by a file:// URL. */
 int ex_file_append(const char *url, const void *data, size_t len, char *err, size_t errlen);
+
+/* answer.c - turn a redirect, or an HTML page where the request's Accept asked for something
+ * else, into EX_UNEXPECTED (status and headers stay set). */
+void ex_refuse_unexpected(const oh_request *req, ex_result *res);
 
 /* reqlog.c */
 void ex_redact_url(const char *url, char *out, size_t outlen);

@@ -32,10 +32,12 @@
  *  - HTTP method: NULL means GET; it must be an RFC 9110 token (else EX_LOCAL).  The body
  *    is sent when there is one, and always (possibly empty, with Content-Length: 0) for
  *    POST, PUT and PATCH.  HEAD without a body asks for no answer body.  Redirects are never
- *    followed (a 3xx is an answer) and curl may speak only http, https, smtp and smtps.
+ *    followed (a 3xx is EX_UNEXPECTED) and curl may speak only http, https, smtp and smtps.
  *  - Response headers are those of the final answer (after any 1xx), names as the remote
- *    spelled them, values trimmed, folded lines joined; more than 200 header lines is
- *    treated like an answer over max_response_bytes (EX_TOO_LARGE).
+ *    spelled them, values trimmed, folded lines joined; more than 200 header lines or a
+ *    header block over 64 KiB is EX_TOO_LARGE, error "response header block too large".
+ *  - A redirect, or a 2xx HTML page when the request's Accept names no HTML type, is
+ *    EX_UNEXPECTED (see ex_outcome).
  *  - smtp:// upgrades with STARTTLS when the server offers it (verified like any TLS);
  *    smtps:// is TLS from the start.  The status is the last SMTP reply code; a refusal
  *    (4xx/5xx reply, e.g. an unknown recipient) is EX_RESPONSE with that code and an empty
@@ -73,9 +75,13 @@ typedef enum ex_outcome {
     EX_RESPONSE = 0,   /* an answer arrived (any status): see response */
     EX_NETWORK = 1,    /* could not connect, reset, DNS, TLS failure: error says which */
     EX_TIMEOUT = 2,    /* connect or total time limit hit */
-    EX_TOO_LARGE = 3,  /* answer over max_response_bytes */
+    EX_TOO_LARGE = 3,  /* answer over max_response_bytes, or header block over its limits */
     EX_CANCELLED = 4,  /* executor destroyed before the request ran */
-    EX_LOCAL = 5       /* file:// or request building problem on our side */
+    EX_LOCAL = 5,      /* file:// or request building problem on our side */
+    EX_UNEXPECTED = 6  /* an HTTP answer not handed to the plugin (status and headers are
+                          set, error says which): a redirect (3xx but 304: never followed,
+                          error names the Location's host only), or a 2xx HTML page when the
+                          request's Accept names no HTML type (captive portal, proxy) */
 } ex_outcome;
 
 typedef struct ex_result {
@@ -136,9 +142,20 @@ typedef enum ex_verdict { EX_OK = 0, EX_RETRY = 1, EX_FAIL = 2 } ex_verdict;
 
 /*
  * ex_classify - 2xx: OK; 408, 425, 429, 5xx, network errors and timeouts: RETRY; other
- * statuses, EX_TOO_LARGE, EX_LOCAL: FAIL; EX_CANCELLED: RETRY.
+ * statuses, EX_TOO_LARGE, EX_LOCAL: FAIL; EX_CANCELLED: RETRY; EX_UNEXPECTED: FAIL for a
+ * redirect (the endpoint moved: fix the URL), RETRY for an HTML page (a portal goes away).
  */
 ex_verdict ex_classify(const ex_result *res);
+
+/*
+ * ex_is_html_answer - a 2xx answer whose Content-Type is text/html or XHTML.  For callers
+ * that know the answer must be an API's (a payment or carrier plugin about to parse it)
+ * even when the request named no Accept type.
+ */
+int ex_is_html_answer(const oh_response *r);
+
+/* The error of an HTML page where an API answer was expected (EX_UNEXPECTED's, the engine's). */
+#define EX_HTML_ANSWER_ERROR "HTML page instead of an API answer (captive portal or proxy?)"
 
 /*
  * ex_classify_smtp - the same for an smtp:// or smtps:// request, whose status is an SMTP

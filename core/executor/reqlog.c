@@ -22,6 +22,7 @@ const char *ex_outcome_name(ex_outcome o)
     case EX_TOO_LARGE: return "answer too large";
     case EX_CANCELLED: return "cancelled";
     case EX_LOCAL: return "local error";
+    case EX_UNEXPECTED: return "unexpected answer";
     }
     return "?";
 }

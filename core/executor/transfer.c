@@ -142,7 +142,7 @@ static int add_header(ex_job *job, const char *line, size_t len)
     if (colon == NULL || colon == line)
         return 0; /* not a header line: ignore */
     if (job->header_count >= EX_MAX_RESPONSE_HEADERS) {
-        job->too_large = 1;
+        job->headers_over = 1;
         return -1;
     }
     if (job->header_count == job->header_cap) {
@@ -180,17 +180,26 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
         return n; /* SMTP reply lines: only the code matters (CURLINFO_RESPONSE_CODE) */
     if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         clear_headers(job); /* a new answer (after a 1xx): keep only the final one's */
+        job->header_bytes = n;
+        job->headers_ended = 0;
         return n;
+    }
+    job->header_bytes += n;
+    if (job->header_bytes > EX_MAX_RESPONSE_HEADER_BYTES) {
+        job->headers_over = 1;
+        return 0; /* aborts the transfer */
     }
     const char *s = data;
     size_t len = n;
     int folded = len > 0 && (s[0] == ' ' || s[0] == '\t');
     trim(&s, &len);
-    if (len == 0)
+    if (len == 0) {
+        job->headers_ended = 1; /* the blank line (a 1xx's too: its successor resets it) */
         return n;
+    }
     int rc = folded && job->header_count > 0 ? fold_into_last(job, s, len)
                                              : add_header(job, s, len);
-    if (rc != 0 && !job->too_large)
+    if (rc != 0 && !job->headers_over)
         job->oom = 1;
     return rc == 0 ? n : 0;
 }
@@ -428,6 +437,15 @@ static void set_curl_error(ex_job *job, CURLcode rc, ex_outcome outcome, ex_resu
         ex_result_set(res, outcome, "%s", curl_easy_strerror(rc));
 }
 
+/* curl refuses a single header line over its own limit (CURL_MAX_HTTP_HEADER, 100 KiB)
+ * before our callback sees it: curl 7.88 says CURLE_OUT_OF_MEMORY (its header buffer may
+ * not grow further), later ones CURLE_TOO_LARGE or an error text naming the header. */
+static int curl_refused_headers(const ex_job *job, CURLcode rc)
+{
+    return (rc == CURLE_OUT_OF_MEMORY && !job->oom) || strstr(job->errbuf, "header") != NULL ||
+           strstr(job->errbuf, "Header") != NULL;
+}
+
 void ext_result(ex_job *job, CURLcode rc, ex_result *res)
 {
     ex_result_init(res);
@@ -446,6 +464,17 @@ void ext_result(ex_job *job, CURLcode rc, ex_result *res)
             res->retry_after_ms = ex_retry_after_ms(ra, time(NULL));
         if (rc != CURLE_OK)
             set_curl_error(job, rc, EX_RESPONSE, res);
+        else if (job->scheme == EXS_HTTP)
+            ex_refuse_unexpected(job->req, res);
+    } else if (job->headers_over) {
+        ex_result_set(res, EX_TOO_LARGE, "response header block too large: over %d bytes or "
+                      "%d lines (the executor's limit for an answer's headers)",
+                      EX_MAX_RESPONSE_HEADER_BYTES, EX_MAX_RESPONSE_HEADERS);
+    } else if (job->scheme == EXS_HTTP && !job->headers_ended && rc != CURLE_OK &&
+               curl_refused_headers(job, rc)) {
+        ex_result_set(res, EX_TOO_LARGE, "response header block too large: a header line "
+                      "over curl's 100 KiB limit (the executor's limit for the block is %d "
+                      "bytes)", EX_MAX_RESPONSE_HEADER_BYTES);
     } else if (job->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
         ex_result_set(res, EX_TOO_LARGE, "answer over %zu bytes (max_response_bytes)",
                       job->max_body);

@@ -3,15 +3,14 @@
 #include "settings.h"
 
 #include "log/log.h"
+#include "util/file_read.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define REDACTED "***"
 
@@ -160,7 +159,10 @@ bad_name:
     return -1;
 }
 
-/* Read a secret file, dropping one trailing newline.  The content is never printed. */
+/*
+ * Read a secret file, dropping one trailing newline.  The content is never printed.  Read
+ * through fr_read_regular: a FIFO or a device named here must not hang the daemon.
+ */
 static char *read_secret_file(const char *path, const char *base_dir, char *why, size_t whylen)
 {
     char full[PATH_MAX];
@@ -168,24 +170,10 @@ static char *read_secret_file(const char *path, const char *base_dir, char *why,
         snprintf(full, sizeof(full), "%s", path);
     else
         snprintf(full, sizeof(full), "%s/%s", base_dir, path);
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, whylen, "cannot read secret file %s: %s", full, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(SET_SECRET_FILE_MAX + 1);
+    char *buf = NULL, reason[256];
     size_t len = 0;
-    ssize_t n = 0;
-    while (buf != NULL && len <= SET_SECRET_FILE_MAX &&
-           (n = read(fd, buf + len, SET_SECRET_FILE_MAX + 1 - len)) > 0)
-        len += (size_t)n;
-    close(fd);
-    if (buf == NULL || n < 0 || len > SET_SECRET_FILE_MAX) {
-        snprintf(why, whylen, "secret file %s: %s", full,
-                 buf == NULL ? "out of memory"
-                 : n < 0     ? strerror(errno)
-                             : "larger than 64 KiB");
-        free(buf);
+    if (fr_read_regular(full, SET_SECRET_FILE_MAX, &buf, &len, reason, sizeof(reason)) != 0) {
+        snprintf(why, whylen, "cannot read secret file %s: %s", full, reason);
         return NULL;
     }
     if (len > 0 && buf[len - 1] == '\n')
@@ -195,6 +183,7 @@ static char *read_secret_file(const char *path, const char *base_dir, char *why,
     buf[len] = '\0';
     if (memchr(buf, '\0', len) != NULL) {
         snprintf(why, whylen, "secret file %s contains a NUL byte", full);
+        explicit_bzero(buf, len);
         free(buf);
         return NULL;
     }

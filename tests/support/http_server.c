@@ -420,6 +420,9 @@ static hs_server *start(const char *cert_pem, const char *key_pem)
     else if (ok)
         s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
                                      &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                     /* room for a hostile answer's 345 KB header block
+                                      * (the default 32 KiB pool cannot build it) */
+                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)1024 * 1024,
                                      MHD_OPTION_END);
     const union MHD_DaemonInfo *di =
         s->daemon ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
