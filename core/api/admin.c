@@ -104,6 +104,8 @@ enum MHD_Result api_admin(req_ctx *ctx, const char *method, const char *url)
     }
     if (get && strcmp(url, "/v1/plugins") == 0)
         return plugins(ctx);
+    if (post && strcmp(url, "/v1/store/check") == 0)
+        return api_store_check(ctx);
     return api_send_error(ctx, 404, "no such resource", "");
 }
 
