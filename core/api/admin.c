@@ -1,5 +1,6 @@
 /*
- * admin - operations (dead letters, replay, loaded plugins) for admin tokens, and the
+ * admin - operations (dead letters, replay, loaded plugins; the store check, whose thread
+ * lives in store_health.c) for admin tokens, and the
  * Prometheus metrics, which need no token (they are aggregate counts only).
  */
 #include "config.h"
