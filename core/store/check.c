@@ -109,6 +109,10 @@ void sti_health_init(store *s, int checked, int64_t took_ms)
 
 void sti_health_write(store *s, const char *why)
 {
+    /* Called after every batch: the lock is taken only when the state changes. */
+    if (why == NULL && !s->write_faulted)
+        return;
+    s->write_faulted = why != NULL;
     pthread_mutex_lock(&s->health_mu);
     if (why != NULL)
         snprintf(s->write_error, sizeof(s->write_error), "%s", why);

@@ -158,6 +158,8 @@ struct store {
     int64_t check_at_ms, check_took_ms;
     char check_error[ST_ERROR_MAX];
     char write_error[ST_ERROR_MAX];
+    int write_faulted;          /* write_error is set; read and written by the writer
+                                   thread only (no lock) */
     int checking;               /* a store_check runs */
     sti_conn *check_conn;       /* its connection, for store_check_cancel */
     int check_closed;           /* store_close started: no new check */
@@ -211,7 +213,8 @@ int sti_quick_check(sqlite3 *db, char *problems, size_t plen, char *err, size_t 
 /* A primary result code that means the file or the disk is failing (I/O, full, read-only,
  * corrupt, not a database), not the unit: 1, else 0. */
 int sti_is_fault(int rc);
-/* The writer's outcome of one write transaction: why = NULL clears write_error. */
+/* The writer's outcome of one write transaction (writer thread only): why = NULL clears
+ * write_error. */
 void sti_health_write(store *s, const char *why);
 /* A read found a damaged page: recorded as a failed check. */
 void sti_health_read_fault(store *s, const char *why);
