@@ -1,5 +1,6 @@
 /*
- * admin - operations (dead letters, replay, loaded plugins) for admin tokens, and the
+ * admin - operations (dead letters, replay, loaded plugins; the store check, whose thread
+ * lives in store_health.c) for admin tokens, and the
  * Prometheus metrics, which need no token (they are aggregate counts only).
  */
 #include "config.h"
@@ -104,6 +105,8 @@ enum MHD_Result api_admin(req_ctx *ctx, const char *method, const char *url)
     }
     if (get && strcmp(url, "/v1/plugins") == 0)
         return plugins(ctx);
+    if (post && strcmp(url, "/v1/store/check") == 0)
+        return api_store_check(ctx);
     return api_send_error(ctx, 404, "no such resource", "");
 }
 

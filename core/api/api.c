@@ -137,7 +137,7 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
     if (ctx->too_big)
         return api_send_error(ctx, 413, "request body over 64 KiB", "");
     if (strcmp(url, "/healthz") == 0)
-        return api_send_text(ctx, 200, "{\"status\":\"ok\"}");
+        return api_healthz(ctx);
     if (strcmp(url, "/metrics") == 0)
         return api_metrics(ctx);
     if (strncmp(url, "/v1/", 4) != 0)
@@ -238,6 +238,7 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
     }
     a->h = h;
     pthread_mutex_init(&a->limit_lock, NULL);
+    pthread_mutex_init(&a->check_mu, NULL);
     /* poll(), not epoll: libmicrohttpd 0.9.75 in epoll mode can leave 128 ready
      * connections unserved until its 30 s timeout (seen under load with bench/api_bench). */
     a->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
@@ -248,6 +249,7 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
     if (a->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s (address in use?)", listen);
         pthread_mutex_destroy(&a->limit_lock);
+        pthread_mutex_destroy(&a->check_mu);
         free(a);
         return -1;
     }
@@ -274,10 +276,12 @@ void api_stop(api *a)
     if (a == NULL)
         return;
     MHD_quiesce_daemon(a->daemon);
+    api_store_check_stop(a); /* its thread answers its request, then ends */
     /* Suspended connections wait for the engine; it answers every input it took. */
     for (int i = 0; i < 1000 && atomic_load(&a->suspended) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(a->daemon);
     pthread_mutex_destroy(&a->limit_lock);
+    pthread_mutex_destroy(&a->check_mu);
     free(a);
 }

@@ -1,7 +1,8 @@
 /*
  * api - orderhubd's HTTP front door (libmicrohttpd, JSON).
  *
- *   GET  /healthz                      {"status":"ok"}
+ *   GET  /healthz                      {"status":"ok"}; 503 with the reason when the store
+ *                                      failed its check or cannot write (store_health.c)
  *   POST /v1/orders                    place an order (validated; 201 {"id","state"}, 400,
  *                                      409 when the id exists, 413)
  *   GET  /v1/orders/{id}               the order snapshot

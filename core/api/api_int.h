@@ -6,6 +6,7 @@
  *   auth.c    bearer tokens, roles, who may see which order, failed-attempt limits
  *   orders.c  /v1/orders...: placement (idempotent), reads, listing, actions
  *   admin.c   /v1/dead-letters, /v1/plugins, /metrics
+ *   store_health.c  /healthz, /v1/store/check
  */
 #ifndef OH_API_INT_H
 #define OH_API_INT_H
@@ -44,6 +45,12 @@ struct api {
     pthread_mutex_t limit_lock;
     limit_slot limits[API_LIMIT_SLOTS];
     api_counters counters;
+    /* POST /v1/store/check (store_health.c): at most one check thread */
+    atomic_int check_running;
+    pthread_mutex_t check_mu;  /* guards the three below */
+    pthread_t check_thread;
+    int check_started;         /* check_thread is to be joined */
+    int check_stopping;        /* api_stop: no new check */
 };
 
 /* Who is calling: from the token. */
@@ -114,5 +121,11 @@ enum MHD_Result api_webhook(req_ctx *ctx, const char *method, const char *instan
 enum MHD_Result api_admin(req_ctx *ctx, const char *method, const char *url);
 enum MHD_Result api_metrics(req_ctx *ctx);
 void api_count(api *a, int status, int64_t elapsed_us);
+
+/* store_health.c */
+enum MHD_Result api_healthz(req_ctx *ctx);
+enum MHD_Result api_store_check(req_ctx *ctx);  /* admin only: the caller checks */
+/* Interrupt and join a running check (api_stop, before the store may close). */
+void api_store_check_stop(api *a);
 
 #endif

@@ -7,6 +7,8 @@
 #include "api_int.h"
 
 #include "api/api_limits.h"
+#include "log/log.h"
+
 #include "api/intake.h"
 #include "host/host.h"
 
@@ -289,13 +291,32 @@ static json_t *visible_order(req_ctx *ctx, const char *id, enum MHD_Result *answ
     st_order o;
     char err[256];
     int rc = store_order_get(ctx->a->h->store, id, &o, err, sizeof(err));
-    if (rc != 0) {
-        *answered = api_send_error(ctx, rc == 1 ? 404 : 503, rc == 1 ? "no such order" : err, "");
+    if (rc == 1) {
+        *answered = api_send_error(ctx, 404, "no such order", "");
         return NULL;
     }
-    json_t *order = json_loads(o.snapshot ? o.snapshot : "{}", 0, NULL);
+    char why[400];
+    if (rc != 0) {
+        snprintf(why, sizeof(why), "store: reading order %s: %s", id, err);
+        log_error("%s", why);
+        *answered = api_send_error(ctx, 503, why, "");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *order = json_loads(o.snapshot ? o.snapshot : "", 0, &je);
     st_order_clear(&o);
-    if (order == NULL || !api_may_see(&ctx->who, order)) {
+    /* A stored snapshot is always an object (the engine writes it): anything else is a
+     * damaged record, to be reported as such - never as an order that does not exist. */
+    if (!json_is_object(order)) {
+        int parsed = order != NULL;
+        json_decref(order);
+        snprintf(why, sizeof(why), "store: order %s: the stored snapshot is %s", id,
+                 parsed ? "not a JSON object" : "not JSON");
+        log_error("%s%s%s", why, parsed ? "" : ": ", parsed ? "" : je.text);
+        *answered = api_send_error(ctx, 500, why, "");
+        return NULL;
+    }
+    if (!api_may_see(&ctx->who, order)) {
         json_decref(order);
         /* Exactly the answer for an order that does not exist. */
         *answered = api_send_error(ctx, 404, "no such order", "");

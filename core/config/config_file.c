@@ -158,11 +158,25 @@ static void read_listen(cfg_file *c, diag_list *d)
     }
 }
 
+/* A true/false member into *out (left as is when absent); an error for another type. */
+static void get_bool(const config_setting_t *group, const char *name, const char *what,
+                     int *out, diag_list *d)
+{
+    const config_setting_t *m = config_setting_get_member(group, name);
+    if (m != NULL && config_setting_type(m) != CONFIG_TYPE_BOOL)
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be true or false", what, name);
+    else if (m != NULL)
+        *out = config_setting_get_bool(m);
+}
+
 static void read_store(cfg_file *c, diag_list *d)
 {
-    static const char *const known[] = {"driver", "path", NULL};
+    static const char *const known[] = {"driver", "path", "check_at_start", "init_empty",
+                                        NULL};
     const config_setting_t *g = config_lookup(&c->lc, "store");
     c->store_driver = "sqlite";
+    c->store_check_at_start = 1;
+    c->store_init_empty = 0;
     const char *path = "orderhub.db";
     if (g != NULL) {
         if (!config_setting_is_group(g)) {
@@ -178,6 +192,8 @@ static void read_store(cfg_file *c, diag_list *d)
                 c->store_driver = driver;
             if (p != NULL && *p != '\0')
                 path = p;
+            get_bool(g, "check_at_start", "store", &c->store_check_at_start, d);
+            get_bool(g, "init_empty", "store", &c->store_init_empty, d);
         }
     }
     c->store_path = absolute(c->base_dir, path);
@@ -608,11 +624,7 @@ static void read_log(cfg_file *c, diag_list *d)
             c->log_level = NULL;
         }
     }
-    const config_setting_t *s = config_setting_get_member(g, "syslog");
-    if (s != NULL && config_setting_type(s) != CONFIG_TYPE_BOOL)
-        diag_add(d, DIAG_ERROR, WHERE(s), "log: 'syslog' must be true or false");
-    else if (s != NULL)
-        c->log_syslog = config_setting_get_bool(s);
+    get_bool(g, "syslog", "log", &c->log_syslog, d);
 }
 
 cfg_file *cfg_load(const char *path, diag_list *d)

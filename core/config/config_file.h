@@ -86,6 +86,9 @@ typedef struct cfg_file {
     const char *listen;      /* "host:port" */
     const char *store_driver;
     char *store_path;        /* owned, absolute */
+    int store_check_at_start; /* store.check_at_start: PRAGMA quick_check at open (1) */
+    int store_init_empty;    /* store.init_empty: an existing empty file may become a
+                                store (0); orderhubd --create-store sets it too */
     char **plugin_path;      /* owned absolute directories */
     size_t plugin_path_count;
     cfg_instance *instances; /* owned array */

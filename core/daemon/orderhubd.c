@@ -27,6 +27,8 @@ typedef struct options {
     int daemon;
     int use_syslog;
     int log_level; /* -1: from the file, else info */
+    int create_store;     /* --create-store: an existing empty store file may be initialised */
+    int skip_store_check; /* --skip-store-check: no PRAGMA quick_check at start */
 } options;
 
 static void usage(FILE *out)
@@ -43,6 +45,9 @@ static void usage(FILE *out)
             "  -p, --pid-file FILE   write and lock a pid file\n"
             "  -l, --log-level LVL   error, warn, info or debug (default: the file's, or info)\n"
             "  -s, --syslog          log to syslog instead of stderr\n"
+            "      --create-store    initialise the store file even if it exists and is empty\n"
+            "                        (a missing one is always created; a foreign one never is)\n"
+            "      --skip-store-check  start without the store's PRAGMA quick_check (logged)\n"
             "  -V, --version         print the version and the plugin SDK ABI\n"
             "  -h, --help            this help\n\n"
             "Environment: ORDERHUB_PLUGIN_PATH (colon-separated directories searched before\n"
@@ -58,7 +63,8 @@ static int parse_options(int argc, char **argv, options *o)
         {"verbose", no_argument, NULL, 'v'},        {"daemon", no_argument, NULL, 'd'},
         {"pid-file", required_argument, NULL, 'p'}, {"log-level", required_argument, NULL, 'l'},
         {"syslog", no_argument, NULL, 's'},         {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},           {"create-store", no_argument, NULL, 1},
+        {"skip-store-check", no_argument, NULL, 2}, {NULL, 0, NULL, 0}};
     *o = (options){.config = OH_DEFAULT_CONFIG, .log_level = -1};
     int c;
     while ((c = getopt_long(argc, argv, "c:tvdp:l:sVh", longs, NULL)) != -1) {
@@ -69,6 +75,8 @@ static int parse_options(int argc, char **argv, options *o)
         case 'd': o->daemon = 1; break;
         case 'p': o->pid_file = optarg; break;
         case 's': o->use_syslog = 1; break;
+        case 1: o->create_store = 1; break;
+        case 2: o->skip_store_check = 1; break;
         case 'l':
             if ((o->log_level = log_level_parse(optarg)) < 0) {
                 fprintf(stderr, "orderhubd: unknown log level '%s' (error, warn, info, "
@@ -282,6 +290,31 @@ static int probe(ldr_registry *reg, const options *o, startup *st)
     return 0;
 }
 
+/* The command line's store options over the file's; what the store will do, logged. */
+static void store_settings(const options *o, cfg_file *cfg)
+{
+    if (o->create_store)
+        cfg->store_init_empty = 1;
+    if (o->skip_store_check)
+        cfg->store_check_at_start = 0;
+    if (!cfg->store_check_at_start)
+        log_warn("store %s: integrity check at start disabled (%s): a damaged page is "
+                 "found only when something reads it; run 'orderhubctl check-store'",
+                 cfg->store_path, o->skip_store_check ? "--skip-store-check"
+                                                      : "store.check_at_start = false");
+    if (access(cfg->store_path, F_OK) != 0)
+        log_info("store %s does not exist: creating a new database", cfg->store_path);
+}
+
+static void log_store_health(store *s, const char *path)
+{
+    st_health hl;
+    store_health(s, &hl);
+    if (hl.check == ST_CHECK_PASSED)
+        log_info("store %s: integrity check passed in %lld ms", path,
+                 (long long)hl.check_took_ms);
+}
+
 /* Initialise the first generation and serve until a stop signal. */
 static int serve(ldr_registry *reg, const options *o, const startup *st, const sigset_t *set,
                  int ready_fd)
@@ -305,6 +338,7 @@ static int serve(ldr_registry *reg, const options *o, const startup *st, const s
     }
     apply_log_level(o, g);
     log_generation(g);
+    store_settings(o, g->cfg);
     /* The store, the executor and the engine resume any unfinished work at once. */
     hub h;
     api *front = NULL;
@@ -318,6 +352,7 @@ static int serve(ldr_registry *reg, const options *o, const startup *st, const s
         pidfile_release(st->pid_file, pid_fd);
         return 1;
     }
+    log_store_health(h.store, g->cfg->store_path);
     log_info("orderhubd %s started (plugin SDK ABI %d.%d, pid %ld, config %s, API on "
              "%s:%u)", PACKAGE_VERSION, OH_ABI_MAJOR, OH_ABI_MINOR, (long)getpid(),
              st->config, api_host(front), api_port(front));

@@ -67,17 +67,22 @@ static cache_entry *load(worker *w, cache_entry *ce, const char *id, char *err, 
                          int *absent)
 {
     st_order o;
-    int rc = store_order_get(w->e->o.store, id, &o, err, errlen);
+    char why[ST_ERROR_MAX] = "";
+    int rc = store_order_get(w->e->o.store, id, &o, why, sizeof(why));
     if (rc != 0) {
         *absent = rc == 1;
+        snprintf(err, errlen, "store: reading order %s: %s", id, why);
         if (ce != NULL)
             cache_drop(w, ce);
         return NULL;
     }
     json_error_t je;
-    json_t *snap = json_loads(o.snapshot ? o.snapshot : "{}", 0, &je);
-    if (snap == NULL) {
-        snprintf(err, errlen, "order %s: stored snapshot is not JSON: %s", id, je.text);
+    json_t *snap = json_loads(o.snapshot ? o.snapshot : "", 0, &je);
+    if (!json_is_object(snap)) {
+        /* A damaged record: an error of the store, never "no such order". */
+        snprintf(err, errlen, "store: order %s: the stored snapshot is %s%s", id,
+                 snap != NULL ? "not a JSON object" : "not JSON: ", snap != NULL ? "" : je.text);
+        json_decref(snap);
         st_order_clear(&o);
         return NULL;
     }

@@ -293,6 +293,11 @@ void sti_reader_put(store *s, sti_conn *c)
 {
     if (c == NULL)
         return;
+    /* Every read ends here, its statement reset: a read that failed left its error on the
+     * connection.  A damaged page found by any read is a failed check for /healthz. */
+    int code = sqlite3_extended_errcode(c->db) & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        sti_health_read_fault(s, sqlite3_errmsg(c->db));
     pthread_mutex_lock(&s->pool_mu);
     int keep = s->idle_count < STI_POOL_IDLE_MAX;
     if (keep) {

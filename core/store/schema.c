@@ -122,6 +122,59 @@ static int user_version(sqlite3 *db, int *out, char *err, size_t errlen)
     return 0;
 }
 
+/* One integer from a statement without parameters; 0, or -1 with err set. */
+static int read_int(sqlite3 *db, const char *sql, int *out, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sti_sqlerr(err, errlen, db, "reading the file's header");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sti_sqlerr(err, errlen, db, "reading the file's header");
+    return 0;
+}
+
+int sti_schema_identify(sqlite3 *db, int may_init, char *err, size_t errlen)
+{
+    int app = 0, version = 0, objects = 0, orders = 0;
+    /* The first read of the file: a file that is not SQLite fails here (SQLITE_NOTADB). */
+    if (read_int(db, "SELECT count(*) FROM sqlite_master", &objects, err, errlen) != 0) {
+        if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB)
+            sti_err(err, errlen, "not an orderhub database: not an SQLite file (%s)",
+                    sqlite3_errmsg(db));
+        return -1;
+    }
+    if (read_int(db, "PRAGMA application_id", &app, err, errlen) != 0 ||
+        user_version(db, &version, err, errlen) != 0 ||
+        read_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                 "name = 'orders'", &orders, err, errlen) != 0)
+        return -1;
+    if ((unsigned)app == ST_APPLICATION_ID)
+        return 0;
+    if (app != 0) {
+        sti_err(err, errlen, "not an orderhub database: the SQLite file of another "
+                "application (application_id 0x%08x)", (unsigned)app);
+        return -1;
+    }
+    /* Before the marker existed, orderhub files had only their schema version. */
+    if (version >= 1 && orders == 1)
+        return 0;
+    if (objects == 0 && version == 0) {
+        if (may_init)
+            return 0;
+        sti_err(err, errlen, "the file exists but is empty (a truncated or misplaced "
+                "database?): refusing to start on it; to initialise it as a new store, "
+                "start once with --create-store (or store.init_empty = true)");
+        return -1;
+    }
+    sti_err(err, errlen, "not an orderhub database: an SQLite file with %d schema objects "
+            "and no orderhub marker (application_id 0, user_version %d)", objects, version);
+    return -1;
+}
+
 static int exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen)
 {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -156,6 +209,17 @@ static int migrate_locked(sqlite3 *db, int *version, char *err, size_t errlen)
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STEP_COUNT);
         if (exec(db, sql, "setting the schema version", err, errlen) != 0)
+            return -1;
+    }
+    /* The marker that says "orderhub" (sti_schema_identify); stamped on files written
+     * before it existed too.  In the header, so inside this transaction. */
+    int app = 0;
+    if (read_int(db, "PRAGMA application_id", &app, err, errlen) != 0)
+        return -1;
+    if ((unsigned)app != ST_APPLICATION_ID) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", (int)ST_APPLICATION_ID);
+        if (exec(db, sql, "setting the application id", err, errlen) != 0)
             return -1;
     }
     *version = STEP_COUNT;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Create the directories leading to `path` (0700: the journal holds customer data). */
@@ -51,6 +52,8 @@ static void destroy(store *s, int locks)
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->wake);
         pthread_mutex_destroy(&s->pool_mu);
+        pthread_mutex_destroy(&s->health_mu);
+        pthread_cond_destroy(&s->check_over);
     }
     free(s->path);
     free(s);
@@ -65,6 +68,12 @@ static int init_locks(store *s)
         return -1;
     }
     if (pthread_mutex_init(&s->pool_mu, NULL) != 0) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->mu);
+        return -1;
+    }
+    if (sti_health_locks(s) != 0) {
+        pthread_mutex_destroy(&s->pool_mu);
         pthread_cond_destroy(&s->wake);
         pthread_mutex_destroy(&s->mu);
         return -1;
@@ -104,12 +113,49 @@ static int lock_db(store *s, char *why, size_t whylen)
     return 0;
 }
 
-/* Open the write connection, migrate, switch to WAL; the writer is not started yet. */
-static int open_db(store *s, char *why, size_t whylen)
+static int64_t mono_ms(void)
 {
-    if (make_parent_dirs(s->path, why, whylen) != 0 || lock_db(s, why, whylen) != 0 ||
-        sti_conn_open(s->path, 1, &s->wconn, why, whylen) != 0 ||
-        sti_schema_migrate(s->wconn->db, &s->schema_version, why, whylen) != 0 ||
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PRAGMA quick_check before anything writes to the file (a migration on a damaged file
+ * would spread the damage); 0, or -1 with why set. */
+static int check_at_open(store *s, char *why, size_t whylen)
+{
+    char problems[ST_ERROR_MAX];
+    int64_t t0 = mono_ms();
+    int rc = sti_quick_check(s->wconn->db, problems, sizeof(problems), why, whylen);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        sti_err(why, whylen, "integrity check failed (PRAGMA quick_check): %s; refusing to "
+                "start on a damaged database: restore a backup (or salvage it with sqlite3 "
+                ".recover)", problems);
+        return -1;
+    }
+    sti_health_init(s, 1, mono_ms() - t0);
+    return 0;
+}
+
+/* Open the write connection, recognise and check the file, migrate, switch to WAL; the
+ * writer is not started yet. */
+static int open_db(store *s, const store_options *o, char *why, size_t whylen)
+{
+    if (make_parent_dirs(s->path, why, whylen) != 0 || lock_db(s, why, whylen) != 0)
+        return -1;
+    /* Under the lock: nobody else creates the file between this test and the open. */
+    struct stat sb;
+    int existed = stat(s->path, &sb) == 0;
+    if (sti_conn_open(s->path, 1, &s->wconn, why, whylen) != 0 ||
+        sti_schema_identify(s->wconn->db, !existed || o->init_empty, why, whylen) != 0)
+        return -1;
+    if (o->skip_check)
+        sti_health_init(s, 0, 0);
+    else if (check_at_open(s, why, whylen) != 0)
+        return -1;
+    if (sti_schema_migrate(s->wconn->db, &s->schema_version, why, whylen) != 0 ||
         sti_conn_wal(s->wconn, s->sync_full, why, whylen) != 0)
         return -1;
     return 0;
@@ -138,8 +184,8 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
         destroy(s, 0);
         return -1;
     }
-    char why[ST_ERROR_MAX];
-    if (open_db(s, why, sizeof(why)) != 0 || sti_writer_start(s, why, sizeof(why)) != 0) {
+    char why[2 * ST_ERROR_MAX];
+    if (open_db(s, opts, why, sizeof(why)) != 0 || sti_writer_start(s, why, sizeof(why)) != 0) {
         sti_err(err, errlen, "%s: %s", s->path, why);
         destroy(s, 1);
         return -1;
@@ -152,7 +198,8 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
-    sti_writer_stop(s); /* commits everything queued first */
+    sti_health_close(s); /* a running store_check is interrupted, then waited for */
+    sti_writer_stop(s);  /* commits everything queued first */
     destroy(s, 1);      /* readers first: the writer's close checkpoints the WAL */
 }
 

@@ -10,6 +10,7 @@
  *              connection
  *   reads.c    the read functions, on pooled reader connections (listing, counts too)
  *   records.c  row decoding and the *_free / *_clear functions
+ *   check.c    integrity: quick_check (at open and on demand), health for /healthz
  */
 #ifndef OH_STORE_INT_H
 #define OH_STORE_INT_H
@@ -149,6 +150,19 @@ struct store {
     pthread_mutex_t pool_mu;
     sti_conn *idle;
     size_t idle_count;
+
+    /* health (check.c), guarded by health_mu */
+    pthread_mutex_t health_mu;
+    pthread_cond_t check_over;  /* a running store_check ended */
+    st_check_state check_state;
+    int64_t check_at_ms, check_took_ms;
+    char check_error[ST_ERROR_MAX];
+    char write_error[ST_ERROR_MAX];
+    int write_faulted;          /* write_error is set; read and written by the writer
+                                   thread only (no lock) */
+    int checking;               /* a store_check runs */
+    sti_conn *check_conn;       /* its connection, for store_check_cancel */
+    int check_closed;           /* store_close started: no new check */
 };
 
 /* ---- conn.c ---- */
@@ -185,9 +199,30 @@ void sti_reader_put(store *s, sti_conn *c);
 void sti_pool_close(store *s);
 
 /* ---- schema.c ---- */
-/* The version this code creates; migrate `db` up to it, refusing a newer file. */
+/* Refuse a file that is not an orderhub store (see store.h): 0, or -1 with err set.
+ * may_init: an empty file may become a store (it did not exist, or init_empty). */
+int sti_schema_identify(sqlite3 *db, int may_init, char *err, size_t errlen);
+/* The version this code creates; migrate `db` up to it, refusing a newer file; stamps
+ * ST_APPLICATION_ID. */
 int sti_schema_latest(void);
 int sti_schema_migrate(sqlite3 *db, int *version, char *err, size_t errlen);
+
+/* ---- check.c ---- */
+/* PRAGMA quick_check on db: 0 ok, 1 problems (into problems), -1 could not run (err). */
+int sti_quick_check(sqlite3 *db, char *problems, size_t plen, char *err, size_t errlen);
+/* A primary result code that means the file or the disk is failing (I/O, full, read-only,
+ * corrupt, not a database), not the unit: 1, else 0. */
+int sti_is_fault(int rc);
+/* The writer's outcome of one write transaction (writer thread only): why = NULL clears
+ * write_error. */
+void sti_health_write(store *s, const char *why);
+/* A read found a damaged page: recorded as a failed check. */
+void sti_health_read_fault(store *s, const char *why);
+/* Initial state: the check at open passed (1) or was skipped (0). */
+void sti_health_init(store *s, int checked, int64_t took_ms);
+int sti_health_locks(store *s);
+/* Wait for a running check to end and refuse new ones (store_close). */
+void sti_health_close(store *s);
 
 /* ---- writer.c ---- */
 int sti_writer_start(store *s, char *err, size_t errlen);

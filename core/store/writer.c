@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,8 +47,11 @@ static void fail_job(sti_job *j, const char *why)
     unwind(j);
 }
 
-static void run_job(sti_conn *c, sti_job *j)
+/* Run one job in its savepoint; *fault = 1 when it failed because of the file or the
+ * disk (sti_is_fault), not because of the unit itself. */
+static void run_job(sti_conn *c, sti_job *j, int *fault)
 {
+    *fault = 0;
     char scratch[ST_ERROR_MAX];
     j->rc = 0;
     j->err[0] = '\0';
@@ -60,6 +64,8 @@ static void run_job(sti_conn *c, sti_job *j)
                                     : sti_apply_replay(c, j, j->err, sizeof(j->err));
     if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
         return;
+    /* Read before the rollback below replaces the connection's last error. */
+    *fault = sti_is_fault(sqlite3_extended_errcode(c->db));
     j->rc = rc != 0 ? rc : -1;
     unwind(j);
     /* An I/O or memory error may already have rolled the whole transaction back. */
@@ -77,19 +83,36 @@ static void fail_all(sti_job *first, const char *why)
         fail_job(j, why);
 }
 
+/* A batch that failed because of the file or the disk: /healthz says so until one
+ * commits again. */
+static void note_fault(store *s, const char *what, const char *why)
+{
+    char text[ST_ERROR_MAX];
+    snprintf(text, sizeof(text), "%s: %s", what, why);
+    sti_health_write(s, text);
+}
+
 /* Run the jobs first..NULL in one transaction; 1 when it committed. */
 static int run_batch(store *s, sti_job *first)
 {
     sti_conn *c = s->wconn;
     char why[ST_ERROR_MAX];
+    int fault = 0;
     for (sti_job *j = first; j != NULL; j = j->next)
         j->rc = 0;
     if (sti_exec(c, SQL_BEGIN, why, sizeof(why)) != 0) {
+        if (sti_is_fault(sqlite3_extended_errcode(c->db)))
+            note_fault(s, "starting a write transaction", why);
         fail_all(first, why);
         return 0;
     }
     for (sti_job *j = first; j != NULL; j = j->next) {
-        run_job(c, j);
+        int job_fault;
+        run_job(c, j, &job_fault);
+        if (job_fault && !fault) {
+            fault = 1;
+            note_fault(s, "writing", j->err);
+        }
         if (sqlite3_get_autocommit(c->db)) {
             sti_err(why, sizeof(why), "the batch was rolled back by another unit's error: %s",
                     j->err);
@@ -99,11 +122,15 @@ static int run_batch(store *s, sti_job *first)
     }
     if (sti_exec(c, SQL_COMMIT, why, sizeof(why)) != 0) {
         char scratch[ST_ERROR_MAX];
+        if (sti_is_fault(sqlite3_extended_errcode(c->db)))
+            note_fault(s, "committing", why);
         if (!sqlite3_get_autocommit(c->db))
             sti_exec(c, SQL_ROLLBACK, scratch, sizeof(scratch));
         fail_all(first, why);
         return 0;
     }
+    if (!fault)
+        sti_health_write(s, NULL);
     return 1;
 }
 

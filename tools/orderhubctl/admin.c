@@ -1,5 +1,5 @@
 /*
- * admin.c - the operator's verbs: dead-letters, replay, plugins (admin token) and
+ * admin.c - the operator's verbs: dead-letters, replay, plugins, check-store (admin token) and
  * check-config, which runs orderhubd --check-config and passes its exit status through.
  */
 #include "config.h"
@@ -135,6 +135,34 @@ int verb_plugins(ctl *c, int argc, char **argv)
     static const char *const hdr[] = {"ID", "MODULE", "KIND", "VERSION", "ABI"};
     static const char *const fields[] = {"id", "module", "kind", "version", "abi"};
     return table_of(c, "/v1/plugins", "plugins", 5, hdr, fields, 0, "no plugins");
+}
+
+static const char check_store_help[] =
+    "usage: orderhubctl check-store\n"
+    "\n"
+    "Admin: check the daemon's database now (POST /v1/store/check): SQLite's PRAGMA\n"
+    "quick_check, one read of the whole file while the daemon keeps serving (about\n"
+    "0.15 s per 100,000 orders from the page cache).  Exits 0 after 'store OK', 1 with\n"
+    "the problems found on stderr (/healthz then answers 503 until a check passes).\n"
+    "A big database may need a longer --timeout.\n";
+
+int verb_check_store(ctl *c, int argc, char **argv)
+{
+    int first, rc = ctl_parse(c, argc, argv, check_store_help, NULL, no_opt, NULL, 0, 0,
+                              &first);
+    if (rc >= 0)
+        return rc;
+    ctl_resp r;
+    rc = ctl_call(c, "POST", "/v1/store/check", NULL, NULL, &r);
+    if (rc != 0)
+        return rc;
+    if (c->json)
+        out_raw(r.body, r.len);
+    else
+        printf("store OK: integrity check passed in %lld ms\n",
+               (long long)json_integer_value(json_object_get(r.json, "took_ms")));
+    ctl_resp_free(&r);
+    return CTL_OK;
 }
 
 /* ---- check-config ----------------------------------------------------------------- */

@@ -78,6 +78,7 @@ int verb_dispute(ctl *c, int argc, char **argv);
 int verb_dead_letters(ctl *c, int argc, char **argv);
 int verb_replay(ctl *c, int argc, char **argv);
 int verb_plugins(ctl *c, int argc, char **argv);
+int verb_check_store(ctl *c, int argc, char **argv);
 int verb_check_config(ctl *c, int argc, char **argv);
 
 #endif

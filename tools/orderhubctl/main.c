@@ -43,6 +43,7 @@ static const struct verb {
     {"dead-letters", verb_dead_letters, "", "admin: actions that gave up"},
     {"replay", verb_replay, "ACTION_ID", "admin: queue a dead letter again"},
     {"plugins", verb_plugins, "", "admin: the loaded plugin instances"},
+    {"check-store", verb_check_store, "", "admin: integrity check of the database now"},
     {"check-config", verb_check_config, "[-c FILE]", "check a configuration (orderhubd -t)"},
 };
 
