@@ -13,6 +13,7 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,64 @@ START_TEST(html_portal_page_is_retried_not_parsed)
 }
 END_TEST
 
+/* One integer from the stopped hub's database file. */
+static int64_t db_int(const char *sql)
+{
+    char *path = NULL;
+    ck_assert_int_ge(asprintf(&path, "%s/hub.db", dir), 0);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(path);
+    return v;
+}
+
+/*
+ * A daemon stopping with authorizations waiting in its queue (the gateway is slow) puts them
+ * back to pending without counting an attempt: only requests that left count (D2).
+ */
+START_TEST(stop_with_queued_actions_counts_only_sent)
+{
+    sr_stop(remote);
+    setenv("ORDERHUB_SANDBOX_PAYMENT_DELAY_MS", "600", 1);
+    remote = sr_start(0, 150);
+    unsetenv("ORDERHUB_SANDBOX_PAYMENT_DELAY_MS");
+    ck_assert_ptr_nonnull(remote);
+    start_hub(8, NULL);
+    enum { ORDERS = 12 };
+    for (int i = 0; i < ORDERS; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "ord-q%d", i);
+        waiter w = WAITER;
+        ck_assert_int_eq(eng_place(h.engine, sample_order(id, 1000), on_reply, &w), 0);
+        ck_assert_int_eq(wait_reply(&w), 0);
+    }
+    /* The first 4 (the queue's concurrency) reach the gateway; 4 more wait behind them. */
+    int booked = 0, requests = 0;
+    for (int i = 0; i < 250 && requests < 4; i++) {
+        usleep(20000);
+        sr_counts(remote, &booked, &requests);
+    }
+    ck_assert_int_ge(requests, 4);
+    usleep(100000);
+    hub_stop(&h);
+    sr_counts(remote, &booked, &requests);
+    int64_t attempts = db_int("SELECT sum(attempts) FROM actions WHERE operation = 'authorize'");
+    int64_t kept = db_int("SELECT count(*) FROM actions WHERE operation = 'authorize' AND "
+                          "status = 0 AND attempts = 0");
+    ck_assert_msg(attempts <= requests, "%lld attempts counted for %d requests sent",
+                  (long long)attempts, requests);
+    ck_assert_int_ge(kept, ORDERS - requests);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM actions WHERE status = 3"), 0);
+    ck_assert_int_eq(db_int("SELECT count(*) FROM actions WHERE status = 1"), 0);
+}
+END_TEST
+
 /*
  * Replay an order's journal through the state machine: every event's input must be legal
  * in the state the previous events left, and lead to the state the event recorded.
@@ -617,6 +676,7 @@ int main(void)
     tcase_add_test(tc, unreachable_gateway_dead_letters);
     tcase_add_test(tc, packed_for_missing_carrier_dead_letters);
     tcase_add_test(tc, html_portal_page_is_retried_not_parsed);
+    tcase_add_test(tc, stop_with_queued_actions_counts_only_sent);
     tcase_add_test(tc, many_orders_in_parallel);
     tcase_add_test(tc, reload_brings_new_instance_queues);
     tcase_add_test(tc, return_refunded_after_inspection);

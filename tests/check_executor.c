@@ -45,6 +45,7 @@ typedef struct got {
     double elapsed_ms, queued_ms, done_ms;
     char error[256];
     int resubmit_rc; /* ex_submit from inside the completion (when W.resubmit) */
+    int sent;        /* ex_result.sent */
 } got;
 
 static struct {
@@ -110,6 +111,7 @@ static void on_done(void *arg, const oh_request *req, const ex_result *res)
         g->retry_after_ms = res->retry_after_ms;
         g->elapsed_ms = res->elapsed_ms;
         g->queued_ms = res->queued_ms;
+        g->sent = res->sent;
         g->done_ms = now_ms();
         snprintf(g->error, sizeof(g->error), "%s", res->error);
         if (W.resubmit) {
@@ -666,13 +668,100 @@ START_TEST(destroy_cancels_pending_and_in_flight_once)
     ex = NULL;
     ck_assert_double_lt(now_ms() - t0, 2000);
     ck_assert_int_eq(done_count(), 5);
+    int sent = 0;
     for (int i = 0; i < 5; i++) {
         ck_assert_int_eq(W.slot[i].calls, 1);
         ck_assert_int_eq(W.slot[i].outcome, EX_CANCELLED);
         ck_assert_int_eq(W.slot[i].resubmit_rc, -1);
+        sent += W.slot[i].sent;
     }
+    ck_assert_int_eq(sent, 2); /* the two in flight left; the three waiting did not */
     ck_assert_int_eq(ex_classify(&(ex_result){.outcome = EX_CANCELLED}), EX_RETRY);
     ex_destroy(NULL);
+}
+END_TEST
+
+/* Gates asked so far (tickets), filled by on_gate on the executor thread. */
+static struct {
+    pthread_mutex_t mu;
+    ex_ticket *ticket[8];
+    int asked;
+} G = {PTHREAD_MUTEX_INITIALIZER, {0}, 0};
+
+static void on_gate(void *arg, ex_ticket *ticket)
+{
+    (void)arg;
+    pthread_mutex_lock(&G.mu);
+    G.ticket[G.asked++] = ticket;
+    pthread_mutex_unlock(&G.mu);
+}
+
+static int gates_asked(int n, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+        pthread_mutex_lock(&G.mu);
+        int asked = G.asked;
+        pthread_mutex_unlock(&G.mu);
+        if (asked >= n)
+            return asked;
+        sleep_ms(10);
+    }
+    return -1;
+}
+
+static got *submit_gated(const char *queue, oh_request *req)
+{
+    got *g = &W.slot[W.next++];
+    ck_assert_int_eq(ex_submit_gated(ex, queue, req, on_gate, on_done, g), 0);
+    return g;
+}
+
+static void *open_later(void *arg)
+{
+    sleep_ms(200);
+    ex_gate_open(ex, arg, 1);
+    return NULL;
+}
+
+/* A gated request leaves only once its gate says so; a refused or stopped one never does. */
+START_TEST(gated_request_leaves_only_when_opened)
+{
+    hs_route_set(srv, "/ok", &(hs_route){.status = 200, .body = "ok"});
+    add_queue("g", 1, 0, 30000, 0);
+    got *first = submit_gated("g", mkhttp("POST", "/ok"));
+    got *second = submit_gated("g", mkhttp("POST", "/ok"));
+    ck_assert_int_eq(gates_asked(1, 5000), 1);
+    sleep_ms(100);
+    /* Asked, unanswered: nothing sent, and the slot stays taken (the second waits). */
+    ck_assert_uint_eq(hs_hits(srv, "/ok"), 0);
+    ck_assert_int_eq(gates_asked(1, 10), 1);
+    ck_assert_int_eq(done_count(), 0);
+    ex_gate_open(ex, G.ticket[0], 0);
+    wait_done(1, 5000);
+    ck_assert_int_eq(first->outcome, EX_CANCELLED);
+    ck_assert_int_eq(first->sent, 0);
+    ck_assert_int_eq(ex_classify(&(ex_result){.outcome = EX_CANCELLED}), EX_RETRY);
+    ck_assert_int_eq(gates_asked(2, 5000), 2);
+    ck_assert_uint_eq(hs_hits(srv, "/ok"), 0);
+    ex_gate_open(ex, G.ticket[1], 1);
+    wait_done(2, 5000);
+    ck_assert_int_eq(second->outcome, EX_RESPONSE);
+    ck_assert_int_eq(second->status, 200);
+    ck_assert_int_eq(second->sent, 1);
+    ck_assert_uint_eq(hs_hits(srv, "/ok"), 1);
+    /* Stopping with a gate unanswered: ex_destroy waits for the answer, then completes the
+     * job unsent even though the answer was "go". */
+    got *third = submit_gated("g", mkhttp("POST", "/ok"));
+    ck_assert_int_eq(gates_asked(3, 5000), 3);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, open_later, G.ticket[2]), 0);
+    ex_destroy(ex);
+    pthread_join(t, NULL);
+    ex = NULL;
+    ck_assert_int_eq(done_count(), 3);
+    ck_assert_int_eq(third->outcome, EX_CANCELLED);
+    ck_assert_int_eq(third->sent, 0);
+    ck_assert_uint_eq(hs_hits(srv, "/ok"), 1);
 }
 END_TEST
 
@@ -1110,6 +1199,7 @@ int main(void)
     tcase_add_test(other, file_append_errors);
     tcase_add_test(other, smtp_message_delivered);
     tcase_add_test(other, destroy_cancels_pending_and_in_flight_once);
+    tcase_add_test(other, gated_request_leaves_only_when_opened);
     tcase_add_test(other, submit_and_queue_errors);
     suite_add_tcase(s, other);
 

@@ -209,9 +209,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 4);
+    ck_assert_int_eq(store_schema_version(s), 5);
     store_close(s);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 4);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 5);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -234,7 +234,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 4);
+    ck_assert_int_eq(store_schema_version(s), 5);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -617,6 +617,152 @@ START_TEST(claim_due_only_and_lease_expiry)
     st_actions_free(a, n);
 
     ck_assert_int_eq(store_actions_claim(s, 1200, "", 1000, 10, &a, &n, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
+/* store_actions_sending's done: records rc. */
+static void sending_done(void *arg, int rc, const char *error)
+{
+    (void)error;
+    *(int *)arg = rc;
+}
+
+/* Mark ids sent for owner, waiting for the commit; the done rc. */
+static int mark_sent(store *s, const int64_t *ids, size_t n, const char *owner, int64_t until)
+{
+    int rc = 99;
+    ck_assert_int_eq(store_actions_sending(s, ids, n, owner, until, sending_done, &rc), 0);
+    st_unit nothing = {0};
+    ck_assert_int_eq(store_commit(s, &nothing, err, sizeof(err)), 0); /* queued after it */
+    ck_assert_int_ne(rc, 99);
+    return rc;
+}
+
+/* A lease that runs out counts an attempt only when its request may have left (D2). */
+START_TEST(expired_lease_counts_only_when_sent)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t queued = add_action(s, "o-1", "k-queued", 100);
+    int64_t sent = add_action(s, "o-1", "k-sent", 100);
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim_for(s, 100, "w1", 1000, "pay", 10, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(a[0].sent, 0);
+    st_actions_free(a, n);
+    ck_assert_int_eq(mark_sent(s, &sent, 1, "w1", 1500), 0);
+    ck_assert_int_eq(sql_int("SELECT sent FROM actions WHERE idem_key = 'k-sent'"), 1);
+    ck_assert_int_eq(sql_int("SELECT lease_until_ms FROM actions WHERE idem_key = 'k-sent'"),
+                     1500);
+    /* w1 died.  w2 takes both over: the one that left counts, the queued one does not. */
+    ck_assert_int_eq(store_actions_claim_for(s, 1600, "w2", 1000, "pay", 10, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(a[i].attempts, a[i].id == sent ? 1 : 0);
+        ck_assert_int_eq(a[i].sent, 0); /* w2 has not sent anything yet */
+    }
+    st_actions_free(a, n);
+    ck_assert_int_eq(sql_int("SELECT attempts FROM actions WHERE idem_key = 'k-sent'"), 1);
+    ck_assert_int_eq(sql_int("SELECT attempts FROM actions WHERE idem_key = 'k-queued'"), 0);
+    ck_assert_int_eq(sql_int("SELECT sum(sent) FROM actions"), 0);
+    /* w2 sends one and its lease runs out under it: re-claiming its own keeps the mark and
+     * counts nothing (the attempt still runs here and is counted when it settles). */
+    ck_assert_int_eq(mark_sent(s, &queued, 1, "w2", 2600), 0);
+    ck_assert_int_eq(store_actions_claim_for(s, 2700, "w2", 1000, "pay", 10, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    st_actions_free(a, n);
+    ck_assert_int_eq(sql_int("SELECT attempts FROM actions WHERE idem_key = 'k-queued'"), 0);
+    ck_assert_int_eq(sql_int("SELECT sent FROM actions WHERE idem_key = 'k-queued'"), 1);
+    /* Settling clears the mark with the lease. */
+    ck_assert_int_eq(update_action(s, queued, ST_ACTION_PENDING, 1, 5000, "retry"), 0);
+    ck_assert_int_eq(sql_int("SELECT sent FROM actions WHERE idem_key = 'k-queued'"), 0);
+    store_close(s);
+}
+END_TEST
+
+/* Marking is all or nothing, and only for the lease holder; renewing extends only its own. */
+START_TEST(sending_and_renew_need_the_lease)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    int64_t ids[3] = {add_action(s, "o-1", "k1", 100), add_action(s, "o-1", "k2", 100),
+                      add_action(s, "o-1", "k3", 100)};
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim_for(s, 100, "w1", 1000, "pay", 2, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    st_actions_free(a, n);
+    ck_assert_int_eq(store_actions_claim_for(s, 100, "w2", 1000, "pay", 2, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(a[0].id, ids[2]);
+    st_actions_free(a, n);
+    /* One of three is w2's: nothing is marked. */
+    ck_assert_int_eq(mark_sent(s, ids, 3, "w1", 5000), 1);
+    ck_assert_int_eq(sql_int("SELECT sum(sent) FROM actions"), 0);
+    ck_assert_int_eq(mark_sent(s, ids, 2, "w1", 5000), 0);
+    ck_assert_int_eq(sql_int("SELECT sum(sent) FROM actions"), 2);
+    /* Renewing: w2's lease is not w1's to extend; a longer lease is kept. */
+    size_t renewed = 99;
+    ck_assert_int_eq(store_actions_renew(s, ids, 3, "w1", 3000, &renewed, err, sizeof(err)), 0);
+    ck_assert_uint_eq(renewed, 0); /* both already run to 5000 */
+    ck_assert_int_eq(store_actions_renew(s, ids, 3, "w1", 9000, &renewed, err, sizeof(err)), 0);
+    ck_assert_uint_eq(renewed, 2);
+    ck_assert_int_eq(sql_int("SELECT lease_until_ms FROM actions WHERE idem_key = 'k3'"), 1100);
+    ck_assert_int_eq(sql_int("SELECT min(lease_until_ms) FROM actions WHERE lease_owner = 'w1'"),
+                     9000);
+    ck_assert_int_eq(store_actions_renew(s, ids, 0, "w1", 9000, NULL, err, sizeof(err)), -1);
+    ck_assert_int_eq(store_actions_sending(s, ids, 1, "", 9000, sending_done, &renewed), -1);
+    store_close(s);
+}
+END_TEST
+
+/* A per-instance claim takes that instance's expired leases too, within its max; the
+ * instances with work are listed for the claims of instances a reload removed. */
+START_TEST(claim_for_takes_expired_within_max)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    for (int i = 0; i < 6; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        add_action(s, "o-1", key, 100 + i);
+    }
+    st_action *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_actions_claim_for(s, 200, "w1", 1000, "pay", 4, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 4);
+    st_actions_free(a, n);
+    /* w1 died: w2 has room for 3: the 3 oldest expired ones, nothing beyond. */
+    ck_assert_int_eq(store_actions_claim_for(s, 1300, "w2", 1000, "pay", 3, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(a[0].idem_key, "k0");
+    ck_assert_str_eq(a[2].idem_key, "k2");
+    st_actions_free(a, n);
+    /* Then the last expired one before the pending ones. */
+    ck_assert_int_eq(store_actions_claim_for(s, 1300, "w2", 1000, "pay", 2, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(a[0].idem_key, "k3");
+    ck_assert_str_eq(a[1].idem_key, "k4");
+    st_actions_free(a, n);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM actions WHERE lease_owner = 'w2'"), 5);
+    ck_assert_int_eq(store_actions_claim_for(s, 1300, "w2", 1000, "other", 9, &a, &n, err,
+                                             sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    char **names = NULL;
+    ck_assert_int_eq(store_action_instances(s, &names, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(names[0], "pay");
+    st_strings_free(names, n);
     store_close(s);
 }
 END_TEST
@@ -1099,8 +1245,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 4);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 4);
+    ck_assert_int_eq(store_schema_version(s), 5);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 5);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -1144,7 +1290,7 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 4);
+    ck_assert_int_eq(store_schema_version(s), 5);
     store_close(s);
 }
 END_TEST
@@ -1553,6 +1699,16 @@ START_TEST(list_and_counts_use_indexes)
                       !strstr(plan, "SCAN TABLE events") && !strstr(plan, "SCAN actions |") &&
                       !strstr(plan, "SCAN TABLE actions |"),
                   "%s", plan);
+    /* Claims and the instance list walk index ranges in order: no scan, no sort. */
+    static const sti_sql seeks[] = {SQL_CLAIM_SELECT_INSTANCE, SQL_CLAIM_EXPIRED_INSTANCE,
+                                    SQL_ACTION_INSTANCES};
+    for (size_t i = 0; i < sizeof(seeks) / sizeof(seeks[0]); i++) {
+        query_plan(sti_sql_text(seeks[i]), plan, sizeof(plan));
+        ck_assert_msg(strstr(plan, "INDEX actions_instance_due (status=?") &&
+                          !strstr(plan, "SCAN actions") && !strstr(plan, "SCAN TABLE actions") &&
+                          (seeks[i] == SQL_ACTION_INSTANCES || !strstr(plan, "TEMP B-TREE")),
+                      "%s", plan);
+    }
 }
 END_TEST
 
@@ -1734,6 +1890,9 @@ int main(void)
     tcase_add_test(tc, duplicate_action_key_skipped);
     tcase_add_test(tc, action_updates_and_dead_letters);
     tcase_add_test(tc, claim_due_only_and_lease_expiry);
+    tcase_add_test(tc, expired_lease_counts_only_when_sent);
+    tcase_add_test(tc, sending_and_renew_need_the_lease);
+    tcase_add_test(tc, claim_for_takes_expired_within_max);
     tcase_add_test(tc, concurrent_claimers_never_share);
     tcase_add_test(tc, timers_due_replaced_cancelled_fired);
     tcase_add_test(tc, next_due);

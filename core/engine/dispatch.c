@@ -38,9 +38,20 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-/* Hand an attempt's outcome to the order's worker. */
-void disp_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
-                   int64_t retry_after_ms)
+/* Let go of a run without settling it: the lease runs out (nothing renews it once it
+ * leaves the running set) and the action is claimed again. */
+static void run_drop(action_run *r)
+{
+    running_remove(r->e, r->a.id);
+    atomic_fetch_sub(&r->e->actions_running, 1);
+    engine *e = r->e;
+    run_free(r);
+    eng_wake(e);
+}
+
+/* Hand an attempt's outcome (or, unsent, its return to the queue) to the order's worker. */
+static void post_outcome(action_run *r, int unsent, int rc, const char *input, json_t *data,
+                         const char *error, int64_t retry_after_ms)
 {
     eng_msg *m = eng_msg_new(MSG_ACTION, r->a.order_id);
     if (m == NULL) {
@@ -48,29 +59,44 @@ void disp_finish(action_run *r, int rc, const char *input, json_t *data, const c
         log_error("order %s: out of memory settling action %lld", r->a.order_id,
                   (long long)r->a.id);
         json_decref(data);
-        running_remove(r->e, r->a.id);
-    } else {
-        m->action_id = r->a.id;
-        m->action_attempts = r->a.attempts;
-        m->action_rc = rc;
-        m->retry_after_ms = retry_after_ms;
-        snprintf(m->input, sizeof(m->input), "%s", input ? input : "");
-        snprintf(m->action_error, sizeof(m->action_error), "%s", error ? error : "");
-        snprintf(m->action_op, sizeof(m->action_op), "%s", r->a.operation);
-        snprintf(m->action_instance, sizeof(m->action_instance), "%s", r->a.instance);
-        m->data = data;
-        m->docs = r->docs;
-        m->ndocs = r->ndocs;
-        r->docs = NULL;
-        r->ndocs = 0;
-        /* It stays in the running set until its settlement is durable (on_durable): a
-         * lease that ran out meanwhile must not let this process run it again. */
-        eng_post(r->e, m);
+        run_drop(r);
+        return;
     }
+    m->action_unsent = unsent;
+    m->action_id = r->a.id;
+    m->action_attempts = r->a.attempts;
+    m->action_rc = rc;
+    m->retry_after_ms = retry_after_ms;
+    snprintf(m->input, sizeof(m->input), "%s", input ? input : "");
+    snprintf(m->action_error, sizeof(m->action_error), "%s", error ? error : "");
+    snprintf(m->action_op, sizeof(m->action_op), "%s", r->a.operation);
+    snprintf(m->action_instance, sizeof(m->action_instance), "%s", r->a.instance);
+    m->data = data;
+    m->docs = r->docs;
+    m->ndocs = r->ndocs;
+    r->docs = NULL;
+    r->ndocs = 0;
+    /* It stays in the running set until its settlement is durable (on_durable): a
+     * lease that ran out meanwhile must not let this process run it again. */
+    eng_post(r->e, m);
     atomic_fetch_sub(&r->e->actions_running, 1);
     engine *e = r->e;
     run_free(r);
     eng_wake(e); /* its instance's queue has room for another claim */
+}
+
+void disp_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+                 int64_t retry_after_ms)
+{
+    post_outcome(r, 0, rc, input, data, error, retry_after_ms);
+}
+
+void disp_unsent(action_run *r, int refused, const char *why)
+{
+    if (refused)
+        run_drop(r);
+    else
+        post_outcome(r, 1, OH_RETRY, NULL, NULL, why, -1);
 }
 
 /* ---- inputs of each kind, from the order snapshot -------------------------------------- */
@@ -391,6 +417,10 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
 {
     action_run *r = arg;
     r->retry_after_ms = res->retry_after_ms;
+    if (!res->sent) {
+        disp_unsent(r, r->gate.refused, res->error);
+        return;
+    }
     if (res->outcome != EX_RESPONSE) {
         disp_finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
                res->retry_after_ms);
@@ -442,6 +472,16 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
 
 /* ---- running one claimed action ------------------------------------------------------ */
 
+/* The executor is about to send the run's request: record that first (lease.c). */
+static void run_gate(void *arg, ex_ticket *ticket)
+{
+    action_run *r = arg;
+    r->gate.e = r->e;
+    r->gate.ids = &r->a.id;
+    r->gate.n = 1;
+    lease_gate_ask(&r->gate, ticket);
+}
+
 /* With the instance's auth token (if its plugin has an auth step): build, then send. */
 static void build_and_submit(void *arg, const char *token, int rc, const char *why)
 {
@@ -478,7 +518,7 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
         return;
     }
     /* The instance's queue was set when its generation was installed (hub.c). */
-    if (ex_submit(r->e->o.executor, r->inst->id, req, on_response, r) != 0)
+    if (ex_submit_gated(r->e->o.executor, r->inst->id, req, run_gate, on_response, r) != 0)
         disp_finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
 }
 
@@ -631,8 +671,7 @@ static void poll_timers(engine *e, posted_timers *posted)
     st_timers_free(t, n);
 }
 
-/* Claim up to `max` due actions (of `instance`, or of any instance and expired leases
- * when NULL) and send them. */
+/* Claim up to `max` of `instance`'s due actions and expired leases, and send them. */
 static size_t claim_and_run(engine *e, const char *instance, size_t max)
 {
     st_action *a = NULL;
@@ -649,12 +688,35 @@ static size_t claim_and_run(engine *e, const char *instance, size_t max)
 }
 
 /*
- * Each instance gets as many of its due actions as its executor queue has room for, so a
- * backlog (100,000 tracking polls due at once) waits in the store, not in memory, and
- * never delays another instance's actions.  Expired leases (a stopped process's) and
- * actions of instances a reload removed are taken by a general claim once a second.
+ * Actions of instances a reload removed (or that a stopped process held for them): claimed
+ * by name, a batch at a time, and dead-lettered by prepare_run (the instance is gone).
  */
-static size_t poll_actions(engine *e, int64_t *general_at)
+static size_t claim_removed_instances(engine *e, const rt_gen *g)
+{
+    char **names = NULL;
+    size_t n = 0, claimed = 0;
+    char err[512];
+    if (store_action_instances(e->o.store, &names, &n, err, sizeof(err)) != 0) {
+        log_error("actions: %s", err);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (g == NULL || rt_instance(g, names[i]) == NULL)
+            claimed += claim_and_run(e, names[i], CLAIM_BATCH);
+    }
+    st_strings_free(names, n);
+    return claimed;
+}
+
+/*
+ * Each instance gets as many of its due actions - expired leases of a stopped process
+ * first - as its executor queue has room for, so a backlog (100,000 tracking polls due at
+ * once, or everything a crashed process held) waits in the store, not in memory, never
+ * delays another instance's actions, and is never claimed only to wait in a queue (where a
+ * lease could run out for nothing).  Actions of removed instances are looked for once a
+ * second.
+ */
+static size_t poll_actions(engine *e, int64_t *removed_at)
 {
     size_t claimed = 0;
     rt_gen *g = rt_holder_get(e->o.generations);
@@ -666,12 +728,12 @@ static size_t poll_actions(engine *e, int64_t *general_at)
         if (room > 0)
             claimed += claim_and_run(e, inst->id, room < CLAIM_BATCH ? room : CLAIM_BATCH);
     }
-    rt_gen_unref(g);
     int64_t now = eng_now_ms();
-    if (now >= *general_at) {
-        *general_at = now + 1000;
-        claimed += claim_and_run(e, NULL, CLAIM_BATCH);
+    if (now >= *removed_at) {
+        *removed_at = now + 1000;
+        claimed += claim_removed_instances(e, g);
     }
+    rt_gen_unref(g);
     return claimed;
 }
 
@@ -679,11 +741,16 @@ void *dispatch_main(void *arg)
 {
     engine *e = arg;
     posted_timers *posted = calloc(1, sizeof(*posted));
-    int64_t general_at = 0;
+    int64_t removed_at = 0, renew_at = eng_now_ms() + e->o.lease_ms / 3;
     pthread_mutex_lock(&e->lock);
     while (!e->stopping && posted != NULL) {
         pthread_mutex_unlock(&e->lock);
-        size_t claimed = poll_actions(e, &general_at);
+        /* A third of the lease: two renewals may be late (a slow commit) before it ends. */
+        if (eng_now_ms() >= renew_at) {
+            renew_at = eng_now_ms() + e->o.lease_ms / 3;
+            lease_renew_held(e);
+        }
+        size_t claimed = poll_actions(e, &removed_at);
         poll_timers(e, posted);
         pthread_mutex_lock(&e->lock);
         if (claimed > 0 || e->stopping)
@@ -692,6 +759,8 @@ void *dispatch_main(void *arg)
         int64_t wait = next > now ? next - now : 0;
         if (wait > e->o.poll_ms)
             wait = e->o.poll_ms;
+        if (wait > renew_at - now)
+            wait = renew_at > now ? renew_at - now : 0;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += wait / 1000;

@@ -259,8 +259,8 @@ int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen)
     }
     e->o = *opts;
     e->nworkers = opts->workers > 0 ? opts->workers : 2;
-    /* Longer than the default request time limit, so a lease rarely expires under a live
-     * request; when one does, this process skips re-running what it still runs. */
+    /* Renewed every lease_ms / 3 while held (lease.c): its length only bounds how long a
+     * dead process's actions wait before another process takes them over. */
     if (e->o.lease_ms <= 0)
         e->o.lease_ms = 120000;
     if (e->o.cache_orders <= 0)

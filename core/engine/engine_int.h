@@ -32,6 +32,7 @@ typedef struct eng_msg {
     int64_t action_id;
     int action_attempts;       /* attempts before this one */
     int action_rc;             /* OH_OK, OH_RETRY, OH_FAIL */
+    int action_unsent;         /* 1: its request never left: back to pending, no attempt */
     int64_t retry_after_ms;
     char action_error[ST_ERROR_MAX];
     char action_op[ST_NAME_MAX];

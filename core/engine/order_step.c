@@ -612,7 +612,16 @@ static void settle_action(unit_ctx *c, const eng_msg *m)
     c->update.attempts = m->action_attempts + 1;
     snprintf(c->update_error, sizeof(c->update_error), "%s", m->action_error);
     c->update.error = c->update_error[0] ? c->update_error : NULL;
-    if (m->action_rc == OH_OK) {
+    if (m->action_unsent) {
+        /* Nothing reached the remote (this process stopped first): not an attempt. */
+        c->update.attempts = m->action_attempts;
+        c->update.status = ST_ACTION_PENDING;
+        c->update.next_at_ms = eng_now_ms();
+        c->update.error = NULL;
+        log_info("order %s: %s/%s not sent (%s); pending again, attempts kept at %d",
+                 m->order_id, m->action_instance, m->action_op, m->action_error,
+                 m->action_attempts);
+    } else if (m->action_rc == OH_OK) {
         stats_attempt(c->e, m->action_instance, 0);
         c->update.status = ST_ACTION_DONE;
     } else if (m->action_rc == OH_RETRY && c->update.attempts < c->e->o.max_attempts) {

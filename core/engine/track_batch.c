@@ -22,10 +22,13 @@ typedef struct track_batch {
     const char **numbers;
     size_t n;
     char *auth_token;  /* the token the request carried, or NULL */
+    int64_t *ids;      /* the runs' action ids, for the send gate */
+    send_gate gate;
 } track_batch;
 
 static void batch_free(track_batch *b)
 {
+    free(b->ids);
     free(b->runs);
     free(b->numbers);
     free(b->auth_token);
@@ -44,6 +47,12 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
 {
     (void)req;
     track_batch *b = arg;
+    if (!res->sent) {
+        for (size_t i = 0; i < b->n; i++)
+            disp_unsent(b->runs[i], b->gate.refused, res->error);
+        batch_free(b);
+        return;
+    }
     if (res->outcome != EX_RESPONSE) {
         batch_settle_all(b, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, res->error,
                          res->retry_after_ms);
@@ -73,6 +82,16 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
     batch_free(b);
 }
 
+/* The batch's request is about to leave: every action of it is marked sent first. */
+static void batch_gate(void *arg, ex_ticket *ticket)
+{
+    track_batch *b = arg;
+    b->gate.e = b->e;
+    b->gate.ids = b->ids;
+    b->gate.n = b->n;
+    lease_gate_ask(&b->gate, ticket);
+}
+
 static void batch_build_and_submit(void *arg, const char *token, int rc, const char *why)
 {
     track_batch *b = arg;
@@ -98,7 +117,7 @@ static void batch_build_and_submit(void *arg, const char *token, int rc, const c
         batch_settle_all(b, rc, err.message, -1);
         return;
     }
-    if (ex_submit(b->e->o.executor, b->inst->id, req, on_batch_answer, b) != 0)
+    if (ex_submit_gated(b->e->o.executor, b->inst->id, req, batch_gate, on_batch_answer, b) != 0)
         batch_settle_all(b, OH_RETRY, "executor refused the request", -1);
 }
 
@@ -111,8 +130,9 @@ void track_batch_run(engine *e, action_run **runs, size_t n)
         if (b != NULL) {
             b->runs = calloc(count, sizeof(*b->runs));
             b->numbers = calloc(count, sizeof(*b->numbers));
+            b->ids = calloc(count, sizeof(*b->ids));
         }
-        if (b == NULL || b->runs == NULL || b->numbers == NULL) {
+        if (b == NULL || b->runs == NULL || b->numbers == NULL || b->ids == NULL) {
             if (b != NULL)
                 batch_free(b);
             for (size_t i = at; i < at + count; i++)
@@ -126,6 +146,7 @@ void track_batch_run(engine *e, action_run **runs, size_t n)
             b->runs[i] = runs[at + i];
             b->runs[i]->batch_size = count;
             b->numbers[i] = runs[at + i]->numbers[0];
+            b->ids[i] = runs[at + i]->a.id;
         }
         auth_token_get(e->o.executor, b->inst, batch_build_and_submit, b);
     }

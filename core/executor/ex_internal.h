@@ -44,6 +44,9 @@ typedef struct ex_job {
     double submitted_ms; /* monotonic */
     double started_ms;   /* monotonic; 0 while waiting */
     int counted;         /* holds one of the queue's in-flight slots */
+    ex_gate_fn gate;     /* NULL, or asked once before the transfer starts */
+    int gate_asked;      /* executor thread only */
+    int gate_go;         /* the answer (set under mu by ex_gate_open) */
     ex_limits lim;       /* the queue's limits when the job started (copied under mu) */
 
     /* ---- transfer state: executor thread only ---- */
@@ -82,6 +85,9 @@ struct executor {
     int stopping;     /* under mu */
     ex_queue *queues; /* under mu */
     ex_job *active;   /* executor thread only: jobs added to the multi handle */
+    ex_job *opened;   /* under mu: gated jobs answered, linked by next, to start or end */
+    size_t gated;     /* under mu: gates asked and not yet answered */
+    pthread_cond_t gate_cv; /* with mu: signalled when a gate is answered */
 };
 
 /* executor.c */

@@ -31,6 +31,7 @@ static void set_err(char *err, size_t errlen, const char *msg)
 static void job_finish(executor *ex, ex_job *job, ex_result *res)
 {
     double now = ex_now_ms();
+    res->sent = job->started_ms > 0.0;
     if (job->started_ms > 0.0) {
         res->queued_ms = job->started_ms - job->submitted_ms;
         res->elapsed_ms = now - job->started_ms;
@@ -70,7 +71,20 @@ static void active_remove(executor *ex, ex_job *job)
     job->next = job->prev = NULL;
 }
 
-/* Start the jobs of `list`; 1 when one of them already finished (slots were freed). */
+/* Complete a job that never started: nothing left for the remote. */
+static void finish_unsent(executor *ex, ex_job *job, const char *why)
+{
+    ex_result res;
+    ex_result_init(&res);
+    ex_result_set(&res, EX_CANCELLED, "%s", why);
+    job_finish(ex, job, &res);
+}
+
+/*
+ * Start the jobs of `list` (ready ones and answered gates); 1 when one of them already
+ * finished (slots were freed).  A gated job is not started here the first time: its gate
+ * is asked, and the job comes back through ex->opened with the answer.
+ */
 static int start_jobs(executor *ex, ex_job *list)
 {
     int finished = 0;
@@ -78,6 +92,19 @@ static int start_jobs(executor *ex, ex_job *list)
         ex_job *job = list;
         list = job->next;
         job->next = NULL;
+        if (job->gate != NULL && !job->gate_asked) {
+            job->gate_asked = 1;
+            pthread_mutex_lock(&ex->mu);
+            ex->gated++;
+            pthread_mutex_unlock(&ex->mu);
+            job->gate(job->arg, job);
+            continue;
+        }
+        if (job->gate != NULL && !job->gate_go) {
+            finish_unsent(ex, job, "not started: its submitter could not record the start");
+            finished = 1;
+            continue;
+        }
         job->started_ms = ex_now_ms();
         ex_result res;
         if (ext_start(ex, job, &res) == 0) {
@@ -128,13 +155,22 @@ static void cancel_all(executor *ex)
     pthread_mutex_lock(&ex->mu);
     ex_job *list = exq_take_all(ex);
     pthread_mutex_unlock(&ex->mu);
-    while (list != NULL) {
-        ex_job *job = list;
-        list = job->next;
-        ex_result res;
-        ex_result_init(&res);
-        ex_result_set(&res, EX_CANCELLED, "executor stopped before the request started");
-        job_finish(ex, job, &res);
+    for (;;) {
+        while (list != NULL) {
+            ex_job *job = list;
+            list = job->next;
+            finish_unsent(ex, job, "executor stopped before the request started");
+        }
+        /* Gates still asked answer from other threads (the store's writer): wait for them,
+         * ex_gate_open must not touch a freed executor. */
+        pthread_mutex_lock(&ex->mu);
+        while (ex->opened == NULL && ex->gated > 0)
+            pthread_cond_wait(&ex->gate_cv, &ex->mu);
+        list = ex->opened;
+        ex->opened = NULL;
+        pthread_mutex_unlock(&ex->mu);
+        if (list == NULL)
+            return;
     }
 }
 
@@ -145,11 +181,15 @@ static void *ex_loop(void *arg)
         double wait_ms = EX_IDLE_WAIT_MS;
         pthread_mutex_lock(&ex->mu);
         int stop = ex->stopping;
+        ex_job *opened = stop ? NULL : ex->opened;
+        if (!stop)
+            ex->opened = NULL;
         ex_job *ready = stop ? NULL : exq_take_ready(ex, ex_now_ms(), &wait_ms);
         pthread_mutex_unlock(&ex->mu);
         if (stop)
             break;
-        int progress = start_jobs(ex, ready);
+        int progress = start_jobs(ex, opened);
+        progress |= start_jobs(ex, ready);
         int running = 0;
         CURLMcode mc = curl_multi_perform(ex->multi, &running);
         progress |= drain_messages(ex);
@@ -183,6 +223,12 @@ int ex_create(executor **out, char *err, size_t errlen)
         free(ex);
         return -1;
     }
+    if (pthread_cond_init(&ex->gate_cv, NULL) != 0) {
+        set_err(err, errlen, "executor: cannot create a condition variable");
+        pthread_mutex_destroy(&ex->mu);
+        free(ex);
+        return -1;
+    }
     ex->multi = curl_multi_init();
     ex->share = curl_share_init();
     if (ex->multi == NULL || ex->share == NULL ||
@@ -190,6 +236,7 @@ int ex_create(executor **out, char *err, size_t errlen)
         set_err(err, errlen, "executor: cannot create the curl handles (curl_global_init?)");
         curl_share_cleanup(ex->share);
         curl_multi_cleanup(ex->multi);
+        pthread_cond_destroy(&ex->gate_cv);
         pthread_mutex_destroy(&ex->mu);
         free(ex);
         return -1;
@@ -205,6 +252,7 @@ int ex_create(executor **out, char *err, size_t errlen)
             snprintf(err, errlen, "executor: cannot start the thread: %s", strerror(rc));
         curl_share_cleanup(ex->share);
         curl_multi_cleanup(ex->multi);
+        pthread_cond_destroy(&ex->gate_cv);
         pthread_mutex_destroy(&ex->mu);
         free(ex);
         return -1;
@@ -229,6 +277,7 @@ void ex_destroy(executor *ex)
     exq_free_all(ex);
     curl_multi_cleanup(ex->multi);
     curl_share_cleanup(ex->share); /* after every easy handle is gone */
+    pthread_cond_destroy(&ex->gate_cv);
     pthread_mutex_destroy(&ex->mu);
     free(ex);
 }
@@ -253,6 +302,25 @@ int ex_queue_set(executor *ex, const char *name, const ex_limits *limits)
 
 int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, void *arg)
 {
+    return ex_submit_gated(ex, name, req, NULL, done, arg);
+}
+
+void ex_gate_open(executor *ex, ex_ticket *ticket, int go)
+{
+    pthread_mutex_lock(&ex->mu);
+    ticket->gate_go = go != 0;
+    ticket->next = ex->opened;
+    ex->opened = ticket;
+    ex->gated--;
+    pthread_cond_signal(&ex->gate_cv);
+    /* Under the lock: once it is released, ex_destroy may free the multi handle. */
+    curl_multi_wakeup(ex->multi);
+    pthread_mutex_unlock(&ex->mu);
+}
+
+int ex_submit_gated(executor *ex, const char *name, oh_request *req, ex_gate_fn gate,
+                    ex_done_fn done, void *arg)
+{
     if (req == NULL)
         return -1;
     ex_job *job = ex != NULL && name != NULL ? calloc(1, sizeof(*job)) : NULL;
@@ -261,6 +329,7 @@ int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, 
         return -1;
     }
     job->req = req;
+    job->gate = gate;
     job->done = done;
     job->arg = arg;
     job->submitted_ms = ex_now_ms();

@@ -94,6 +94,9 @@ typedef struct ex_result {
                                    started) */
     double queued_ms;           /* time spent waiting in the instance's queue (until the
                                    completion, if it never started) */
+    int sent;                   /* 1 once the transfer started: the remote may have the
+                                   request.  0: nothing left (cancelled while waiting, or
+                                   its gate said no) */
 } ex_result;
 
 /*
@@ -136,6 +139,28 @@ int ex_queue_set(executor *ex, const char *name, const ex_limits *limits);
  * URL scheme, bad method, SMTP without envelope) is accepted and completes with EX_LOCAL.
  */
 int ex_submit(executor *ex, const char *name, oh_request *req, ex_done_fn done, void *arg);
+
+/*
+ * Gated submissions: the submitter learns when a request is about to leave, and may hold
+ * it until it has recorded that durably (the engine counts an attempt only for a request
+ * that may have reached the remote: a lease that expires while the request waits in the
+ * queue of a process that died must not count).
+ *
+ * ex_gate_fn - called on the executor thread once the job has its slot and its token,
+ * before anything is sent.  Answer exactly once, now or later from any thread, with
+ * ex_gate_open(ex, ticket, go): go 1 starts the transfer, go 0 completes the job unsent
+ * (EX_CANCELLED, sent 0).  The job keeps its in-flight slot meanwhile.  ex_destroy waits
+ * for every gate asked to be answered (then completes the job unsent, go or not).
+ */
+typedef struct ex_job ex_ticket;
+typedef void (*ex_gate_fn)(void *arg, ex_ticket *ticket);
+
+/* ex_submit_gated - ex_submit with a gate (NULL: none), called with the same `arg`. */
+int ex_submit_gated(executor *ex, const char *name, oh_request *req, ex_gate_fn gate,
+                    ex_done_fn done, void *arg);
+
+/* ex_gate_open - the answer to a gate (see ex_gate_fn); any thread, once per ticket. */
+void ex_gate_open(executor *ex, ex_ticket *ticket, int go);
 
 /* What the engine should do with an outcome (used when a plugin has no parse step). */
 typedef enum ex_verdict { EX_OK = 0, EX_RETRY = 1, EX_FAIL = 2 } ex_verdict;

@@ -406,14 +406,16 @@ void sti_unit_unwind(st_unit *u, int64_t old_version)
 
 /* ---- claims ---------------------------------------------------------------------------- */
 
-int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
+/* The due actions `sql` selects, at most max: *out (st_actions_free) and *n. */
+static int claim_select(sti_conn *c, sti_job *j, sti_sql sql, size_t max, st_action **out,
+                        size_t *n, char *err, size_t errlen)
 {
-    int64_t until = j->lease_ms > INT64_MAX - j->now_ms ? INT64_MAX : j->now_ms + j->lease_ms;
-    sqlite3_stmt *st =
-        sti_stmt(c, j->instance ? SQL_CLAIM_SELECT_INSTANCE : SQL_CLAIM_SELECT, err, errlen);
-    if (st == NULL)
-        return -1;
-    int64_t limit = j->max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)j->max;
+    *out = NULL;
+    *n = 0;
+    if (max == 0)
+        return 0;
+    STMT(sql);
+    int64_t limit = max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
     int b = sqlite3_bind_int64(st, 1, j->now_ms) | sqlite3_bind_int64(st, 2, limit);
     if (j->instance != NULL)
         b |= bind_text(st, 3, j->instance);
@@ -422,10 +424,55 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
         return sti_sqlerr(err, errlen, c->db, "claiming actions");
     }
     void *rows = NULL;
-    size_t n = 0;
-    if (sti_rows(c, st, REC_ACTION, &rows, &n, err, errlen) != 0)
+    if (sti_rows(c, st, REC_ACTION, &rows, n, err, errlen) != 0)
         return -1;
-    st_action *a = rows;
+    *out = rows;
+    return 0;
+}
+
+/* An instance's expired leases, then its pending due actions: j->max in all. */
+static int claim_instance(sti_conn *c, sti_job *j, st_action **out, size_t *n, char *err,
+                          size_t errlen)
+{
+    st_action *expired = NULL, *due = NULL;
+    size_t ne = 0, nd = 0;
+    if (claim_select(c, j, SQL_CLAIM_EXPIRED_INSTANCE, j->max, &expired, &ne, err, errlen) != 0)
+        return -1;
+    if (claim_select(c, j, SQL_CLAIM_SELECT_INSTANCE, j->max - ne, &due, &nd, err, errlen) != 0) {
+        st_actions_free(expired, ne);
+        return -1;
+    }
+    if (nd == 0 || ne == 0) {
+        *out = ne ? expired : due;
+        *n = ne + nd;
+        free(ne ? due : expired);
+        return 0;
+    }
+    st_action *all = realloc(expired, (ne + nd) * sizeof(*all));
+    if (all == NULL) {
+        st_actions_free(expired, ne);
+        st_actions_free(due, nd);
+        sti_err(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(all + ne, due, nd * sizeof(*all)); /* the payloads move with the records */
+    free(due);
+    *out = all;
+    *n = ne + nd;
+    return 0;
+}
+
+int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
+{
+    int64_t until = j->lease_ms > INT64_MAX - j->now_ms ? INT64_MAX : j->now_ms + j->lease_ms;
+    st_action *a = NULL;
+    size_t n = 0;
+    int rc = j->instance != NULL ? claim_instance(c, j, &a, &n, err, errlen)
+                                 : claim_select(c, j, SQL_CLAIM_SELECT, j->max, &a, &n, err, errlen);
+    if (rc != 0)
+        return -1;
+    sqlite3_stmt *st;
+    int b;
     for (size_t i = 0; i < n; i++) {
         if ((st = sti_stmt(c, SQL_CLAIM_UPDATE, err, errlen)) == NULL) {
             st_actions_free(a, n);
@@ -437,14 +484,40 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
             st_actions_free(a, n);
             return -1;
         }
-        if (a[i].status == ST_ACTION_CLAIMED && strcmp(a[i].lease_owner, j->owner) != 0)
+        int other = a[i].status == ST_ACTION_CLAIMED && strcmp(a[i].lease_owner, j->owner) != 0;
+        if (other && a[i].sent)
             a[i].attempts++;
+        a[i].sent = a[i].sent && a[i].status == ST_ACTION_CLAIMED && !other;
         a[i].status = ST_ACTION_CLAIMED;
         strcpy(a[i].lease_owner, j->owner); /* length checked by store_actions_claim */
         a[i].lease_until_ms = until;
     }
     j->claimed = a;
     j->claimed_count = n;
+    return 0;
+}
+
+/* ---- leases ---------------------------------------------------------------------------- */
+
+int sti_apply_lease(sti_conn *c, sti_job *j, char *err, size_t errlen)
+{
+    j->renewed = 0;
+    for (size_t i = 0; i < j->id_count; i++) {
+        STMT(j->mark_sent ? SQL_ACTION_SENDING : SQL_ACTION_RENEW);
+        int b = sqlite3_bind_int64(st, 1, j->ids[i]) | bind_text(st, 2, j->owner) |
+                sqlite3_bind_int64(st, 3, j->until_ms);
+        if (run(c, st, b, j->mark_sent ? "marking an action sent" : "renewing a lease", err,
+                errlen) != 0)
+            return -1;
+        int changed = sqlite3_changes(c->db) == 1;
+        if (j->mark_sent && !changed) {
+            /* The savepoint is rolled back: no action of the request is marked. */
+            sti_err(err, errlen, "action %lld is no longer leased to %s",
+                    (long long)j->ids[i], j->owner);
+            return 1;
+        }
+        j->renewed += (size_t)changed;
+    }
     return 0;
 }
 

@@ -30,7 +30,7 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_ACTION_ID_BY_KEY] = "SELECT id FROM actions WHERE idem_key = ?1",
     [SQL_ACTION_UPDATE] = "UPDATE actions SET status = ?2, attempts = ?3, next_at_ms = ?4, "
                           "last_error = coalesce(?5, last_error), lease_owner = '', "
-                          "lease_until_ms = 0 WHERE id = ?1",
+                          "lease_until_ms = 0, sent = 0 WHERE id = ?1",
     [SQL_TIMER_DELETE_NAME] = "DELETE FROM timers WHERE order_id = ?1 AND name = ?2",
     [SQL_TIMER_INSERT] = "INSERT INTO timers (order_id, name, due_ms, data) "
                          "VALUES (?1, ?2, ?3, ?4)",
@@ -51,13 +51,28 @@ static const char *const sql_text[SQL_COUNT] = {
                                   "INDEXED BY actions_instance_due "
                                   "WHERE status = 0 AND instance = ?3 AND next_at_ms <= ?1 "
                                   "ORDER BY next_at_ms LIMIT ?2",
-    /* Re-claiming an expired lease counts the attempt its holder never reported: an
-     * action that kills the process each time still reaches the dead-letter list. */
-    [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1 AND "
-                         "lease_owner <> ?2), status = 1, lease_owner = ?2, "
+    /* A separate statement, not an OR in the one above: each walks its own index range in
+     * order and stops at the limit (an OR would sort every due action first). */
+    [SQL_CLAIM_EXPIRED_INSTANCE] = "SELECT " STI_ACTION_COLS " FROM actions "
+                                   "INDEXED BY actions_instance_due "
+                                   "WHERE status = 1 AND instance = ?3 AND lease_until_ms <= ?1 "
+                                   "ORDER BY next_at_ms LIMIT ?2",
+    /* Re-claiming another owner's expired lease counts the attempt its holder never
+     * reported - if its request may have left (sent): an action that kills the process
+     * each time still reaches the dead-letter list, one that only waited in a dead
+     * process's queue loses nothing.  An owner re-claiming its own keeps the mark: that
+     * attempt is still running here and is counted when it settles. */
+    [SQL_CLAIM_UPDATE] = "UPDATE actions SET attempts = attempts + (status = 1 AND sent = 1 "
+                         "AND lease_owner <> ?2), sent = (sent AND status = 1 AND "
+                         "lease_owner = ?2), status = 1, lease_owner = ?2, "
                          "lease_until_ms = ?3 WHERE id = ?1",
     [SQL_ACTION_REPLAY] = "UPDATE actions SET status = 0, attempts = 0, next_at_ms = ?2, "
-                          "lease_owner = '', lease_until_ms = 0 WHERE id = ?1 AND status = 3",
+                          "lease_owner = '', lease_until_ms = 0, sent = 0 "
+                          "WHERE id = ?1 AND status = 3",
+    [SQL_ACTION_SENDING] = "UPDATE actions SET sent = 1, lease_until_ms = max(lease_until_ms, ?3) "
+                           "WHERE id = ?1 AND status = 1 AND lease_owner = ?2",
+    [SQL_ACTION_RENEW] = "UPDATE actions SET lease_until_ms = ?3 "
+                         "WHERE id = ?1 AND status = 1 AND lease_owner = ?2 AND lease_until_ms < ?3",
 
     [SQL_ORDER_GET] = "SELECT " STI_ORDER_COLS " FROM orders WHERE id = ?1",
     [SQL_EVENTS_OF] = "SELECT " STI_EVENT_COLS " FROM events WHERE order_id = ?1 ORDER BY seq",
@@ -85,6 +100,16 @@ static const char *const sql_text[SQL_COUNT] = {
                          "(SELECT count(*) FROM actions WHERE status = 1), "
                          "(SELECT count(*) FROM actions WHERE status = 3), "
                          "(SELECT count(*) FROM timers)",
+    /* The instances with pending or claimed actions: one index seek per instance (a
+     * recursive skip over actions_instance_due), not a walk of a large backlog. */
+    [SQL_ACTION_INSTANCES] = "WITH RECURSIVE p(s, i) AS ("
+                             "SELECT 0, (SELECT min(instance) FROM actions WHERE status = 0) "
+                             "UNION ALL "
+                             "SELECT 1, (SELECT min(instance) FROM actions WHERE status = 1) "
+                             "UNION ALL "
+                             "SELECT p.s, (SELECT min(instance) FROM actions "
+                             "WHERE status = p.s AND instance > p.i) FROM p WHERE p.i IS NOT NULL) "
+                             "SELECT DISTINCT i FROM p WHERE i IS NOT NULL ORDER BY i",
 };
 
 /*

@@ -156,6 +156,65 @@ int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size
     return rc;
 }
 
+void st_strings_free(char **v, size_t count)
+{
+    for (size_t i = 0; v != NULL && i < count; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Every row's first column, copied: *out (st_strings_free), *n.  Ends the statement. */
+static int text_rows(sti_conn *c, sqlite3_stmt *st, char ***out, size_t *n, char *err,
+                     size_t errlen)
+{
+    char **v = NULL;
+    size_t count = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            char **grown = ncap <= SIZE_MAX / sizeof(*v) ? realloc(v, ncap * sizeof(*v)) : NULL;
+            if (grown == NULL)
+                break;
+            v = grown;
+            cap = ncap;
+        }
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        if (t == NULL || (v[count] = strdup((const char *)t)) == NULL)
+            break;
+        count++;
+    }
+    if (rc == SQLITE_ROW)
+        sti_err(err, errlen, "out of memory");
+    else if (rc != SQLITE_DONE)
+        sti_sqlerr(err, errlen, c->db, "reading");
+    sti_end(st);
+    if (rc != SQLITE_DONE) {
+        st_strings_free(v, count);
+        return -1;
+    }
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+int store_action_instances(store *s, char ***out, size_t *count, char *err, size_t errlen)
+{
+    if (s == NULL || out == NULL || count == NULL) {
+        sti_err(err, errlen, "store_action_instances: no store or no output");
+        return -1;
+    }
+    *out = NULL;
+    *count = 0;
+    sti_conn *c = sti_reader_get(s, err, errlen);
+    if (c == NULL)
+        return -1;
+    sqlite3_stmt *st = sti_stmt(c, SQL_ACTION_INSTANCES, err, errlen);
+    int rc = st != NULL ? text_rows(c, st, out, count, err, errlen) : -1;
+    sti_reader_put(s, c);
+    return rc;
+}
+
 int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
                      char *err, size_t errlen)
 {

@@ -98,6 +98,7 @@ int sti_row_action(sqlite3_stmt *st, st_action *a, char *err, size_t errlen)
     a->status = (st_action_status)sqlite3_column_int(st, 8);
     a->lease_until_ms = sqlite3_column_int64(st, 10);
     a->created_ms = sqlite3_column_int64(st, 12);
+    a->sent = sqlite3_column_int(st, 13);
     return col_dup(st, 5, &a->payload, err, errlen);
 }
 

@@ -99,6 +99,11 @@ static const char *const steps[] = {
      * tracking polls) is claimed only as fast as its queue drains and never hides the
      * others' actions behind it. */
     "CREATE INDEX actions_instance_due ON actions(status, instance, next_at_ms);",
+
+    /* 5: whether a request of the current lease may have left for the remote, recorded
+     * durably before the transfer starts.  Only then does a lease that runs out count as
+     * an attempt: an action that merely waited in a dead process's queue did nothing. */
+    "ALTER TABLE actions ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -112,6 +112,8 @@ typedef struct st_action {
     int64_t lease_until_ms;
     char last_error[ST_ERROR_MAX];
     int64_t created_ms;
+    int sent;               /* 1: a request of the current lease may have left for the
+                               remote (store_actions_sending); read only */
 } st_action;
 
 /* A change to an existing action, applied inside a unit.  It releases the lease (the
@@ -235,7 +237,7 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 2.
+/* store_schema_version - the schema version in the file (after migrations): 5.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -245,7 +247,11 @@ void store_close(store *s);
  *      first open of an older file takes about 1 s per million orders per index (5 s for
  *      a million orders), in the migration transaction.
  *      Every order write now maintains these four indexes (updated_ms is in each): an order
- *      update costs more pages than in version 1. */
+ *      update costs more pages than in version 1.
+ *   3  tracking and documents tables
+ *   4  index actions(status, instance, next_at_ms) for per-instance claims
+ *   5  actions.sent (0 for older rows): a request of the current lease may have left
+ *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite. */
 int store_schema_version(store *s);
 
 /*
@@ -341,6 +347,10 @@ int store_order_get(store *s, const char *id, st_order *out, char *err, size_t e
 int store_events(store *s, const char *order_id, st_event **out, size_t *count, char *err,
                  size_t errlen);
 
+/* Done callback of store_actions_sending: rc 0, 1 or -1 (error: a message valid during the
+ * call only, else NULL).  Runs on the writer thread. */
+typedef void (*st_lease_fn)(void *arg, int rc, const char *error);
+
 /*
  * store_actions_claim - lease up to `max` actions that are PENDING with next_at_ms <= now,
  * or CLAIMED with an expired lease (a crashed worker's), to `owner` until now + lease_ms.
@@ -353,20 +363,53 @@ int store_events(store *s, const char *order_id, st_event **out, size_t *count, 
  * st_action_update.  max 0 claims nothing.  owner: 1..ST_ID_MAX-1 bytes.
  *
  * Re-claiming an expired lease of ANOTHER owner adds one to `attempts` (the attempt whose
- * holder vanished), so an action that crashes the process every time is still bounded by
- * max_attempts; an owner re-claiming its own (a slow request) renews the lease only.
+ * holder vanished) when that holder had marked it sent (store_actions_sending): an action
+ * that crashes the process every time it is sent is still bounded by max_attempts, and one
+ * whose holder died before sending it (it waited in a queue) keeps its attempts.  An owner
+ * re-claiming its own (a slow request) renews the lease only, keeping the mark.
  */
 int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                         size_t max, st_action **out, size_t *count, char *err, size_t errlen);
 
 /*
- * store_actions_claim_for - as store_actions_claim, but only PENDING due actions of plugin
- * instance `instance` (no expired leases: store_actions_claim takes those).  The engine
- * claims per instance only as many as that instance's queue has room for.
+ * store_actions_claim_for - as store_actions_claim, but only actions of plugin instance
+ * `instance`: its expired leases first (oldest next_at first), then its PENDING due ones,
+ * `max` in all.  The engine claims per instance only as many as that instance's queue has
+ * room for - re-claims of a dead process's work included.
  */
 int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
                             const char *instance, size_t max, st_action **out, size_t *count,
                             char *err, size_t errlen);
+
+/*
+ * store_actions_sending - record, durably, that a request of each action ids[0..n) is about
+ * to leave for its remote, and extend their leases to at least until_ms.  All or nothing:
+ * done(arg, 1, ...) and nothing changed when one of them is no longer CLAIMED by `owner`
+ * (its lease ran out and another process took it, or it was settled): then it must not be
+ * sent.  done(arg, 0, NULL) once the mark is committed - only then may the request start;
+ * -1 on a write error.  Asynchronous: queued for the writer's next group commit (one fsync
+ * for every request starting meanwhile).  Returns 0, or -1 (bad arguments, out of memory,
+ * closing) without calling done.  ids is copied; n >= 1; owner 1..ST_ID_MAX-1 bytes.
+ */
+int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *owner,
+                          int64_t until_ms, st_lease_fn done, void *arg);
+
+/*
+ * store_actions_renew - extend to until_ms the leases of those of ids[0..n) still CLAIMED by
+ * `owner` (a lease already longer is kept).  The engine renews what it holds (queued or in
+ * flight), so a busy process never has its own actions expire under it.  A write (waits for
+ * the writer's commit, not from a done callback).  0 and *renewed (may be NULL), or -1.
+ */
+int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owner,
+                        int64_t until_ms, size_t *renewed, char *err, size_t errlen);
+
+/*
+ * store_action_instances - the distinct plugin instances that have PENDING or CLAIMED
+ * actions, by name: *out (st_strings_free) and *count.  One index seek per instance.  The
+ * engine claims the actions of instances a reload removed with it.  0, or -1 with err set.
+ */
+int store_action_instances(store *s, char ***out, size_t *count, char *err, size_t errlen);
+void st_strings_free(char **v, size_t count);
 
 /* store_actions_dead - the dead-letter list, oldest (lowest id, i.e. enqueued first)
  * first. */

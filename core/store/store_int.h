@@ -52,8 +52,11 @@ typedef enum sti_sql {
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_SELECT_INSTANCE,
+    SQL_CLAIM_EXPIRED_INSTANCE,
     SQL_CLAIM_UPDATE,
     SQL_ACTION_REPLAY,
+    SQL_ACTION_SENDING,
+    SQL_ACTION_RENEW,
     /* readers */
     SQL_ORDER_GET,
     SQL_EVENTS_OF,
@@ -66,6 +69,7 @@ typedef enum sti_sql {
     SQL_READ_BEGIN,         /* one snapshot for several reads (store_counts) */
     SQL_COUNT_STATES,
     SQL_COUNT_OTHERS,
+    SQL_ACTION_INSTANCES,
     SQL_COUNT
 } sti_sql;
 
@@ -87,7 +91,7 @@ typedef enum sti_sql {
 #define STI_EVENT_COLS "seq, order_id, name, data, at_ms"
 #define STI_ACTION_COLS                                                                  \
     "id, order_id, instance, operation, idem_key, payload, attempts, next_at_ms, status, " \
-    "lease_owner, lease_until_ms, last_error, created_ms"
+    "lease_owner, lease_until_ms, last_error, created_ms, sent"
 #define STI_TIMER_COLS "id, order_id, name, due_ms, data"
 #define STI_IDEM_COLS "key, request_hash, status, response, created_ms"
 
@@ -99,7 +103,12 @@ typedef struct sti_conn {
     struct sti_conn *next; /* reader pool link */
 } sti_conn;
 
-typedef enum sti_job_kind { JOB_UNIT = 0, JOB_CLAIM = 1, JOB_REPLAY = 2 } sti_job_kind;
+typedef enum sti_job_kind {
+    JOB_UNIT = 0,
+    JOB_CLAIM = 1,
+    JOB_REPLAY = 2,
+    JOB_LEASE = 3   /* store_actions_sending (async, lease_done) or store_actions_renew */
+} sti_job_kind;
 
 /*
  * sti_job - one entry of the writer queue.  Units queued by store_submit live on the heap
@@ -121,6 +130,14 @@ typedef struct sti_job {
     size_t max;
     st_action *claimed;      /* owned by the job until handed to the claimer */
     size_t claimed_count;
+    /* JOB_LEASE */
+    const int64_t *ids;      /* JOB_LEASE: the actions (copied into the job when async) */
+    size_t id_count;
+    int64_t until_ms;
+    int mark_sent;           /* 1: store_actions_sending, all or nothing; 0: renew */
+    size_t renewed;          /* renew: leases extended */
+    st_lease_fn lease_done;  /* async store_actions_sending */
+    void *lease_arg;
     /* outcome */
     int rc;
     char err[ST_ERROR_MAX];
@@ -235,6 +252,9 @@ int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen);
 void sti_unit_unwind(st_unit *u, int64_t old_version);
 /* Claim actions for a claim job (fills j->claimed). */
 int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen);
+/* Mark sent or renew the leases of a lease job (sets j->renewed); 1 when mark_sent and an
+ * action is no longer leased to j->owner. */
+int sti_apply_lease(sti_conn *c, sti_job *j, char *err, size_t errlen);
 /* Replay a dead action for a replay job (sets j->replayed). */
 int sti_apply_replay(sti_conn *c, sti_job *j, char *err, size_t errlen);
 

@@ -34,6 +34,9 @@ static void unwind(sti_job *j)
     case JOB_REPLAY:
         j->replayed = 0;
         break;
+    case JOB_LEASE:
+        j->renewed = 0;
+        break;
     }
 }
 
@@ -61,6 +64,7 @@ static void run_job(sti_conn *c, sti_job *j, int *fault)
     }
     int rc = j->kind == JOB_UNIT    ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
              : j->kind == JOB_CLAIM ? sti_apply_claim(c, j, j->err, sizeof(j->err))
+             : j->kind == JOB_LEASE ? sti_apply_lease(c, j, j->err, sizeof(j->err))
                                     : sti_apply_replay(c, j, j->err, sizeof(j->err));
     if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
         return;
@@ -150,6 +154,8 @@ static void finish_batch(store *s, sti_job *first, int committed)
         next = j->next; /* j is gone once reported */
         if (j->kind == JOB_UNIT && j->unit->done != NULL)
             j->unit->done(j->unit->arg, j->rc, j->rc != 0 ? j->err : NULL);
+        if (j->kind == JOB_LEASE && j->lease_done != NULL)
+            j->lease_done(j->lease_arg, j->rc, j->rc != 0 ? j->err : NULL);
         if (j->waiter) {
             pthread_mutex_lock(&s->mu);
             j->finished = 1;
@@ -361,6 +367,68 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     }
     *out = j.claimed;
     *count = j.claimed_count;
+    return 0;
+}
+
+static int lease_args_ok(const int64_t *ids, size_t n, const char *owner)
+{
+    return ids != NULL && n > 0 && owner != NULL && *owner != '\0' &&
+           strlen(owner) < ST_ID_MAX;
+}
+
+int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *owner,
+                          int64_t until_ms, st_lease_fn done, void *arg)
+{
+    if (s == NULL || !lease_args_ok(ids, n, owner) || n > SIZE_MAX / sizeof(*ids))
+        return -1;
+    /* One block: the job, its copy of the owner, its copy of the ids (freed together). */
+    size_t olen = strlen(owner) + 1;
+    sti_job *j = calloc(1, sizeof(*j) + n * sizeof(*ids) + olen);
+    if (j == NULL)
+        return -1;
+    int64_t *copy = (int64_t *)(void *)(j + 1);
+    memcpy(copy, ids, n * sizeof(*ids));
+    char *owner_copy = (char *)(copy + n);
+    memcpy(owner_copy, owner, olen);
+    j->kind = JOB_LEASE;
+    j->ids = copy;
+    j->id_count = n;
+    j->owner = owner_copy;
+    j->until_ms = until_ms;
+    j->mark_sent = 1;
+    j->lease_done = done;
+    j->lease_arg = arg;
+    if (enqueue(s, j) != 0) {
+        free(j);
+        return -1;
+    }
+    return 0;
+}
+
+int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owner,
+                        int64_t until_ms, size_t *renewed, char *err, size_t errlen)
+{
+    if (renewed != NULL)
+        *renewed = 0;
+    if (s == NULL || !lease_args_ok(ids, n, owner)) {
+        sti_err(err, errlen, "store_actions_renew: bad arguments");
+        return -1;
+    }
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_LEASE;
+    j.ids = ids;
+    j.id_count = n;
+    j.owner = owner;
+    j.until_ms = until_ms;
+    if (enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0) {
+        sti_err(err, errlen, "%s", j.err);
+        return -1;
+    }
+    if (renewed != NULL)
+        *renewed = j.renewed;
     return 0;
 }
 
