@@ -197,6 +197,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     }
     if (ctx->waiting)
         return answer_resumed(ctx);
+    /* libmicrohttpd 0.9.75 suspends a connection with the poll interest it had while the
+     * body arrived (read) and keeps it after the resume, so a client that half-closed
+     * after its request (shutdown(SHUT_WR)) has its EOF read before the answer is queued,
+     * and MHD drops the connection unanswered.  Declining the first final call once lets
+     * MHD set the interest of a complete request (none: no read) before we suspend; only
+     * POSTs suspend. */
+    if (!ctx->final_deferred && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+        ctx->final_deferred = 1;
+        return MHD_YES;
+    }
     return route(ctx, method, url);
 }
 

@@ -62,6 +62,7 @@ typedef struct req_ctx {
     size_t len;
     int too_big;
     principal who;
+    int final_deferred;        /* the final call was declined once (see handle()) */
     int waiting;               /* suspended until the engine replies */
     int created;               /* the engine's success means 201 (a placement) */
     int webhook;               /* signed by a plugin's scheme, not a bearer token */
