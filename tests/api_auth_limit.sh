@@ -3,8 +3,9 @@
 # behind a trusted proxy every client is counted by the address the proxy forwarded (the
 # rightmost X-Forwarded-For entry that is not a trusted proxy), so ten wrong tokens from
 # one client do not lock out the admin behind the same proxy; X-Forwarded-For from a peer
-# that is not a trusted proxy is ignored; and a flood of failures from 300 other addresses
-# (more than the table holds) does not unblock a blocked client.
+# that is not a trusted proxy is ignored; a flood of failures from 300 other addresses
+# (more than the table holds) does not unblock a blocked client; nor does a table full of
+# blocked clients.
 set -u
 # shellcheck source=tests/support/api_test_lib.sh
 . "$top_srcdir/tests/support/api_test_lib.sh"
@@ -36,6 +37,13 @@ get() {
         || code=000
 }
 want() { [ "$code" = "$1" ] || fail "$2: status $code, expected $1"; }
+# many WHAT: the lines "SOURCE TOKEN [XFF]" on stdin as requests, each answered 401.
+many() {
+    "$PY" "$attack" requests "$hostport" /v1/orders > "$tmp/statuses" || fail "$1: did not run"
+    local bad
+    bad=$(grep -cv '^401$' "$tmp/statuses")
+    [ "$bad" = 0 ] || fail "$1: $bad answers not 401: $(sort "$tmp/statuses" | uniq -c | tr '\n' ' ')"
+}
 wrong() { echo "wrong-token-$RANDOM-0123456789abcdef"; }
 
 # ---- behind the proxy (127.0.0.1, trusted): clients by their forwarded address ----------
@@ -76,14 +84,10 @@ done
 get "$ADMIN_TOKEN" 127.0.0.5
 want 429 "127.0.0.5 blocked"
 # 300 distinct addresses (the table holds 256), one failure each, from real sockets.
-n=0
+n=300
 for b in 1 2; do
-    for c in $(seq 1 150); do
-        get "$(wrong)" "127.0.$b.$c"
-        [ "$code" = 401 ] || fail "flood failure from 127.0.$b.$c: $code"
-        n=$((n + 1))
-    done
-done
+    for c in $(seq 1 150); do echo "127.0.$b.$c $(wrong)"; done
+done | many "the flood of $n failing addresses"
 get "$ADMIN_TOKEN" 127.0.0.5
 want 429 "127.0.0.5 after $n failures from other addresses (its block is not over)"
 get "$ADMIN_TOKEN" 127.0.0.6
@@ -91,6 +95,26 @@ want 200 "the admin from an address that never failed, after the flood"
 get "$ADMIN_TOKEN" 127.0.0.1 203.0.113.10
 want 200 "the admin behind the proxy, after the flood"
 ok "$n failures from other addresses leave 127.0.0.5 blocked; the admin still gets in"
+
+stop_daemon
+
+# ---- a table full of blocked clients: new ones are not tracked, none is unblocked ---------
+sed -i 's/clients = 256;/clients = 16;/' "$tmp/orderhub.conf"
+start_daemon "$tmp/orderhub.conf"
+for c in $(seq 16); do
+    for i in $(seq 10); do echo "127.0.0.1 $(wrong) 192.0.2.$c"; done
+done | many "10 failures each from 16 clients behind the proxy"
+for c in $(seq 17 40); do echo "127.0.0.1 $(wrong) 192.0.2.$c"; done \
+    | many "failures of 24 more clients with the table full"
+for c in 1 16; do
+    get "$ADMIN_TOKEN" 127.0.0.1 "192.0.2.$c"
+    want 429 "192.0.2.$c, blocked before the table filled up"
+done
+get "$ADMIN_TOKEN" 127.0.0.1 203.0.113.10
+want 200 "the admin while the table is full of blocked clients"
+grep -q "failed-authentication table full of blocked clients" "$log" \
+    || fail "no warning about the full table"
+ok "16 blocked clients fill a 16-entry table: later ones go untracked (logged), none is unblocked"
 
 stop_daemon
 echo "$pass passed, 0 failed"

@@ -10,6 +10,9 @@ bounded in count and in time, and the program stops by itself.
                                       one connection that sends its request a byte at a
                                       time; prints the seconds until the server closed it
                                       (or --max if it never did)
+  requests HOST:PORT PATH            one GET of PATH per line of stdin "SOURCE TOKEN [XFF]",
+                                      each on a connection of its own from SOURCE (with
+                                      X-Forwarded-For: XFF if given); prints the statuses
   flood HOST:PORT --mode headers|body|idle --conns N --sources A[,B...] --seconds S
         [--probe-source 127.0.0.1] [--probe-every S] [--probe-timeout S]
                                       N hostile connections spread over the source
@@ -119,6 +122,34 @@ def cmd_trickle(a):
             break
     print("%.2f" % (time.monotonic() - start))
     s.close()
+    return 0
+
+
+def cmd_requests(a):
+    dst = target(a.target)
+    for n, line in enumerate(sys.stdin):
+        if n >= 10000:
+            break
+        parts = line.split(None, 2)
+        if len(parts) < 2:
+            continue
+        src, token = loopback(parts[0]), parts[1]
+        xff = parts[2].strip() if len(parts) > 2 else None
+        req = ("GET %s HTTP/1.1\r\nHost: orderhub\r\nConnection: close\r\n"
+               "Authorization: Bearer %s\r\n" % (a.path, token))
+        if xff:
+            req += "X-Forwarded-For: %s\r\n" % xff
+        status = "000"
+        try:
+            s = connect(dst, src, 10)
+            s.sendall((req + "\r\n").encode())
+            data = read_answer(s, time.monotonic() + 10)
+            s.close()
+            if data.startswith(b"HTTP/1."):
+                status = data.split(b" ", 2)[1].decode()
+        except OSError:
+            pass
+        print(status)
     return 0
 
 
@@ -250,6 +281,9 @@ def main():
     t.add_argument("--part", choices=sorted(REQUESTS), default="headers")
     t.add_argument("--every", type=float, default=0.3)
     t.add_argument("--max", type=float, default=20)
+    r = sub.add_parser("requests")
+    r.add_argument("target")
+    r.add_argument("path")
     f = sub.add_parser("flood")
     f.add_argument("target")
     f.add_argument("--mode", choices=["headers", "body", "idle"], required=True)
@@ -269,7 +303,8 @@ def main():
         a.seconds = min(a.seconds, 60)
     if a.cmd == "trickle":
         a.max = min(a.max, 60)
-    return {"halfclose": cmd_halfclose, "trickle": cmd_trickle, "flood": cmd_flood}[a.cmd](a)
+    return {"halfclose": cmd_halfclose, "trickle": cmd_trickle, "requests": cmd_requests,
+            "flood": cmd_flood}[a.cmd](a)
 
 
 if __name__ == "__main__":
