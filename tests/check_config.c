@@ -8,6 +8,7 @@
 #include "runtime/runtime.h"
 #include "testutil.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,53 @@ START_TEST(api_tokens)
 }
 END_TEST
 
+/* api.connections, api.failed_auth, api.trusted_proxies: defaults, values, errors. */
+START_TEST(api_limits)
+{
+    rt_gen *g = build_text("main.conf", "listen = \"127.0.0.1:0\";\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    const cfg_api_limits *l = &g->cfg->api_limits;
+    ck_assert_int_eq(l->max_connections, CFG_DEFAULT_MAX_CONNECTIONS);
+    ck_assert_int_eq(l->max_per_client, CFG_DEFAULT_MAX_PER_CLIENT);
+    ck_assert_int_eq(l->header_timeout_ms, CFG_DEFAULT_HEADER_TIMEOUT_MS);
+    ck_assert_int_eq(l->auth_fail_limit, CFG_DEFAULT_AUTH_FAIL_LIMIT);
+    ck_assert_uint_eq(l->trusted_proxy_count, 0);
+    rt_gen_unref(g);
+    diag_free(&d);
+    g = build_text("main.conf",
+                   "api = { trusted_proxies = [ \"127.0.0.1\", \"10.0.0.7\" ];\n"
+                   "  connections = { max = 200; per_client = 8; header_timeout_ms = 2000;\n"
+                   "    body_timeout_ms = 3000; idle_timeout_ms = 4000; busy_idle_timeout_ms = 500; };\n"
+                   "  failed_auth = { limit = 5; window_s = 30; block_s = 120; clients = 64; }; };\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    l = &g->cfg->api_limits;
+    ck_assert_int_eq(l->max_connections, 200);
+    ck_assert_int_eq(l->max_per_client, 8);
+    ck_assert_int_eq(l->body_timeout_ms, 3000);
+    ck_assert_int_eq(l->busy_idle_timeout_ms, 500);
+    ck_assert_int_eq(l->auth_block_s, 120);
+    ck_assert_int_eq(l->auth_clients, 64);
+    ck_assert_uint_eq(l->trusted_proxy_count, 2);
+    ck_assert_uint_eq(l->trusted_proxies[1], inet_addr("10.0.0.7"));
+    rt_gen_unref(g);
+    diag_free(&d);
+    expect_error("api = {\n connections = { max = 8; }; };\n", 2,
+                 "'max' must be between 16 and 100000, not 8");
+    diag_free(&d);
+    expect_error("api = {\n connections = { max = 32; per_client = 64; }; };\n", 2,
+                 "per_client (64) must not exceed max (32)");
+    diag_free(&d);
+    expect_error("api = {\n connections = { keepalive = 1; }; };\n", 2,
+                 "unknown setting 'keepalive' in api.connections");
+    diag_free(&d);
+    expect_error("api = {\n failed_auth = { limit = 0; }; };\n", 2,
+                 "'limit' must be between 1 and 1000, not 0");
+    diag_free(&d);
+    expect_error("api = {\n trusted_proxies = [ \"proxy.example\" ]; };\n", 2,
+                 "trusted_proxies entry 1 must be an IPv4 address");
+}
+END_TEST
+
 START_TEST(include_errors_name_the_included_file)
 {
     free(tu_write(dir, "extra.conf", "\n  { id = \"x\"; module = \"test_filter\"; },\n"));
@@ -556,6 +604,7 @@ int main(void)
     tcase_add_test(tc, route_when_conditions);
     tcase_add_test(tc, instance_limits);
     tcase_add_test(tc, api_tokens);
+    tcase_add_test(tc, api_limits);
     tcase_add_test(tc, include_errors_name_the_included_file);
     tcase_add_test(tc, include_missing_file);
     tcase_add_test(tc, init_failure_reported);

@@ -6,6 +6,7 @@
 
 #include "api_int.h"
 
+#include "api/conn_guard.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -151,8 +152,8 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
     if (auth == 401)
         return api_send_error(ctx, 401, "missing or wrong bearer token", "");
     if (auth != 0)
-        return api_send_error(ctx, 429, "too many failed attempts from this address; wait a "
-                              "minute", "");
+        return api_send_error(ctx, 429, "too many failed authentications from this client; "
+                              "wait before retrying", "");
     if (strcmp(url, "/v1/orders") == 0 || strncmp(url, "/v1/orders/", 11) == 0 ||
         strncmp(url, "/v1/orders?", 11) == 0)
         return api_orders(ctx, method, url);
@@ -188,8 +189,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         ctx->a = cls;
         ctx->conn = conn;
         ctx->started_us = now_us();
+        ctx->track = conn_guard_track_of(conn);
         pthread_mutex_init(&ctx->lock, NULL);
         *con_cls = ctx;
+        conn_guard_headers_done(ctx->a->guard, ctx->track);
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -209,12 +212,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     }
     if (ctx->waiting)
         return answer_resumed(ctx);
+    conn_guard_request_complete(ctx->a->guard, ctx->track);
+    /* libmicrohttpd 0.9.75 suspends a connection with the poll interest it had while the
+     * body arrived (read) and keeps it after the resume, so a client that half-closed
+     * after its request (shutdown(SHUT_WR)) has its EOF read before the answer is queued,
+     * and MHD drops the connection unanswered.  Declining the first final call once lets
+     * MHD set the interest of a complete request (none: no read) before we suspend; only
+     * POSTs suspend. */
+    if (!ctx->final_deferred && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+        ctx->final_deferred = 1;
+        return MHD_YES;
+    }
     return route(ctx, method, url);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
+    api *a = cls;
+    conn_guard_answered(a->guard, conn_guard_track_of(c));
     req_ctx *ctx = *con_cls;
     if (ctx == NULL)
         return;
@@ -224,6 +240,51 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
     *con_cls = NULL;
+}
+
+/* Seconds for MHD's own idle timeout: only a backstop for an answer the client does not read,
+ * the guard's deadlines being shorter for everything else. */
+static unsigned idle_backstop_s(const cfg_api_limits *l)
+{
+    int64_t ms = l->idle_timeout_ms;
+    if (l->header_timeout_ms > ms)
+        ms = l->header_timeout_ms;
+    if (l->body_timeout_ms > ms)
+        ms = l->body_timeout_ms;
+    return (unsigned)(ms / 1000 + 2);
+}
+
+static int copy_limits(api *a, hub *h, char *err, size_t errlen)
+{
+    rt_gen *g = rt_holder_get(&h->generations);
+    if (g == NULL) {
+        snprintf(err, errlen, "no configuration");
+        return -1;
+    }
+    a->limits = g->cfg->api_limits;
+    a->limits.trusted_proxies = NULL;
+    size_t n = g->cfg->api_limits.trusted_proxy_count;
+    if (n > 0) {
+        a->limits.trusted_proxies = calloc(n, sizeof(*a->limits.trusted_proxies));
+        if (a->limits.trusted_proxies != NULL)
+            memcpy(a->limits.trusted_proxies, g->cfg->api_limits.trusted_proxies,
+                   n * sizeof(*a->limits.trusted_proxies));
+    }
+    rt_gen_unref(g);
+    if (n > 0 && a->limits.trusted_proxies == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void api_free(api *a)
+{
+    conn_guard_free(a->guard);
+    auth_limit_free(a->auth_limit);
+    free(a->limits.trusted_proxies);
+    pthread_mutex_destroy(&a->check_mu);
+    free(a);
 }
 
 int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
@@ -237,20 +298,30 @@ int api_start(hub *h, const char *listen, api **out, char *err, size_t errlen)
         return -1;
     }
     a->h = h;
-    pthread_mutex_init(&a->limit_lock, NULL);
     pthread_mutex_init(&a->check_mu, NULL);
+    if (copy_limits(a, h, err, errlen) != 0 ||
+        auth_limit_new(&a->limits, &a->auth_limit, err, errlen) != 0 ||
+        conn_guard_start(&a->limits, &a->guard, err, errlen) != 0) {
+        api_free(a);
+        return -1;
+    }
+    const cfg_api_limits *l = &a->limits;
     /* poll(), not epoll: libmicrohttpd 0.9.75 in epoll mode can leave 128 ready
      * connections unserved until its 30 s timeout (seen under load with bench/api_bench). */
     a->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME,
                                  0, NULL, NULL, handle, a, MHD_OPTION_SOCK_ADDR, &addr,
                                  MHD_OPTION_NOTIFY_COMPLETED, completed, a,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                 MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_END);
+                                 MHD_OPTION_NOTIFY_CONNECTION, conn_guard_on_connection,
+                                 a->guard,
+                                 MHD_OPTION_URI_LOG_CALLBACK, conn_guard_on_request_line,
+                                 a->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, idle_backstop_s(l),
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                 (unsigned)l->max_per_client, MHD_OPTION_END);
     if (a->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s (address in use?)", listen);
-        pthread_mutex_destroy(&a->limit_lock);
-        pthread_mutex_destroy(&a->check_mu);
-        free(a);
+        api_free(a);
         return -1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(a->daemon,
@@ -280,8 +351,7 @@ void api_stop(api *a)
     /* Suspended connections wait for the engine; it answers every input it took. */
     for (int i = 0; i < 1000 && atomic_load(&a->suspended) > 0; i++)
         usleep(10000);
+    conn_guard_stop_thread(a->guard);
     MHD_stop_daemon(a->daemon);
-    pthread_mutex_destroy(&a->limit_lock);
-    pthread_mutex_destroy(&a->check_mu);
-    free(a);
+    api_free(a);
 }

@@ -3,7 +3,10 @@
  * identity, and the helpers that answer.
  *
  *   api.c     the server: connections, bodies, suspend/resume, dispatch by path
- *   auth.c    bearer tokens, roles, who may see which order, failed-attempt limits
+ *   auth.c    bearer tokens, roles, who may see which order
+ *   auth_limit.c   failed authentications per client, and the clients they block
+ *   client_addr.c  which client is calling: the peer, or what a trusted proxy forwarded
+ *   conn_guard.c   absolute deadlines for headers, bodies and idle kept-alive connections
  *   orders.c  /v1/orders...: placement (idempotent), reads, listing, actions
  *   admin.c   /v1/dead-letters, /v1/plugins, /metrics
  *   store_health.c  /healthz, /v1/store/check
@@ -12,21 +15,14 @@
 #define OH_API_INT_H
 
 #include "api/api.h"
+#include "api/auth_limit.h"
+#include "api/conn_guard.h"
 #include "config/config_file.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
-
-#define API_LIMIT_SLOTS 256   /* client addresses tracked for failed attempts */
-
-typedef struct limit_slot {
-    uint32_t addr;            /* IPv4, network order; 0 = free */
-    int failures;
-    int64_t window_start_ms;
-    int64_t blocked_until_ms;
-} limit_slot;
 
 /* Request counters for /metrics, by answer class. */
 typedef struct api_counters {
@@ -42,8 +38,9 @@ struct api {
     struct MHD_Daemon *daemon;
     unsigned port;
     atomic_int suspended;     /* connections waiting for the engine */
-    pthread_mutex_t limit_lock;
-    limit_slot limits[API_LIMIT_SLOTS];
+    cfg_api_limits limits;    /* from the configuration at start; trusted_proxies owned */
+    auth_limit *auth_limit;
+    conn_guard *guard;
     api_counters counters;
     /* POST /v1/store/check (store_health.c): at most one check thread */
     atomic_int check_running;
@@ -64,11 +61,13 @@ typedef struct principal {
 typedef struct req_ctx {
     api *a;
     struct MHD_Connection *conn;
+    conn_track *track;         /* the connection's deadlines (NULL: untracked) */
     int64_t started_us;        /* monotonic, for the latency histogram */
     char *body;
     size_t len;
     int too_big;
     principal who;
+    int final_deferred;        /* the final call was declined once (see handle()) */
     int waiting;               /* suspended until the engine replies */
     int created;               /* the engine's success means 201 (a placement) */
     int webhook;               /* signed by a plugin's scheme, not a bearer token */
@@ -101,6 +100,9 @@ void api_reply_raw(req_ctx *ctx, int status, const char *text);
 char *api_placement_failure(const char *error);
 /* api_current - the current configuration generation (a reference: rt_gen_unref it). */
 rt_gen *api_current(api *a);
+
+/* client_addr.c: the client a failed authentication is counted against. */
+void api_client_of(const api *a, struct MHD_Connection *c, client_key *out);
 
 /* auth.c */
 /* api_authenticate - 0 with *who filled, or the HTTP status to answer (401, 429). */

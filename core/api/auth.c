@@ -1,6 +1,6 @@
 /*
  * auth - bearer tokens from the configuration, compared in constant time; roles; who may
- * see which order; and a limit on failed attempts per client address.
+ * see which order.  Failed attempts are limited per client (auth_limit.c, client_addr.c).
  */
 #include "config.h"
 
@@ -10,70 +10,6 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-#define FAIL_LIMIT 10          /* failed attempts ... */
-#define FAIL_WINDOW_MS 60000   /* ... within this window block the address ... */
-#define BLOCK_MS 60000         /* ... for this long */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint32_t client_addr(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL || info->client_addr->sa_family != AF_INET)
-        return 1; /* anything not IPv4 shares one slot */
-    return ((const struct sockaddr_in *)info->client_addr)->sin_addr.s_addr;
-}
-
-static limit_slot *slot_of(api *a, uint32_t addr)
-{
-    limit_slot *free_slot = NULL, *oldest = &a->limits[0];
-    for (size_t i = 0; i < API_LIMIT_SLOTS; i++) {
-        limit_slot *s = &a->limits[i];
-        if (s->addr == addr)
-            return s;
-        if (s->addr == 0 && free_slot == NULL)
-            free_slot = s;
-        if (s->window_start_ms < oldest->window_start_ms)
-            oldest = s;
-    }
-    limit_slot *s = free_slot ? free_slot : oldest;
-    memset(s, 0, sizeof(*s));
-    s->addr = addr;
-    return s;
-}
-
-static int blocked(api *a, uint32_t addr)
-{
-    pthread_mutex_lock(&a->limit_lock);
-    int64_t now = now_ms();
-    int b = 0;
-    for (size_t i = 0; i < API_LIMIT_SLOTS && !b; i++)
-        b = a->limits[i].addr == addr && a->limits[i].blocked_until_ms > now;
-    pthread_mutex_unlock(&a->limit_lock);
-    return b;
-}
-
-static void record_failure(api *a, uint32_t addr)
-{
-    pthread_mutex_lock(&a->limit_lock);
-    int64_t now = now_ms();
-    limit_slot *s = slot_of(a, addr);
-    if (now - s->window_start_ms > FAIL_WINDOW_MS) {
-        s->window_start_ms = now;
-        s->failures = 0;
-    }
-    if (++s->failures >= FAIL_LIMIT)
-        s->blocked_until_ms = now + BLOCK_MS;
-    pthread_mutex_unlock(&a->limit_lock);
-}
 
 /* Digests, not the tokens, are compared (CRYPTO_memcmp on equal lengths): neither the
  * content nor the length of a configured token leaks through timing.  The configured
@@ -85,8 +21,9 @@ static int token_matches(const unsigned char presented[32], const cfg_token *t)
 
 int api_authenticate(api *a, struct MHD_Connection *c, principal *who)
 {
-    uint32_t addr = client_addr(c);
-    if (blocked(a, addr))
+    client_key client;
+    api_client_of(a, c, &client);
+    if (auth_limit_blocked(a->auth_limit, &client))
         return 429;
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     /* The scheme is case-insensitive (RFC 7235), the token is not. */
@@ -112,7 +49,7 @@ int api_authenticate(api *a, struct MHD_Connection *c, principal *who)
     }
     rt_gen_unref(g);
     if (!found) {
-        record_failure(a, addr);
+        auth_limit_failed(a->auth_limit, &client);
         return 401;
     }
     return 0;

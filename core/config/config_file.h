@@ -78,6 +78,40 @@ typedef struct cfg_token {
     cfg_where where;
 } cfg_token;
 
+/*
+ * api = { connections = { ... }; failed_auth = { ... }; trusted_proxies = [ ... ]; } -
+ * what one client may hold of the HTTP server (read once, at start).
+ */
+typedef struct cfg_api_limits {
+    int64_t max_connections;      /* open at once, all clients */
+    int64_t max_per_client;       /* open at once from one address (0: no limit) */
+    int64_t header_timeout_ms;    /* request line and headers complete, counted from the
+                                   * connection's start (a kept-alive one: its request line) */
+    int64_t body_timeout_ms;      /* body complete, counted from the end of the headers */
+    int64_t idle_timeout_ms;      /* a kept-alive connection waiting for its next request */
+    int64_t busy_idle_timeout_ms; /* the same once 3/4 of max_connections are open */
+    int64_t auth_fail_limit;      /* failed authentications from one client ... */
+    int64_t auth_fail_window_s;   /* ... within this window block it ... */
+    int64_t auth_block_s;         /* ... this long */
+    int64_t auth_clients;         /* clients whose failures are tracked at once */
+    uint32_t *trusted_proxies;    /* owned: IPv4, network order */
+    size_t trusted_proxy_count;
+} cfg_api_limits;
+
+#define CFG_DEFAULT_MAX_CONNECTIONS 1024
+#define CFG_DEFAULT_MAX_PER_CLIENT 64
+#define CFG_DEFAULT_HEADER_TIMEOUT_MS 10000
+#define CFG_DEFAULT_BODY_TIMEOUT_MS 30000
+#define CFG_DEFAULT_IDLE_TIMEOUT_MS 15000
+#define CFG_DEFAULT_BUSY_IDLE_TIMEOUT_MS 1000
+#define CFG_DEFAULT_AUTH_FAIL_LIMIT 10
+#define CFG_DEFAULT_AUTH_FAIL_WINDOW_S 60
+#define CFG_DEFAULT_AUTH_BLOCK_S 60
+#define CFG_DEFAULT_AUTH_CLIENTS 4096
+
+/* cfg_api_limits_equal - whether two files' API limits are the same (reload warning). */
+int cfg_api_limits_equal(const cfg_api_limits *a, const cfg_api_limits *b);
+
 typedef struct cfg_file {
     config_t lc;             /* the libconfig tree: owns every borrowed string */
     ct_text src;             /* the names of the files read: settings point to them */
@@ -112,6 +146,7 @@ typedef struct cfg_file {
     } engine;
     cfg_token *tokens;       /* owned array */
     size_t token_count;
+    cfg_api_limits api_limits;
     const char *log_level;   /* NULL: not set in the file */
     int log_syslog;          /* -1: not set */
     const char *pid_file;    /* NULL: not set */

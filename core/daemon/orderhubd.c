@@ -216,9 +216,10 @@ static void reload(ldr_registry *reg, hub *h, const char *config, const options 
         const cfg_file *was = old ? old->cfg : NULL;
         if (was != NULL && (strcmp(was->listen, g->cfg->listen) != 0 ||
                             strcmp(was->store_path, g->cfg->store_path) != 0 ||
-                            memcmp(&was->engine, &g->cfg->engine, sizeof(was->engine)) != 0))
-            log_warn("reload: listen, store and engine settings changed; they take effect at "
-                     "the next restart");
+                            memcmp(&was->engine, &g->cfg->engine, sizeof(was->engine)) != 0 ||
+                            !cfg_api_limits_equal(&was->api_limits, &g->cfg->api_limits)))
+            log_warn("reload: listen, store, engine or API limit settings changed; they take "
+                     "effect at the next restart");
         hub_install(h, g);
         apply_log_level(o, g);
         log_info("configuration reloaded: generation %lu (%zu plugin instances, %zu routes)",
