@@ -20,6 +20,14 @@
 
 static ldr_module module;
 static struct oh_instance inst;
+static int verbose; /* FUZZ_VERBOSE set: each input's outcome on stderr (reading one input) */
+
+static void report(const char *op, int status, int rc, const oh_error *err)
+{
+    if (verbose)
+        fprintf(stderr, "fuzz: %s %s (HTTP %d): rc %d %s\n", module.desc.name, op, status, rc,
+                err->message);
+}
 
 static void die(const char *what, const char *why)
 {
@@ -68,6 +76,7 @@ void fz_plugin_init(const char *settings)
     if (inst.id == NULL || p->init(host_api(), &inst, s, &inst.state, &err) != OH_OK)
         die(p->name, err.message);
     inst.initialised = 1;
+    verbose = getenv("FUZZ_VERBOSE") != NULL;
     /* Every log line a plugin writes is formatted (a bad format argument shows), then
      * dropped: the targets' .options close the target's stderr (close_fd_mask=2). */
     log_set_level(OH_LOG_DEBUG);
@@ -83,8 +92,10 @@ typedef struct fz_input {
     size_t nheaders;
     const char *numbers[FZ_MAX_NUMBERS];
     size_t nnumbers;
-    const char *order_id;
-    const char *currency;
+    const char *order_id;       /* the payment input: NULL / 0 / "" unless given, as */
+    const char *currency;       /* `orderhub-plugin payment-parse` without --input */
+    const char *transaction_id;
+    int64_t amount;
     int intl;
     char *body;                           /* owned: body_len bytes and a NUL */
     size_t body_len;
@@ -106,6 +117,10 @@ static void take_header(fz_input *in, char *line)
         in->order_id = value;
     } else if (strcasecmp(line, "X-Fuzz-Currency") == 0) {
         in->currency = value;
+    } else if (strcasecmp(line, "X-Fuzz-Transaction") == 0) {
+        in->transaction_id = value;
+    } else if (strcasecmp(line, "X-Fuzz-Amount") == 0) {
+        in->amount = strtoll(value, NULL, 10);
     } else if (strcasecmp(line, "X-Fuzz-Shipment") == 0) {
         in->intl = strcmp(value, "intl") == 0;
     } else if (in->nheaders < HOST_MAX_HEADERS) {
@@ -122,8 +137,7 @@ static int split(const uint8_t *data, size_t size, fz_input *in)
         return -1;
     in->op = data[0];
     in->status = statuses[data[1] % (sizeof(statuses) / sizeof(statuses[0]))];
-    in->order_id = "ORD-1001";
-    in->currency = "USD";
+    in->currency = "";
     const char *rest = (const char *)data + 2;
     size_t len = size - 2;
     size_t head = 0;
@@ -201,7 +215,8 @@ static void auth_one(const oh_response *resp)
     memset(&tok, 0, sizeof(tok));
     tok.struct_size = sizeof(tok);
     oh_error err = {{0}};
-    module.desc.auth_parse(inst.state, resp, &tok, &err);
+    report("auth_parse", resp->status, module.desc.auth_parse(inst.state, resp, &tok, &err),
+           &err);
 }
 
 int fz_carrier_one(const uint8_t *data, size_t size)
@@ -226,20 +241,24 @@ int fz_carrier_one(const uint8_t *data, size_t size)
     switch (op) {
     case FZ_TRACK: {
         oh_track_result tr = {0};
-        settle_track(c->track_parse(inst.state, in.numbers, in.nnumbers, &resp, &tr, &err), &tr);
+        int rc = c->track_parse(inst.state, in.numbers, in.nnumbers, &resp, &tr, &err);
+        report("track_parse", in.status, rc, &err);
+        settle_track(rc, &tr);
         break;
     }
     case FZ_LABEL: {
         host_label hl;
         memset(&hl, 0, sizeof(hl));
         hl.label.struct_size = sizeof(hl.label);
-        c->label_parse(inst.state, &ship, &resp, &hl.label, &err);
+        report("label_parse", in.status,
+               c->label_parse(inst.state, &ship, &resp, &hl.label, &err), &err);
         host_label_clear(&hl);
         break;
     }
     case FZ_RATE: {
         oh_rate_list rates = {0};
-        c->rate_parse(inst.state, &ship, &resp, &rates, &err);
+        report("rate_parse", in.status, c->rate_parse(inst.state, &ship, &resp, &rates, &err),
+               &err);
         host_rate_list_clear(&rates);
         break;
     }
@@ -254,9 +273,11 @@ int fz_carrier_one(const uint8_t *data, size_t size)
                                .path = "/v1/webhooks/fuzz", .query = "", .headers = in.headers,
                                .header_count = in.nheaders, .body = in.body,
                                .body_len = in.body_len};
-        c->webhook_verify(inst.state, &wh, FZ_NOW_UNIX, &err);
+        report("webhook_verify", 0, c->webhook_verify(inst.state, &wh, FZ_NOW_UNIX, &err), &err);
         oh_track_result tr = {0};
-        settle_track(c->webhook_parse(inst.state, &wh, &tr, &err), &tr);
+        int rc = c->webhook_parse(inst.state, &wh, &tr, &err);
+        report("webhook_parse", 0, rc, &err);
+        settle_track(rc, &tr);
         break;
     }
     }
@@ -278,9 +299,7 @@ int fz_payment_one(const uint8_t *data, size_t size)
                               .headers = in.headers, .header_count = in.nheaders,
                               .body = in.body, .body_len = in.body_len};
     oh_payment_input pin = {.struct_size = sizeof(pin), .order_id = in.order_id,
-                            .payment_token = "tok_visa", .transaction_id = "60123456789:1111",
-                            .idempotency_key = "ORD-1001/order.placed#1/authorize",
-                            .amount = 1234, .description = "fuzz"};
+                            .transaction_id = in.transaction_id, .amount = in.amount};
     snprintf(pin.currency, sizeof(pin.currency), "%s", in.currency);
     unsigned op = in.op % FZ_PAYMENT_OPS;
     if ((op == FZ_PAYMENT_WEBHOOK && p->webhook_parse == NULL) ||
@@ -288,23 +307,29 @@ int fz_payment_one(const uint8_t *data, size_t size)
         op = FZ_AUTHORIZE;
     oh_error err = {{0}};
     oh_payment_result out = {.struct_size = sizeof(out)};
+    static const char *const names[] = {"authorize_parse", "capture_parse", "void_parse",
+                                        "refund_parse"};
+    const oh_payment_parse_fn parse[] = {p->authorize_parse, p->capture_parse, p->void_parse,
+                                         p->refund_parse};
     switch (op) {
-    case FZ_AUTHORIZE: p->authorize_parse(inst.state, &pin, &resp, &out, &err); break;
-    case FZ_CAPTURE: p->capture_parse(inst.state, &pin, &resp, &out, &err); break;
-    case FZ_VOID: p->void_parse(inst.state, &pin, &resp, &out, &err); break;
-    case FZ_REFUND: p->refund_parse(inst.state, &pin, &resp, &out, &err); break;
+    case FZ_AUTHORIZE:
+    case FZ_CAPTURE:
+    case FZ_VOID:
+    case FZ_REFUND:
+        report(names[op], in.status, parse[op](inst.state, &pin, &resp, &out, &err), &err);
+        break;
     case FZ_PAYMENT_AUTH: auth_one(&resp); break;
     case FZ_PAYMENT_WEBHOOK: {
         const oh_inbound wh = {.struct_size = sizeof(wh), .method = "POST",
                                .path = "/v1/webhooks/fuzz", .query = "", .headers = in.headers,
                                .header_count = in.nheaders, .body = in.body,
                                .body_len = in.body_len};
-        p->webhook_verify(inst.state, &wh, FZ_NOW_UNIX, &err);
+        report("webhook_verify", 0, p->webhook_verify(inst.state, &wh, FZ_NOW_UNIX, &err), &err);
         oh_payment_event ev;
         memset(&ev, 0, sizeof(ev));
         ev.struct_size = sizeof(ev);
         ev.result.struct_size = sizeof(ev.result);
-        p->webhook_parse(inst.state, &wh, &ev, &err);
+        report("webhook_parse", 0, p->webhook_parse(inst.state, &wh, &ev, &err), &err);
         break;
     }
     }
@@ -326,11 +351,12 @@ int fz_notifier_one(const uint8_t *data, size_t size)
                               .body = in.body, .body_len = in.body_len};
     json_t *empty = json_object();
     const oh_notify_input nin = {.struct_size = sizeof(nin), .event = "shipment.delivered",
-                                 .order_id = in.order_id, .dedupe_id = "ORD-1001/fuzz#1",
+                                 .order_id = "ORD-1001", .dedupe_id = "ORD-1001/fuzz#1",
                                  .role = OH_RECIPIENT_BUYER, .recipient = "+15555550100",
                                  .order = empty, .data = empty, .occurred_at_ms = 1};
     oh_error err = {{0}};
-    module.ops.notifier.response_parse(inst.state, &nin, &resp, &err);
+    report("response_parse", in.status,
+           module.ops.notifier.response_parse(inst.state, &nin, &resp, &err), &err);
     json_decref(empty);
     input_free(&in);
     return 0;

@@ -13,8 +13,9 @@
  *               (or webhook's) headers; "X-Fuzz-*" lines set the harness's own inputs:
  *                 X-Fuzz-Number: N     a tracking number asked (repeatable; none: count 0,
  *                                      as `orderhub-plugin track-parse` without --number)
- *                 X-Fuzz-Order: ID     the payment input's order id
- *                 X-Fuzz-Currency: C   the payment input's currency
+ *                 X-Fuzz-Order, X-Fuzz-Currency, X-Fuzz-Transaction, X-Fuzz-Amount
+ *                                      the payment input (unset: NULL, "", NULL, 0, as
+ *                                      `orderhub-plugin payment-parse` without --input)
  *                 X-Fuzz-Shipment: intl  the international shipment (customs) for
  *                                      label/rate instead of the domestic one
  *               without an empty line (or when the rest starts with one) there are none

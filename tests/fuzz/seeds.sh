@@ -7,7 +7,7 @@
 # configurations in tests/*.sh), never copied into git: a new fixture is a new seed.  A
 # plugin answer gets the two bytes and header part of tests/fuzz/fuzz_plugin.h (INPUT
 # FORMAT) from its file name (the operation), its .args (--status, --number, --header) and
-# its .headers / .input / .shipment files.  Targets with no fixtures of their own take
+# its .headers / .input (else the folder's input.json) / .shipment files.  Targets with no fixtures of their own take
 # tests/fuzz/seeds/TARGET/ (a few hand-written inputs).  Dictionaries: the format's tokens
 # (tests/fuzz/dict/*.dict) plus every identifier-like string literal of the target's
 # parser sources (the field names it looks for), so the lists follow the code.
@@ -67,9 +67,14 @@ plugin_seed() {
         option_values --number "$a" | sed 's/^/X-Fuzz-Number: /'
         option_values --header "$a" | sed 's/:/: /'
         [ -f "$stem.headers" ] && cat "$stem.headers"
-        if [ -f "$stem.input" ]; then
-            sed -n 's/.*"order_id": *"\([^"]*\)".*/X-Fuzz-Order: \1/p' "$stem.input"
-            sed -n 's/.*"currency": *"\([A-Z]*\)".*/X-Fuzz-Currency: \1/p' "$stem.input"
+        input="$stem.input"
+        [ -f "$input" ] || input="$(dirname "$1")/input.json"
+        if [ -f "$input" ]; then
+            tr ',{}' '\n\n\n' < "$input" | sed -n \
+                -e 's/^ *"order_id": *"\([^"]*\)".*/X-Fuzz-Order: \1/p' \
+                -e 's/^ *"currency": *"\([^"]*\)".*/X-Fuzz-Currency: \1/p' \
+                -e 's/^ *"transaction_id": *"\([^"]*\)".*/X-Fuzz-Transaction: \1/p' \
+                -e 's/^ *"amount": *\(-*[0-9]*\).*/X-Fuzz-Amount: \1/p'
         fi
         [ -f "$stem.shipment" ] && grep -q '"customs"' "$stem.shipment" &&
             echo "X-Fuzz-Shipment: intl"
