@@ -1,11 +1,14 @@
 #!/bin/sh
-# install-deps.sh - install the Debian packages orderhub builds, tests and runs with.
-# Installs only what is missing; needs root (or sudo).  Safe to run repeatedly.
+# install-deps.sh [--fuzz] - install the Debian packages orderhub builds, tests and runs
+# with; --fuzz adds what `make fuzz` needs (clang and its libFuzzer runtime, Debian 12
+# names).  Installs only what is missing; needs root (or sudo).  Safe to run repeatedly.
 set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config binutils xz-utils \
 libcurl4-openssl-dev libxml2-dev libjansson-dev libconfig-dev check libsubunit-dev \
 libmicrohttpd-dev libsqlite3-dev libssl-dev curl jq openssl libxml2-utils \
 python3-aiosmtpd"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
+[ "${1:-}" = "--fuzz" ] && PACKAGES="$PACKAGES $FUZZ_PACKAGES"
 
 missing=""
 for p in $PACKAGES; do

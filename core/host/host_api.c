@@ -12,6 +12,10 @@
 #include <stdatomic.h>
 #include <time.h>
 
+/* The attribute lets clang check fmt as a format (its -Wformat-nonliteral otherwise
+ * refuses the vprintf-style hand-over below). */
+static void host_log(const oh_instance *self, oh_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void host_log(const oh_instance *self, oh_log_level level, const char *fmt, ...)
 {
     va_list ap;

@@ -1,0 +1,24 @@
+/*
+ * fuzz_carrier_canadapost - libFuzzer target: every answer and webhook parser of
+ * plugins/carrier/canadapost (compiled into this target; input format: fuzz_plugin.h).
+ */
+#include "config.h"
+
+#include "fuzz_plugin.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    /* The settings of plugins/carrier/canadapost/fixtures/settings.args: loopback, fake keys. */
+    fz_plugin_init("base_url = \"http://127.0.0.1:1\"; "
+                   "username = \"6e93d53968881714\"; "
+                   "password = \"0bfa9fcb9853d1f51ee57a\";");
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fz_carrier_one(data, size);
+}
