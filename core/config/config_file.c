@@ -135,10 +135,11 @@ int cfg_parse_listen(const char *listen, struct sockaddr_in *out, char *err, siz
         snprintf(err, errlen, "'%s': the host must be an IPv4 address or localhost", listen);
         return -1;
     }
-    /* The API has no authentication yet: it must not be reachable from another machine. */
+    /* Bearer tokens would cross the network in clear: TLS is a proxy's job in front of us. */
     if ((ntohl(out->sin_addr.s_addr) >> 24) != 127) {
-        snprintf(err, errlen, "'%s': the API has no authentication yet, so it only listens "
-                 "on a loopback address (127.x.x.x or localhost)", listen);
+        snprintf(err, errlen, "'%s': the API speaks plain HTTP (tokens in clear), so it only "
+                 "listens on a loopback address (127.x.x.x or localhost); put a TLS proxy in "
+                 "front", listen);
         return -1;
     }
     return 0;
