@@ -186,6 +186,7 @@ for t in "$@"; do
     } > "$out/$t.dict"
     case "$t" in
     fuzz_carrier_* | fuzz_payment_* | fuzz_notify_*) cp "$fuzz/options/plugin.options" "$out/$t.options" ;;
+    fuzz_config) cp "$fuzz/options/config.options" "$out/$t.options" ;;
     *) rm -f "$out/$t.options" ;;
     esac
 done
