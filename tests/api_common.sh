@@ -1,28 +1,14 @@
 # api_common.sh - sourced by the HTTP API tests of intake and limits (intake_paths.sh,
-# api_limits.sh): a temporary directory cleaned up on exit, the sandbox remote, orderhubd
-# on a loopback port, and curl/jq helpers.  Loopback only; every wait is bounded.
+# api_limits.sh): on top of tests/support/api_test_lib.sh, tokens of every role, the
+# sandbox remote, and curl/jq helpers.  Loopback only; every wait is bounded.
 # shellcheck shell=bash
 : "${top_builddir:?}" "${top_srcdir:?}" "${PLUGIN_DIR:?}"
-daemon="$top_builddir/core/orderhubd"
 remote_bin="$top_builddir/contrib/fakes/orderhub-sandbox-remote"
 sample="$top_srcdir/conf/sample-order.json"
-command -v curl > /dev/null || { echo "SKIP: curl is needed"; exit 77; }
 command -v jq > /dev/null || { echo "SKIP: jq is needed"; exit 77; }
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap 'cleanup 2>/dev/null' EXIT
-log="$tmp/log"
-code=000
-fail() {
-    echo "FAIL: $*"
-    [ -f "$tmp/body" ] && { echo "--- last answer ($code):"; head -c 2000 "$tmp/body"; echo; }
-    [ -f "$log" ] && { echo "--- daemon log:"; tail -40 "$log"; }
-    exit 1
-}
-pass=0
-ok() { pass=$((pass + 1)); echo "ok $pass - $*"; }
+# shellcheck source=tests/support/api_test_lib.sh
+. "$top_srcdir/tests/support/api_test_lib.sh"
 
 export ADMIN_TOKEN="admin-api-token-0123456789abcdef"
 export DESK_TOKEN="desk-api-token-0123456789abcdef"
@@ -94,19 +80,4 @@ start_remote() {
     for _ in $(seq 50); do grep -q listening "$tmp/remote.out" && break; sleep 0.1; done
     remote=$(sed -n 's/^listening on //p' "$tmp/remote.out")
     [ -n "$remote" ] || fail "sandbox remote did not start"
-}
-# wait_daemon LOG: wait for "API on HOST:PORT" in LOG, set $base.
-wait_daemon() {
-    for _ in $(seq 100); do grep -q "API on" "$1" && break; sleep 0.1; done
-    local hostport
-    hostport=$(sed -n 's/.*API on \([0-9.:]*\)).*/\1/p' "$1")
-    [ -n "$hostport" ] || { cat "$1"; fail "orderhubd did not start"; }
-    base="http://$hostport"
-}
-# start_daemon CONF LOG: check the configuration, start orderhubd, set $base.
-start_daemon() {
-    "$daemon" -t -c "$1" > "$tmp/check.out" 2>&1 || { cat "$tmp/check.out"; fail "config refused"; }
-    "$daemon" -c "$1" 2> "$2" &
-    pids+=($!)
-    wait_daemon "$2"
 }

@@ -1,5 +1,6 @@
-# api_test_lib.sh - sourced by the API connection and authentication tests: a scratch
-# directory, fail/ok, and starting orderhubd on a free loopback port.
+# api_test_lib.sh - sourced by the HTTP API tests: a scratch directory cleaned up on exit,
+# fail/ok, and orderhubd started on a free loopback port.  Every wait is bounded.
+# shellcheck shell=bash
 : "${top_builddir:?}" "${top_srcdir:?}"
 daemon="$top_builddir/core/orderhubd"
 attack="$top_srcdir/tests/support/api_attack.py"
@@ -13,22 +14,32 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap 'cleanup 2>/dev/null' EXIT
 log="$tmp/log"
+code=000
 fail() {
     echo "FAIL: $*"
-    [ -f "$log" ] && { echo "--- daemon log:"; tail -30 "$log"; }
+    [ -f "$tmp/body" ] && { echo "--- last answer ($code):"; head -c 2000 "$tmp/body"; echo; }
+    [ -f "$log" ] && { echo "--- daemon log:"; tail -40 "$log"; }
     exit 1
 }
 pass=0
 ok() { pass=$((pass + 1)); echo "ok $pass - $*"; }
 
-# start_daemon CONF: start orderhubd, set $hostport and $base from "API on HOST:PORT".
-start_daemon() {
-    "$daemon" -c "$1" 2> "$log" &
-    pids+=($!)
-    for _ in $(seq 100); do grep -q "API on" "$log" && break; sleep 0.1; done
-    hostport=$(sed -n 's/.*API on \([0-9.:]*\)).*/\1/p' "$log")
-    [ -n "$hostport" ] || fail "orderhubd did not start"
+# wait_daemon LOG: wait for "API on HOST:PORT" in LOG, set $hostport and $base.
+wait_daemon() {
+    for _ in $(seq 100); do grep -q "API on" "$1" && break; sleep 0.1; done
+    hostport=$(sed -n 's/.*API on \([0-9.:]*\)).*/\1/p' "$1")
+    [ -n "$hostport" ] || { cat "$1"; fail "orderhubd did not start"; }
     base="http://$hostport"
+}
+
+# start_daemon CONF [LOG]: check the configuration, start orderhubd (its stderr to LOG,
+# default $log), set $hostport and $base.
+start_daemon() {
+    local out=${2:-$log}
+    "$daemon" -t -c "$1" > "$tmp/check.out" 2>&1 || { cat "$tmp/check.out"; fail "config refused"; }
+    "$daemon" -c "$1" 2> "$out" &
+    pids+=($!)
+    wait_daemon "$out"
 }
 
 # stop_daemon: SIGTERM the last daemon started, and wait for it.
