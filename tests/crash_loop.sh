@@ -19,7 +19,7 @@
 # Knobs: CRASH_LOOP_ORDERS, CRASH_LOOP_KILLS, CRASH_LOOP_DELAY_MS; CRASH_LOOP_KEEP=1 keeps
 # the work directory.
 set -u
-: "${top_builddir:?}" "${PLUGIN_DIR:?}"
+: "${top_builddir:?}" "${top_srcdir:?}" "${PLUGIN_DIR:?}"
 command -v curl > /dev/null 2>&1 || { echo "SKIP: curl is not installed"; exit 77; }
 command -v jq > /dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
 
@@ -31,33 +31,10 @@ KILLS=${CRASH_LOOP_KILLS:-12}        # short-lived daemons, each SIGKILLed
 DELAY_MS=${CRASH_LOOP_DELAY_MS:-500} # the gateway's answer leaves this late
 RETRIES=60                           # tries per placement while no daemon answers (x 0.1 s)
 
-tmp=$(mktemp -d)
-remote_pid=""
-dpid=""
-client_pids=()
-stop_pid() {  # SIGKILL one process we started, and the children it started (curl)
-    local kids
-    kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
-    kill -9 "$1" $kids 2>/dev/null
-    wait "$1" 2>/dev/null
-}
-cleanup() {
-    for p in "${client_pids[@]}"; do stop_pid "$p"; done
-    [ -n "$dpid" ] && stop_pid "$dpid"
-    [ -n "$remote_pid" ] && { kill -TERM "$remote_pid" 2>/dev/null; wait "$remote_pid" 2>/dev/null; }
-    if [ -n "${CRASH_LOOP_KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "FAIL: $*"
-    echo "--- warnings and errors of the ${starts:-0} daemon starts (first 20):"
-    grep -h -E ' (warn|error): ' "$tmp"/daemon.*.log 2>/dev/null | head -20
-    exit 1
-}
-pass=0
-ok() { pass=$((pass + 1)); echo "ok $pass - $*"; }
-now_ms() { date +%s%3N; }
+KEEP=${CRASH_LOOP_KEEP:-}
+LOG_LINES=20
+# shellcheck source=tests/support/crash_lib.sh
+. "$top_srcdir/tests/support/crash_lib.sh"
 t0=$(now_ms)
 
 : > "$tmp/remote.out"
