@@ -16,74 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- snapshot rules: where an input's data goes in the order ------------------------ */
+/* ---- timers ------------------------------------------------------------------------- */
 
-static const struct {
-    const char *input;
-    const char *key; /* the snapshot member the input's data is merged into */
-} merges[] = {
-    {"payment_authorized", "payment"}, {"payment_declined", "payment"},
-    {"payment_captured", "payment"},   {"payment_voided", "payment"},
-    {"refund", "payment"},             {"payment_resubmitted", "payment"},
-    {"reject", "rejection"},           {"cancel", "cancellation"},
-    {"pack", "fulfillment"},           {"label_created", "shipment"},
-    {"info_received", "shipment"},     {"in_transit", "shipment"},
-    {"out_for_delivery", "shipment"},  {"attempt_failed", "shipment"},
-    {"available_for_pickup", "shipment"}, {"exception", "shipment"},
-    {"returned_to_sender", "shipment"}, {"delivered", "shipment"},
-};
-
-/* ---- timer rules ---------------------------------------------------------------------- */
-
-typedef enum due_base { DUE_SHIP_BY_75, DUE_SHIP_BY, DUE_DELIVERY_CONFIRM, DUE_PAYMENT_RETRY,
-                        DUE_TRACK_POLL, DUE_RETURN_WINDOW } due_base;
-
-static const struct {
-    const char *input;   /* after this input ... */
-    const char *timer;   /* ... set (due != -1) or cancel this timer */
-    int set;
-    due_base due;
-} timer_rules[] = {
-    {"payment_authorized", "ship_by_warning", 1, DUE_SHIP_BY_75},
-    {"payment_authorized", "ship_by_breached", 1, DUE_SHIP_BY},
-    {"pack", "ship_by_warning", 0, 0},
-    {"pack", "ship_by_breached", 0, 0},
-    {"cancel", "ship_by_warning", 0, 0},
-    {"cancel", "ship_by_breached", 0, 0},
-    {"payment_declined", "payment_timeout", 1, DUE_PAYMENT_RETRY},
-    {"payment_resubmitted", "payment_timeout", 0, 0},
-    {"cancel", "payment_timeout", 0, 0},
-    {"label_created", "delivery_confirm", 1, DUE_DELIVERY_CONFIRM},
-    {"label_created", "track_poll", 1, DUE_TRACK_POLL},
-    {"delivered", "delivery_confirm", 0, 0},
-    {"delivered", "track_poll", 0, 0},
-    {"delivered", "complete", 1, DUE_RETURN_WINDOW},
-    {"delivery_unconfirmed", "track_poll", 0, 0},
-};
-
-/* What a due timer asks of the order. */
-static const struct {
-    const char *timer;
-    const char *input;
-} timer_inputs[] = {
-    {"ship_by_warning", "ship_by_warning"},
-    {"ship_by_breached", "ship_by_breached"},
-    {"delivery_confirm", "delivery_unconfirmed"},
-    {"payment_timeout", "payment_timeout"},
-    {"complete", "complete"},
-};
-
-static int64_t due_at(const unit_ctx *c, due_base base)
+static int64_t due_at(const unit_ctx *c, lc_due base)
 {
     const cfg_file *cfg = c->gen->cfg;
     int64_t now = eng_now_ms(), hour = 3600 * 1000;
     switch (base) {
-    case DUE_SHIP_BY_75: return now + cfg->ship_by_hours * hour * 3 / 4;
-    case DUE_SHIP_BY: return now + cfg->ship_by_hours * hour;
-    case DUE_DELIVERY_CONFIRM: return now + cfg->delivery_confirm_days * 24 * hour;
-    case DUE_PAYMENT_RETRY: return now + cfg->payment_retry_hours * hour;
-    case DUE_TRACK_POLL: return now + c->e->o.track_poll_ms;
-    case DUE_RETURN_WINDOW: return now + cfg->return_window_days * 24 * hour;
+    case LC_DUE_SHIP_BY_75: return now + cfg->ship_by_hours * hour * 3 / 4;
+    case LC_DUE_SHIP_BY: return now + cfg->ship_by_hours * hour;
+    case LC_DUE_DELIVERY_CONFIRM: return now + cfg->delivery_confirm_days * 24 * hour;
+    case LC_DUE_PAYMENT_RETRY: return now + cfg->payment_retry_hours * hour;
+    case LC_DUE_TRACK_POLL: return now + c->e->o.track_poll_ms;
+    case LC_DUE_RETURN_WINDOW: return now + cfg->return_window_days * 24 * hour;
+    case LC_DUE_RETURN_AUTO_APPROVE: return now + cfg->return_auto_approve_hours * hour;
     }
     return now;
 }
@@ -101,15 +47,19 @@ int add_timer(unit_ctx *c, const char *name, int64_t due)
     return 0;
 }
 
-static void apply_timer_rules(unit_ctx *c, const char *input)
+/* The timers transition t starts and stops; a sub-flow's carry its id (`suffix`). */
+void apply_timers(unit_ctx *c, const lc_transition *t, const char *suffix)
 {
-    for (size_t i = 0; i < sizeof(timer_rules) / sizeof(timer_rules[0]); i++) {
-        if (strcmp(timer_rules[i].input, input) != 0)
-            continue;
-        if (timer_rules[i].set)
-            add_timer(c, timer_rules[i].timer, due_at(c, timer_rules[i].due));
-        else
-            cancel_timer(c, timer_rules[i].timer);
+    char name[ST_NAME_MAX];
+    for (size_t i = 0; i < LC_MAX_TIMERS && t->starts[i] != LC_NO_TIMER; i++) {
+        const lc_timer_row *r = lc_timer_info(t->starts[i]);
+        snprintf(name, sizeof(name), "%s%s", r->name, r->per_subflow ? suffix : "");
+        add_timer(c, name, due_at(c, r->due));
+    }
+    for (size_t i = 0; i < LC_MAX_TIMERS && t->stops[i] != LC_NO_TIMER; i++) {
+        const lc_timer_row *r = lc_timer_info(t->stops[i]);
+        snprintf(name, sizeof(name), "%s%s", r->name, r->per_subflow ? suffix : "");
+        cancel_timer(c, name);
     }
 }
 
@@ -300,32 +250,18 @@ int add_event(unit_ctx *c, const char *name, const char *input, const json_t *da
     return rc;
 }
 
-/* What each payment input says about the money, kept as payment.status. */
-static const struct {
-    const char *input;
-    const char *status;
-    int once; /* a second report of it (a webhook after the action's answer) is a repeat */
-} payment_states[] = {
-    {"payment_authorized", "authorized", 0}, {"payment_declined", "declined", 0},
-    {"payment_captured", "captured", 1},     {"payment_voided", "voided", 1},
-    {"payment_refunded", "refunded", 1},
-};
-
 /*
  * Refuse what was applied already: the same webhook event delivered twice, or a capture,
  * void or refund the order already recorded (the action answered, then the webhook came).
  * 0 to go on, -1 refused with c->error set.
  */
-static int repeat_guard(unit_ctx *c, const char *input, const json_t *data)
+static int repeat_guard(unit_ctx *c, const lc_input_row *in, const json_t *data)
 {
     json_t *payment = json_object_get(c->snapshot, "payment");
     const char *now = json_string_value(json_object_get(payment, "status"));
-    for (size_t i = 0; i < sizeof(payment_states) / sizeof(payment_states[0]); i++) {
-        if (strcmp(payment_states[i].input, input) == 0 && payment_states[i].once && now &&
-            strcmp(now, payment_states[i].status) == 0) {
-            snprintf(c->error, sizeof(c->error), "payment already %s", now);
-            return -1;
-        }
+    if (in != NULL && in->payment_once && now && strcmp(now, in->payment) == 0) {
+        snprintf(c->error, sizeof(c->error), "payment already %s", now);
+        return -1;
     }
     const char *event = json_string_value(json_object_get(data, "webhook_event"));
     if (event == NULL)
@@ -354,9 +290,9 @@ static int repeat_guard(unit_ctx *c, const char *input, const json_t *data)
  * Each new payment method is a gateway call and more journal: a buyer may not retry
  * without end.  Counted by the occurrences reauthorize() keeps.  0, or -1 refused.
  */
-static int resubmit_guard(unit_ctx *c, const char *input)
+static int resubmit_guard(unit_ctx *c, lc_input in)
 {
-    if (strcmp(input, "payment_resubmitted") != 0)
+    if (in != LC_IN_PAYMENT_RESUBMITTED)
         return 0;
     const json_t *counts = json_object_get(json_object_get(c->snapshot, "_engine"),
                                            "occurrences");
@@ -392,9 +328,13 @@ static int reauthorize(unit_ctx *c)
  */
 int step(unit_ctx *c, const char *input, const json_t *data)
 {
-    if (strncmp(input, "return.", 7) == 0 || strncmp(input, "dispute.", 8) == 0)
-        return step_subflow(c, input, data);
-    if (repeat_guard(c, input, data) != 0 || resubmit_guard(c, input) != 0)
+    for (lc_machine m = LC_RETURN; m <= LC_DISPUTE; m++) {
+        if (strncmp(input, lc_machine_prefix(m), strlen(lc_machine_prefix(m))) == 0)
+            return step_subflow(c, input, data);
+    }
+    lc_input in = lc_input_from_name(input);
+    const lc_input_row *row = lc_input_info(in);
+    if (repeat_guard(c, row, data) != 0 || resubmit_guard(c, in) != 0)
         return -1;
     lc_facts facts = {.acknowledged = json_is_true(json_object_get(c->snapshot,
                                                                   "acknowledged"))};
@@ -405,20 +345,17 @@ int step(unit_ctx *c, const char *input, const json_t *data)
         return -1;
     snprintf(c->state, sizeof(c->state), "%s", next);
     json_object_set_new(c->snapshot, "state", json_string(c->state));
-    if (strcmp(input, "acknowledge") == 0)
+    if (t->input == LC_IN_ACKNOWLEDGE)
         json_object_set_new(c->snapshot, "acknowledged", json_true());
-    for (size_t i = 0; i < sizeof(payment_states) / sizeof(payment_states[0]); i++) {
-        json_t *payment = json_object_get(c->snapshot, "payment");
-        if (strcmp(payment_states[i].input, input) == 0 && json_is_object(payment))
-            json_object_set_new(payment, "status", json_string(payment_states[i].status));
-    }
-    for (size_t i = 0; json_is_object(data) && i < sizeof(merges) / sizeof(merges[0]); i++) {
-        if (strcmp(merges[i].input, input) != 0)
-            continue;
-        json_t *target = json_object_get(c->snapshot, merges[i].key);
+    row = lc_input_info(t->input);
+    json_t *payment = json_object_get(c->snapshot, "payment");
+    if (row->payment != NULL && json_is_object(payment))
+        json_object_set_new(payment, "status", json_string(row->payment));
+    if (row->merge != NULL && json_is_object(data)) {
+        json_t *target = json_object_get(c->snapshot, row->merge);
         if (!json_is_object(target)) {
             target = json_object();
-            json_object_set_new(c->snapshot, merges[i].key, target);
+            json_object_set_new(c->snapshot, row->merge, target);
         }
         json_object_update(target, (json_t *)data);
     }
@@ -427,8 +364,8 @@ int step(unit_ctx *c, const char *input, const json_t *data)
         if (add_event(c, t->events[i], input, data) != 0)
             return -1;
     }
-    apply_timer_rules(c, input);
-    if (strcmp(input, "payment_resubmitted") == 0)
+    apply_timers(c, t, "");
+    if (t->input == LC_IN_PAYMENT_RESUBMITTED)
         return reauthorize(c);
     return 0;
 }
@@ -589,16 +526,16 @@ static void placement_decision(unit_ctx *c)
     }
     if (c->rejected) {
         json_t *why = json_pack("{s:s}", "reason", c->reject_reason);
-        step(c, "reject", why);
+        step(c, lc_input_name(LC_IN_REJECT), why);
         json_decref(why);
     } else {
-        step(c, "validate", NULL);
+        step(c, lc_input_name(LC_IN_VALIDATE), NULL);
     }
 }
 
 static int place(unit_ctx *c)
 {
-    if (step(c, "place", NULL) != 0)
+    if (step(c, lc_input_name(LC_IN_PLACE), NULL) != 0)
         return -1;
     placement_decision(c);
     return 0;
@@ -675,7 +612,7 @@ static void keep_label(unit_ctx *c, eng_msg *m)
     /* Only the outbound parcel is tracked (polls and webhooks update "shipment"); a
      * return's progress is the seller's to record (received, inspected). */
     const char *number = json_string_value(json_object_get(m->data, "tracking_number"));
-    if (strcmp(m->input, "label_created") == 0 && number != NULL &&
+    if (lc_input_from_name(m->input) == LC_IN_LABEL_CREATED && number != NULL &&
         strlen(number) < sizeof(c->tracking_number)) {
         snprintf(c->tracking_carrier, sizeof(c->tracking_carrier), "%s", m->action_instance);
         snprintf(c->tracking_number, sizeof(c->tracking_number), "%s", number);
@@ -712,7 +649,9 @@ static void action_done(unit_ctx *c, eng_msg *m)
         c->changed = 1;
         return;
     }
-    if (strcmp(m->input, "payment_authorized") == 0 && strcmp(c->state, "cancelled") == 0) {
+    lc_input in = lc_input_from_name(m->input);
+    if (in == LC_IN_PAYMENT_AUTHORIZED &&
+        lc_state_from_name(LC_ORDER, c->state) == LC_CANCELLED) {
         void_late_authorization(c, m);
         return;
     }
@@ -722,7 +661,7 @@ static void action_done(unit_ctx *c, eng_msg *m)
                  m->action_op, c->error);
         return;
     }
-    if (strcmp(m->input, "label_created") == 0 || strcmp(m->input, "return.label_created") == 0)
+    if (in == LC_IN_LABEL_CREATED || in == LC_IN_RET_LABEL_CREATED)
         keep_label(c, m);
 }
 
@@ -732,7 +671,8 @@ static void timer_due(unit_ctx *c, eng_msg *m)
     if (strcmp(m->timer_name, "placement_retry") == 0) {
         /* The same occurrence of order.placed: its actions keep their idempotency keys. */
         json_t *none = json_object();
-        if (strcmp(c->state, "placed") == 0 && route_event(c, "order.placed", 1, none) == 0)
+        if (lc_state_from_name(LC_ORDER, c->state) == LC_PLACED &&
+            route_event(c, "order.placed", 1, none) == 0)
             placement_decision(c);
         json_decref(none);
         return;
@@ -742,7 +682,9 @@ static void timer_due(unit_ctx *c, eng_msg *m)
             log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
         return;
     }
-    if (strcmp(m->timer_name, "track_poll") == 0) {
+    const char *suffix;
+    lc_timer timer = lc_timer_from_name(m->timer_name, &suffix);
+    if (timer == LC_T_TRACK_POLL) {
         const json_t *shipment = json_object_get(c->snapshot, "shipment");
         const char *carrier = json_string_value(json_object_get(shipment, "carrier"));
         struct oh_instance *inst = carrier ? rt_instance(c->gen, carrier) : NULL;
@@ -755,11 +697,10 @@ static void timer_due(unit_ctx *c, eng_msg *m)
                    shipment);
         return;
     }
-    for (size_t i = 0; i < sizeof(timer_inputs) / sizeof(timer_inputs[0]); i++) {
-        if (strcmp(timer_inputs[i].timer, m->timer_name) == 0 &&
-            step(c, timer_inputs[i].input, NULL) != 0)
-            log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
-    }
+    const lc_timer_row *r = lc_timer_info(timer);
+    if (r != NULL && !r->per_subflow && r->fires != LC_NO_INPUT &&
+        step(c, lc_input_name(r->fires), NULL) != 0)
+        log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
 }
 
 /* The order (or the refusal) for a message; NULL when the message was answered already. */

@@ -60,6 +60,10 @@ int add_event(unit_ctx *c, const char *name, const char *input, const json_t *da
 int add_timer(unit_ctx *c, const char *name, int64_t due);
 void cancel_timer(unit_ctx *c, const char *name);
 
+/* apply_timers - the timers transition t starts and stops; a sub-flow's carry `suffix`
+ * (its id) after their name. */
+void apply_timers(unit_ctx *c, const lc_transition *t, const char *suffix);
+
 /* route_event - run `event`'s chains: local filters now, other steps as actions. */
 int route_event(unit_ctx *c, const char *event, int64_t occurrence, const json_t *data);
 

@@ -15,35 +15,24 @@
 
 typedef struct flow {
     lc_machine machine;
-    const char *prefix;       /* "return." */
     const char *collection;   /* snapshot member holding them: "returns" */
     const char *id_field;     /* "return_id" */
-    const char *create;       /* the input that opens one */
-    const char *const *order_states; /* order states in which one may be opened */
+    unsigned opens_in;        /* the order state flag that allows opening one */
     size_t max_open;          /* per order, ever: each one stays in the snapshot */
 } flow;
 
-static const char *const returnable[] = {"delivered", "completed", NULL};
-static const char *const disputable[] = {"awaiting_shipment", "awaiting_collection",
-                                         "in_transit", "delivered", "completed",
-                                         "delivery_unconfirmed", "cancelled", NULL};
-
 static const flow flows[] = {
-    {LC_RETURN, "return.", "returns", "return_id", "request", returnable,
-     LIMIT_RETURNS_PER_ORDER},
-    {LC_DISPUTE, "dispute.", "disputes", "dispute_id", "open", disputable,
-     LIMIT_DISPUTES_PER_ORDER},
+    {LC_RETURN, "returns", "return_id", LC_RETURNABLE, LIMIT_RETURNS_PER_ORDER},
+    {LC_DISPUTE, "disputes", "dispute_id", LC_DISPUTABLE, LIMIT_DISPUTES_PER_ORDER},
 };
 
-#define AUTO_APPROVE "return_auto_approve:"
-
-static int in_list(const char *const *list, const char *s)
+static const flow *flow_of(lc_machine m)
 {
-    for (; *list != NULL; list++) {
-        if (strcmp(*list, s) == 0)
-            return 1;
+    for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+        if (flows[i].machine == m)
+            return &flows[i];
     }
-    return 0;
+    return NULL;
 }
 
 /* The collection object in the snapshot, created on first use. */
@@ -57,24 +46,12 @@ static json_t *collection(unit_ctx *c, const flow *f)
     return all;
 }
 
-/* Timers that belong to a sub-flow step. */
-static void subflow_timers(unit_ctx *c, const flow *f, const char *sub_input, const char *id)
-{
-    if (f->machine != LC_RETURN)
-        return;
-    char name[ST_NAME_MAX];
-    snprintf(name, sizeof(name), AUTO_APPROVE "%s", id);
-    if (strcmp(sub_input, "request") == 0)
-        add_timer(c, name, eng_now_ms() + c->gen->cfg->return_auto_approve_hours * 3600000);
-    else if (strcmp(sub_input, "approve") == 0 || strcmp(sub_input, "reject") == 0)
-        cancel_timer(c, name);
-}
-
 static int open_id(unit_ctx *c, const flow *f, json_t *all, char *id, size_t idlen)
 {
-    if (!in_list(f->order_states, c->state)) {
+    if (!lc_state_has(lc_state_from_name(LC_ORDER, c->state), f->opens_in)) {
+        const char *prefix = lc_machine_prefix(f->machine);
         snprintf(c->error, sizeof(c->error), "a %.*s cannot be opened while the order is %s",
-                 (int)strlen(f->prefix) - 1, f->prefix, c->state);
+                 (int)strlen(prefix) - 1, prefix, c->state);
         return -1;
     }
     /* Checked here, on the order's worker, so concurrent requests cannot pass it together:
@@ -85,7 +62,7 @@ static int open_id(unit_ctx *c, const flow *f, json_t *all, char *id, size_t idl
         return -1;
     }
     if (id[0] == '\0')
-        snprintf(id, idlen, "%.3s-%zu", f->prefix, json_object_size(all) + 1);
+        snprintf(id, idlen, "%.3s-%zu", lc_machine_prefix(f->machine), json_object_size(all) + 1);
     if (json_object_get(all, id) != NULL) {
         snprintf(c->error, sizeof(c->error), "%s '%s' exists", f->id_field, id);
         return -1;
@@ -97,20 +74,21 @@ int step_subflow(unit_ctx *c, const char *input, const json_t *data)
 {
     const flow *f = NULL;
     for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
-        if (strncmp(input, flows[i].prefix, strlen(flows[i].prefix)) == 0)
+        const char *prefix = lc_machine_prefix(flows[i].machine);
+        if (strncmp(input, prefix, strlen(prefix)) == 0)
             f = &flows[i];
     }
     if (f == NULL) {
         snprintf(c->error, sizeof(c->error), "'%s' is no sub-flow input", input);
         return -1;
     }
-    const char *sub_input = input + strlen(f->prefix);
+    const char *sub_input = input + strlen(lc_machine_prefix(f->machine));
     json_t *all = collection(c, f);
     char id[ST_ID_MAX] = "";
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(data, f->id_field))
                                        ? json_string_value(json_object_get(data, f->id_field))
                                        : "");
-    int creating = strcmp(sub_input, f->create) == 0;
+    int creating = lc_creates(lc_input_from_name(input));
     if (creating && open_id(c, f, all, id, sizeof(id)) != 0)
         return -1;
     json_t *sub = json_object_get(all, id);
@@ -138,16 +116,19 @@ int step_subflow(unit_ctx *c, const char *input, const json_t *data)
     for (size_t i = 0; rc == 0 && i < LC_MAX_EVENTS && t->events[i] != NULL; i++)
         rc = add_event(c, t->events[i], input, ev);
     json_decref(ev);
-    subflow_timers(c, f, sub_input, id);
+    apply_timers(c, t, id);
     return rc;
 }
 
 int subflow_timer(unit_ctx *c, const char *timer_name)
 {
-    if (strncmp(timer_name, AUTO_APPROVE, strlen(AUTO_APPROVE)) != 0)
+    const char *id;
+    const lc_timer_row *r = lc_timer_info(lc_timer_from_name(timer_name, &id));
+    if (r == NULL || !r->per_subflow)
         return 0;
-    json_t *data = json_pack("{s:s}", "return_id", timer_name + strlen(AUTO_APPROVE));
-    if (step_subflow(c, "return.approve", data) != 0)
+    const flow *f = flow_of(lc_input_info(r->fires)->machine);
+    json_t *data = json_pack("{s:s}", f->id_field, id);
+    if (step_subflow(c, lc_input_name(r->fires), data) != 0)
         snprintf(c->error + strlen(c->error), sizeof(c->error) - strlen(c->error),
                  " (auto-approval)");
     json_decref(data);

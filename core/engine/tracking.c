@@ -16,20 +16,9 @@
 
 #define MAX_SCANS 20 /* scans kept in the snapshot, newest first */
 
-/* Canonical tracking status -> the order input it is. */
-static const struct {
-    const char *status;
-    const char *input;
-} track_inputs[] = {
-    {"info_received", "info_received"},   {"in_transit", "in_transit"},
-    {"out_for_delivery", "out_for_delivery"}, {"attempt_failed", "attempt_failed"},
-    {"available_for_pickup", "available_for_pickup"}, {"delivered", "delivered"},
-    {"exception", "exception"},           {"returned_to_sender", "returned_to_sender"},
-};
-
 int track_moving(const char *state)
 {
-    return strcmp(state, "in_transit") == 0 || strcmp(state, "awaiting_collection") == 0;
+    return lc_state_has(lc_state_from_name(LC_ORDER, state), LC_TRACKED);
 }
 
 /*
@@ -116,17 +105,17 @@ void track_apply(unit_ctx *c, const json_t *data)
     if (eta != NULL && eta[0] != '\0')
         json_object_set_new(shipment, "eta", json_string(eta));
     int moved = status != NULL && (known == NULL || strcmp(status, known) != 0);
+    /* A carrier's status of an input's name is that input (the table marks which). */
+    lc_input in = moved ? lc_input_from_name(status) : LC_NO_INPUT;
     if (moved) {
-        for (size_t i = 0; i < sizeof(track_inputs) / sizeof(track_inputs[0]); i++) {
-            if (strcmp(track_inputs[i].status, status) != 0)
-                continue;
+        if (in != LC_NO_INPUT && (lc_input_info(in)->flags & LC_FROM_CARRIER)) {
             /* The event says what changed: status, number, newest scan, proof. */
             json_t *summary = json_pack("{s:s, s:O*, s:O*, s:O*}", "status", status,
                                         "tracking_number",
                                         json_object_get(shipment, "tracking_number"),
                                         "last_scan", json_object_get(shipment, "last_scan"),
                                         "proof", json_object_get(data, "proof"));
-            if (step(c, track_inputs[i].input, summary) != 0)
+            if (step(c, lc_input_name(in), summary) != 0)
                 log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
                          c->error);
             json_decref(summary);
@@ -165,10 +154,11 @@ void track_schedule(unit_ctx *c)
         log_warn("order %s: no tracking news for %lld days: shipment expired, polls stop",
                  c->ce->id, (long long)c->gen->cfg->tracking_expire_days);
         json_object_set_new(shipment, "status", json_string("expired"));
-        cancel_timer(c, "track_poll");
+        cancel_timer(c, lc_timer_name(LC_T_TRACK_POLL));
         c->changed = 1;
         return;
     }
     int64_t quiet = json_integer_value(json_object_get(shipment, "quiet_polls"));
-    add_timer(c, "track_poll", now + track_poll_interval(c->e->o.track_poll_ms, status, quiet));
+    add_timer(c, lc_timer_name(LC_T_TRACK_POLL),
+              now + track_poll_interval(c->e->o.track_poll_ms, status, quiet));
 }
