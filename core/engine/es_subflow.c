@@ -1,14 +1,16 @@
 /*
- * subflow - returns and disputes: sub-flows attached to an order, each with its own state
- * machine (lifecycle.c) and its own id, kept in the order snapshot under "returns" and
+ * es_subflow - returns and disputes: sub-flows attached to an order, each with its own state
+ * machine (the lifecycle table) and its own id, kept in the order snapshot under "returns" and
  * "disputes".  Inputs are named "return.approve", "dispute.resolve", ...; the sub-flow id
  * travels in the input's data ("return_id" / "dispute_id") and in every event it journals.
  */
 #include "config.h"
 
-#include "step_int.h"
+#include "es_subflow.h"
 
 #include "api/api_limits.h"
+#include "es_route.h"
+#include "es_timers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +38,7 @@ static const flow *flow_of(lc_machine m)
 }
 
 /* The collection object in the snapshot, created on first use. */
-static json_t *collection(unit_ctx *c, const flow *f)
+static json_t *collection(es_unit *c, const flow *f)
 {
     json_t *all = json_object_get(c->snapshot, f->collection);
     if (!json_is_object(all)) {
@@ -46,7 +48,7 @@ static json_t *collection(unit_ctx *c, const flow *f)
     return all;
 }
 
-static int open_id(unit_ctx *c, const flow *f, json_t *all, char *id, size_t idlen)
+static int open_id(es_unit *c, const flow *f, json_t *all, char *id, size_t idlen)
 {
     if (!lc_state_has(lc_state_from_name(LC_ORDER, c->state), f->opens_in)) {
         const char *prefix = lc_machine_prefix(f->machine);
@@ -70,7 +72,7 @@ static int open_id(unit_ctx *c, const flow *f, json_t *all, char *id, size_t idl
     return 0;
 }
 
-int step_subflow(unit_ctx *c, const char *input, const json_t *data)
+int es_subflow_step(es_unit *c, const char *input, const json_t *data)
 {
     const flow *f = NULL;
     for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
@@ -114,13 +116,13 @@ int step_subflow(unit_ctx *c, const char *input, const json_t *data)
     json_t *ev = json_deep_copy(sub);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < LC_MAX_EVENTS && t->events[i] != NULL; i++)
-        rc = add_event(c, t->events[i], input, ev);
+        rc = es_emit(c, t->events[i], input, ev);
     json_decref(ev);
-    apply_timers(c, t, id);
+    es_apply_timers(c, t, id);
     return rc;
 }
 
-int subflow_timer(unit_ctx *c, const char *timer_name)
+int es_subflow_timer(es_unit *c, const char *timer_name)
 {
     const char *id;
     const lc_timer_row *r = lc_timer_info(lc_timer_from_name(timer_name, &id));
@@ -128,7 +130,7 @@ int subflow_timer(unit_ctx *c, const char *timer_name)
         return 0;
     const flow *f = flow_of(lc_input_info(r->fires)->machine);
     json_t *data = json_pack("{s:s}", f->id_field, id);
-    if (step_subflow(c, lc_input_name(r->fires), data) != 0)
+    if (es_subflow_step(c, lc_input_name(r->fires), data) != 0)
         snprintf(c->error + strlen(c->error), sizeof(c->error) - strlen(c->error),
                  " (auto-approval)");
     json_decref(data);
