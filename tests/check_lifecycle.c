@@ -124,28 +124,23 @@ START_TEST(return_and_dispute_flows)
 }
 END_TEST
 
-static int is_state(lc_machine m, const char *s)
-{
-    for (const char *const *p = lc_states(m); *p != NULL; p++) {
-        if (strcmp(*p, s) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 START_TEST(table_uses_only_canonical_names)
 {
     size_t n;
-    const lc_transition *t = lc_table(&n);
+    const lc_transition *t = lc_transitions(&n);
     for (size_t i = 0; i < n; i++) {
+        const lc_input_row *in = lc_input_info(t[i].input);
+        ck_assert_msg(in != NULL, "row %zu: no input", i);
         for (size_t k = 0; k < LC_MAX_EVENTS && t[i].events[k] != NULL; k++)
             ck_assert_msg(evt_find(t[i].events[k]) != NULL, "%s emits unknown event %s",
-                          t[i].input, t[i].events[k]);
-        for (size_t k = 0; k < LC_MAX_FROM && t[i].from[k] != NULL; k++)
-            ck_assert_msg(t[i].from[k][0] == '\0' || is_state(t[i].machine, t[i].from[k]),
-                          "%s: unknown state %s", t[i].input, t[i].from[k]);
-        ck_assert_msg(t[i].to == NULL || is_state(t[i].machine, t[i].to), "%s: unknown state %s",
-                      t[i].input, t[i].to);
+                          in->name, t[i].events[k]);
+        ck_assert_msg(t[i].from[0] != LC_NO_STATE, "%s: legal nowhere", in->name);
+        for (size_t k = 0; k < LC_MAX_FROM && t[i].from[k] != LC_NO_STATE; k++)
+            ck_assert_msg(t[i].from[k] == LC_NEW ||
+                              lc_state_info(t[i].from[k])->machine == in->machine,
+                          "%s: state %d of another machine", in->name, t[i].from[k]);
+        ck_assert_msg(t[i].to == LC_NO_STATE || lc_state_info(t[i].to)->machine == in->machine,
+                      "%s: leads to a state of another machine", in->name);
     }
     /* And every canonical event is emitted by some transition. */
     size_t ne;
@@ -161,39 +156,102 @@ START_TEST(table_uses_only_canonical_names)
 }
 END_TEST
 
+/* Every enum value has its row, names are unique per machine, and names map back. */
+START_TEST(every_value_has_a_row)
+{
+    for (lc_state s = LC_NEW; s < LC_STATE_COUNT; s++) {
+        const char *name = lc_state_name(s);
+        ck_assert_msg(name != NULL && (s == LC_NEW) == (name[0] == '\0'), "state %d: no row", s);
+        ck_assert_int_eq(lc_state_from_name(lc_state_info(s)->machine, name), s);
+    }
+    for (lc_input in = LC_NO_INPUT + 1; in < LC_INPUT_COUNT; in++) {
+        const lc_input_row *r = lc_input_info(in);
+        ck_assert_msg(r->name != NULL, "input %d: no row", in);
+        ck_assert_int_eq(lc_input_from_name(r->name), in);
+        ck_assert_msg(strncmp(r->name, lc_machine_prefix(r->machine),
+                              strlen(lc_machine_prefix(r->machine))) == 0,
+                      "%s: not prefixed by its machine", r->name);
+        /* One row per input: the engine reads an input's timers and merges from it. */
+        size_t n, rows = 0;
+        const lc_transition *t = lc_transitions(&n);
+        for (size_t i = 0; i < n; i++)
+            rows += t[i].input == in;
+        ck_assert_msg(rows == 1, "input %s has %zu transitions", r->name, rows);
+    }
+    for (lc_timer tm = LC_NO_TIMER + 1; tm < LC_TIMER_COUNT; tm++) {
+        const lc_timer_row *r = lc_timer_info(tm);
+        ck_assert_msg(r->name != NULL, "timer %d: no row", tm);
+        const char *suffix;
+        ck_assert_int_eq(lc_timer_from_name(r->per_subflow ? "return_auto_approve:ret-1"
+                                                           : r->name, &suffix),
+                         tm);
+    }
+    ck_assert_int_eq(lc_state_from_name(LC_RETURN, "in_transit"), LC_RET_IN_TRANSIT);
+    ck_assert_int_eq(lc_state_from_name(LC_ORDER, "in_transit"), LC_IN_TRANSIT);
+    ck_assert_int_eq(lc_state_from_name(LC_DISPUTE, "in_transit"), LC_NO_STATE);
+    ck_assert_str_eq(lc_input_short(LC_IN_RET_APPROVE), "approve");
+    ck_assert_int_eq(lc_input_from_name("approve"), LC_NO_INPUT);
+}
+END_TEST
+
+/* What the engine reads besides transitions: per state, per input, per timer. */
+START_TEST(policy_rows)
+{
+    ck_assert(lc_state_has(LC_DELIVERED, LC_RETURNABLE | LC_DISPUTABLE));
+    ck_assert(!lc_state_has(LC_IN_TRANSIT, LC_RETURNABLE));
+    ck_assert(lc_state_has(LC_AWAITING_COLLECTION, LC_TRACKED));
+    ck_assert(!lc_state_has(LC_DELIVERED, LC_TRACKED));
+    ck_assert(lc_state_has(LC_CANCELLED, LC_DISPUTABLE));
+    ck_assert(!lc_state_has(LC_PLACED, LC_DISPUTABLE));
+    ck_assert_str_eq(lc_input_info(LC_IN_PACK)->merge, "fulfillment");
+    ck_assert_str_eq(lc_input_info(LC_IN_PAYMENT_CAPTURED)->payment, "captured");
+    ck_assert(lc_input_info(LC_IN_PAYMENT_CAPTURED)->payment_once);
+    ck_assert(!lc_input_info(LC_IN_PAYMENT_AUTHORIZED)->payment_once);
+    ck_assert(lc_input_info(LC_IN_DELIVERED)->flags & LC_FROM_CARRIER);
+    ck_assert(!(lc_input_info(LC_IN_COMPLETE)->flags & LC_FROM_CARRIER));
+    ck_assert(lc_creates(LC_IN_RET_REQUEST) && lc_creates(LC_IN_DIS_OPEN));
+    ck_assert(!lc_creates(LC_IN_RET_APPROVE));
+    ck_assert_int_eq(lc_timer_info(LC_T_DELIVERY_CONFIRM)->fires, LC_IN_DELIVERY_UNCONFIRMED);
+    const char *id;
+    ck_assert_int_eq(lc_timer_from_name("return_auto_approve:ret-7", &id),
+                     LC_T_RETURN_AUTO_APPROVE);
+    ck_assert_str_eq(id, "ret-7");
+    ck_assert_int_eq(lc_timer_from_name("placement_retry", &id), LC_NO_TIMER);
+    /* Timers started by a transition are stopped on the ways out of its state. */
+    lc_state next;
+    char err[256];
+    const lc_transition *t = lc_transition_of(LC_AWAITING_PAYMENT, LC_IN_PAYMENT_AUTHORIZED,
+                                              NULL, &next, err, sizeof(err));
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(next, LC_AWAITING_SHIPMENT);
+    ck_assert_int_eq(t->starts[0], LC_T_SHIP_BY_WARNING);
+    ck_assert_int_eq(t->starts[1], LC_T_SHIP_BY_BREACHED);
+    ck_assert_ptr_null(lc_transition_of(LC_AWAITING_PAYMENT, LC_IN_PACK, NULL, &next, err,
+                                        sizeof(err)));
+    ck_assert_str_eq(err, "'pack' is not allowed in state 'awaiting_payment' (allowed: "
+                          "payment_authorized, payment_declined, cancel)");
+}
+END_TEST
+
 START_TEST(every_state_reachable)
 {
-    for (lc_machine m = LC_ORDER; m <= LC_DISPUTE; m++) {
-        const char *const *states = lc_states(m);
-        size_t count = 0;
-        while (states[count] != NULL)
-            count++;
-        int reached[32] = {0};
-        size_t n;
-        const lc_transition *t = lc_table(&n);
-        /* Fixed point: a state is reached when a transition leads there from "" or from a
-         * reached state. */
-        for (int changed = 1; changed;) {
-            changed = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (t[i].machine != m || t[i].to == NULL)
-                    continue;
-                int from_reached = 0;
-                for (size_t k = 0; k < LC_MAX_FROM && t[i].from[k] != NULL; k++) {
-                    if (t[i].from[k][0] == '\0')
-                        from_reached = 1;
-                    for (size_t s = 0; s < count; s++)
-                        from_reached |= reached[s] && strcmp(states[s], t[i].from[k]) == 0;
-                }
-                for (size_t s = 0; s < count && from_reached; s++) {
-                    if (!reached[s] && strcmp(states[s], t[i].to) == 0)
-                        reached[s] = changed = 1;
-                }
-            }
+    size_t n;
+    const lc_transition *t = lc_transitions(&n);
+    int reached[LC_STATE_COUNT] = {0};
+    reached[LC_NEW] = 1;
+    /* Fixed point: a state is reached when a transition leads there from a reached one. */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            int from_reached = 0;
+            for (size_t k = 0; k < LC_MAX_FROM && t[i].from[k] != LC_NO_STATE; k++)
+                from_reached |= reached[t[i].from[k]];
+            if (from_reached && t[i].to != LC_NO_STATE && !reached[t[i].to])
+                reached[t[i].to] = changed = 1;
         }
-        for (size_t s = 0; s < count; s++)
-            ck_assert_msg(reached[s], "state %s of machine %d is unreachable", states[s], m);
     }
+    for (lc_state s = LC_NEW; s < LC_STATE_COUNT; s++)
+        ck_assert_msg(reached[s], "state %s is unreachable", lc_state_name(s));
 }
 END_TEST
 
@@ -213,6 +271,27 @@ START_TEST(router_operations_cover_allowed_kinds)
 }
 END_TEST
 
+#ifdef LC_TEST_STATE
+/* Built with -DLC_TEST_STATE: "on_hold", added by its enum values and rows alone. */
+START_TEST(test_state_from_its_rows_alone)
+{
+    static const char *const inputs[] = {"hold", "release", "acknowledge", "pack", NULL};
+    char log[256] = "";
+    lc_facts facts = {0};
+    ck_assert_str_eq(walk(LC_ORDER, "awaiting_shipment", inputs, &facts, log, sizeof(log)),
+                     "awaiting_collection");
+    ck_assert_int_eq(lc_state_from_name(LC_ORDER, "on_hold"), LC_ON_HOLD);
+    ck_assert(lc_state_has(LC_ON_HOLD, LC_DISPUTABLE) && !lc_state_has(LC_ON_HOLD, LC_TRACKED));
+    ck_assert_str_eq(lc_input_info(LC_IN_HOLD)->merge, "hold");
+    char err[256];
+    const char *next;
+    ck_assert_ptr_null(lc_step(LC_ORDER, "on_hold", "pack", &facts, &next, err, sizeof(err)));
+    ck_assert_str_eq(err, "'pack' is not allowed in state 'on_hold' (allowed: release)");
+    ck_assert(!lc_is_final(LC_ORDER, "on_hold"));
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("lifecycle");
@@ -224,8 +303,13 @@ int main(void)
     tcase_add_test(tc, guards);
     tcase_add_test(tc, return_and_dispute_flows);
     tcase_add_test(tc, table_uses_only_canonical_names);
+    tcase_add_test(tc, every_value_has_a_row);
+    tcase_add_test(tc, policy_rows);
     tcase_add_test(tc, every_state_reachable);
     tcase_add_test(tc, router_operations_cover_allowed_kinds);
+#ifdef LC_TEST_STATE
+    tcase_add_test(tc, test_state_from_its_rows_alone);
+#endif
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

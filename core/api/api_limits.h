@@ -29,7 +29,7 @@
 #define LIMIT_NOTE 500                  /* characters of a note on any action */
 #define LIMIT_RETURN_SKUS LIMIT_ORDER_ITEMS /* SKUs named by one return (distinct, the order's) */
 
-/* ---- per order (enforced by the engine, subflow.c: race-free) ---- */
+/* ---- per order (enforced by the engine, es_subflow.c: race-free) ---- */
 #define LIMIT_RETURNS_PER_ORDER 20
 #define LIMIT_DISPUTES_PER_ORDER 5
 #define LIMIT_PAYMENT_RESUBMITS 10      /* new payment methods after declines */

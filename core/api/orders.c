@@ -10,6 +10,7 @@
 #include "log/log.h"
 
 #include "api/intake.h"
+#include "engine/lifecycle.h"
 #include "host/host.h"
 
 #include <openssl/evp.h>
@@ -43,35 +44,43 @@ static int check_return(CHECK_ARGS);
 
 /*
  * The actions.  `path` is the part after /v1/orders/{id}/; "*" stands for a return or
- * dispute id.  A `sub_field` action carries that id to the engine; `creates` makes one.
+ * dispute id.  A `sub_field` action carries that id to the engine; an input that creates
+ * its sub-flow (lc_creates) makes one.
  */
 static const struct {
     const char *path;
-    const char *input;
+    lc_input input;
     unsigned roles;
     const char *sub_field;
-    int creates;
     body_check check;
     const char *const *keep;
 } actions[] = {
-    {"ack", "acknowledge", SELLERS, NULL, 0, NULL, KEEP("note")},
-    {"pack", "pack", SELLERS, NULL, 0, check_shipping,
+    {"ack", LC_IN_ACKNOWLEDGE, SELLERS, NULL, NULL, KEEP("note")},
+    {"pack", LC_IN_PACK, SELLERS, NULL, check_shipping,
      KEEP("parcels", "carrier", "service", "service_level")},
-    {"ship", "pack", SELLERS, NULL, 0, check_shipping,
+    {"ship", LC_IN_PACK, SELLERS, NULL, check_shipping,
      KEEP("parcels", "carrier", "service", "service_level")},
-    {"cancel", "cancel", SELLERS | BUYERS | SUPPORT, NULL, 0, NULL, KEEP("reason")},
-    {"payment", "payment_resubmitted", BUYERS, NULL, 0, check_token, KEEP("token")},
-    {"returns", "return.request", BUYERS, "return_id", 1, check_return, KEEP("reason", "skus")},
-    {"returns/*/approve", "return.approve", SELLERS, "return_id", 0, NULL, KEEP("note")},
-    {"returns/*/reject", "return.reject", SELLERS, "return_id", 0, NULL, KEEP("reason")},
-    {"returns/*/received", "return.received", SELLERS, "return_id", 0, NULL, KEEP("note")},
-    {"returns/*/inspected", "return.inspected", SELLERS, "return_id", 0, check_outcome,
+    {"cancel", LC_IN_CANCEL, SELLERS | BUYERS | SUPPORT, NULL, NULL, KEEP("reason")},
+    {"payment", LC_IN_PAYMENT_RESUBMITTED, BUYERS, NULL, check_token, KEEP("token")},
+    {"returns", LC_IN_RET_REQUEST, BUYERS, "return_id", check_return, KEEP("reason", "skus")},
+    {"returns/*/approve", LC_IN_RET_APPROVE, SELLERS, "return_id", NULL, KEEP("note")},
+    {"returns/*/reject", LC_IN_RET_REJECT, SELLERS, "return_id", NULL, KEEP("reason")},
+    {"returns/*/received", LC_IN_RET_RECEIVED, SELLERS, "return_id", NULL, KEEP("note")},
+    {"returns/*/inspected", LC_IN_RET_INSPECTED, SELLERS, "return_id", check_outcome,
      KEEP("outcome", "note")},
-    {"returns/*/exchange", "return.exchange", SELLERS, "return_id", 0, NULL, KEEP("note")},
-    {"disputes", "dispute.open", BUYERS, "dispute_id", 1, NULL, KEEP("reason")},
-    {"disputes/*/resolve", "dispute.resolve", SUPPORT, "dispute_id", 0, check_resolution,
+    {"returns/*/exchange", LC_IN_RET_EXCHANGE, SELLERS, "return_id", NULL, KEEP("note")},
+    {"disputes", LC_IN_DIS_OPEN, BUYERS, "dispute_id", NULL, KEEP("reason")},
+    {"disputes/*/resolve", LC_IN_DIS_RESOLVE, SUPPORT, "dispute_id", check_resolution,
      KEEP("resolution", "note")},
 };
+
+const char *api_order_action(size_t i, lc_input *input)
+{
+    if (i >= sizeof(actions) / sizeof(actions[0]))
+        return NULL;
+    *input = actions[i].input;
+    return actions[i].path;
+}
 
 /* ---- body checks ------------------------------------------------------------------------ */
 
@@ -597,7 +606,7 @@ static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *ta
     }
     json_decref(data);
     data = kept;
-    if (actions[k].creates) {
+    if (lc_creates(actions[k].input)) {
         unsigned char r[4];
         if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
             json_decref(data);
@@ -611,7 +620,8 @@ static enum MHD_Result order_action(req_ctx *ctx, const char *id, const char *ta
     if (actions[k].sub_field != NULL)
         json_object_set_new(data, actions[k].sub_field, json_string(sub));
     api_suspend(ctx);
-    if (eng_input(ctx->a->h->engine, id, actions[k].input, data, api_on_engine_reply, ctx) != 0)
+    if (eng_input(ctx->a->h->engine, id, lc_input_name(actions[k].input), data,
+                  api_on_engine_reply, ctx) != 0)
         api_on_engine_reply(ctx, -1, NULL, "the engine refused the input");
     return MHD_YES;
 }

@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include "engine/engine.h"
+
 #include "engine_int.h"
+#include "es_msg.h"
 
 #include "log/log.h"
 
@@ -161,7 +164,7 @@ static void *worker_main(void *arg)
             w->tail = NULL;
         w->busy = 1;
         pthread_mutex_unlock(&w->lock);
-        apply_msg(w, m);
+        es_apply_msg(w, m);
         pthread_mutex_lock(&w->lock);
         w->busy = 0;
         pthread_cond_broadcast(&w->cond);

@@ -1,15 +1,14 @@
 /*
  * engine_int - the engine's internal structures, shared by its files:
  *   engine.c   threads, queues, sharding, start/stop
- *   order_step.c one input applied to one order: transition, snapshot, routes, one unit
- *   dispatch.c claimed actions -> plugin build -> executor -> plugin parse -> an input
- *   timers.c   due timers -> inputs
+ *   es_*.c     one message applied to one order, as one store unit (es_msg.h)
+ *   dispatch.c claimed actions and due timers -> plugin build -> executor -> a message
  *   cache.c    each worker's orders in memory
  */
 #ifndef OH_ENGINE_INT_H
 #define OH_ENGINE_INT_H
 
-#include "engine/engine.h"
+#include "engine/engine_types.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -102,9 +101,6 @@ eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
 void eng_msg_free(eng_msg *m);
 void eng_wake(engine *e);                    /* the dispatcher: new work may be due */
 int64_t eng_now_ms(void);
-
-/* order_step.c: run on the worker that owns m->order_id; takes m. */
-void apply_msg(worker *w, eng_msg *m);
 
 /* cache.c */
 cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int *absent);

@@ -1,3 +1,7 @@
+/*
+ * lifecycle - lookups over the lifecycle's rows (lifecycle_table.c): names to enums and
+ * back, the transition an input takes in a state, and the refusal when there is none.
+ */
 #include "config.h"
 
 #include "lifecycle.h"
@@ -5,133 +9,127 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FROM(...) {__VA_ARGS__}
-#define EV(...) {__VA_ARGS__, NULL}
-#define NOEV {NULL}
-
-/* Shipment scans while the parcel moves: state kept, the scan journaled. */
-#define MOVING "awaiting_collection", "in_transit"
-
-static const lc_transition table[] = {
-    /* ---- order: placement and payment ------------------------------------------------ */
-    {LC_ORDER, "place", FROM(""), LC_ALWAYS, "placed", EV("order.placed")},
-    {LC_ORDER, "validate", FROM("placed"), LC_ALWAYS, "awaiting_payment",
-     EV("order.validated", "inventory.reserved")},
-    {LC_ORDER, "reject", FROM("placed"), LC_ALWAYS, "rejected", EV("order.rejected")},
-    {LC_ORDER, "payment_authorized", FROM("awaiting_payment"), LC_ALWAYS, "awaiting_shipment",
-     EV("payment.authorized", "order.confirmed")},
-    {LC_ORDER, "payment_declined", FROM("awaiting_payment"), LC_ALWAYS, "payment_failed",
-     EV("payment.failed")},
-    {LC_ORDER, "payment_resubmitted", FROM("payment_failed"), LC_ALWAYS, "awaiting_payment",
-     NOEV},
-    {LC_ORDER, "seller_notified", FROM("awaiting_shipment"), LC_ALWAYS, NULL,
-     EV("seller.notified")},
-    /* ---- order: the seller's part --------------------------------------------------- */
-    {LC_ORDER, "acknowledge", FROM("awaiting_shipment"), LC_IF_NOT_ACKNOWLEDGED, NULL,
-     EV("order.acknowledged")},
-    {LC_ORDER, "ship_by_warning", FROM("awaiting_shipment"), LC_ALWAYS, NULL,
-     EV("sla.ship_by_warning")},
-    {LC_ORDER, "ship_by_breached", FROM("awaiting_shipment"), LC_ALWAYS, NULL,
-     EV("sla.ship_by_breached")},
-    {LC_ORDER, "pack", FROM("awaiting_shipment"), LC_IF_ACKNOWLEDGED, "awaiting_collection",
-     EV("fulfillment.packed")},
-    {LC_ORDER, "label_created", FROM("awaiting_collection"), LC_ALWAYS, NULL,
-     EV("shipment.label_created")},
-    {LC_ORDER, "cancel", FROM("awaiting_payment", "payment_failed", "awaiting_shipment"),
-     LC_ALWAYS, "cancelled", EV("order.cancelled", "inventory.released")},
-    {LC_ORDER, "payment_timeout", FROM("payment_failed"), LC_ALWAYS, "cancelled",
-     EV("order.cancelled", "inventory.released")},
-    /* ---- order: money moving after the fact (state kept) ---------------------------- */
-    {LC_ORDER, "payment_voided", FROM("cancelled"), LC_ALWAYS, NULL, EV("payment.voided")},
-    {LC_ORDER, "payment_refunded",
-     FROM("awaiting_shipment", "awaiting_collection", "in_transit", "delivered", "completed",
-          "cancelled"),
-     LC_ALWAYS, NULL, EV("payment.refunded")},
-    /* Captured on label creation by default; a gateway may capture at once (webhook). */
-    {LC_ORDER, "payment_captured",
-     FROM("awaiting_shipment", "awaiting_collection", "in_transit", "delivered", "completed"),
-     LC_ALWAYS, NULL, EV("payment.captured")},
-    /* ---- order: carrier tracking ---------------------------------------------------- */
-    {LC_ORDER, "info_received", FROM("awaiting_collection"), LC_ALWAYS, NULL,
-     EV("shipment.info_received")},
-    {LC_ORDER, "in_transit", FROM(MOVING), LC_ALWAYS, "in_transit", EV("shipment.in_transit")},
-    {LC_ORDER, "out_for_delivery", FROM(MOVING), LC_ALWAYS, "in_transit",
-     EV("shipment.out_for_delivery")},
-    {LC_ORDER, "attempt_failed", FROM(MOVING), LC_ALWAYS, "in_transit",
-     EV("shipment.attempt_failed")},
-    {LC_ORDER, "available_for_pickup", FROM(MOVING), LC_ALWAYS, "in_transit",
-     EV("shipment.available_for_pickup")},
-    {LC_ORDER, "exception", FROM(MOVING), LC_ALWAYS, NULL, EV("shipment.exception")},
-    {LC_ORDER, "returned_to_sender", FROM(MOVING), LC_ALWAYS, NULL,
-     EV("shipment.returned_to_sender")},
-    {LC_ORDER, "delivered", FROM(MOVING), LC_ALWAYS, "delivered", EV("shipment.delivered")},
-    /* ---- order: after delivery ------------------------------------------------------ */
-    {LC_ORDER, "complete", FROM("delivered"), LC_ALWAYS, "completed", EV("order.completed")},
-    /* A parcel never scanned is as unconfirmed as one lost on the way. */
-    {LC_ORDER, "delivery_unconfirmed", FROM(MOVING), LC_ALWAYS, "delivery_unconfirmed",
-     EV("delivery.unconfirmed")},
-    {LC_ORDER, "refund", FROM("delivery_unconfirmed"), LC_ALWAYS, "refunded",
-     EV("payment.refunded", "seller.debited")},
-    /* ---- return sub-flow ------------------------------------------------------------ */
-    {LC_RETURN, "request", FROM(""), LC_ALWAYS, "requested", EV("return.requested")},
-    {LC_RETURN, "approve", FROM("requested"), LC_ALWAYS, "approved", EV("return.approved")},
-    {LC_RETURN, "reject", FROM("requested", "inspected"), LC_ALWAYS, "rejected",
-     EV("return.rejected")},
-    {LC_RETURN, "label_created", FROM("approved"), LC_ALWAYS, "label_issued",
-     EV("return.label_created")},
-    {LC_RETURN, "in_transit", FROM("label_issued"), LC_ALWAYS, "in_transit",
-     EV("return.in_transit")},
-    {LC_RETURN, "received", FROM("label_issued", "in_transit"), LC_ALWAYS, "received",
-     EV("return.received")},
-    {LC_RETURN, "inspected", FROM("received"), LC_ALWAYS, "inspected", EV("return.inspected")},
-    {LC_RETURN, "refund", FROM("inspected"), LC_ALWAYS, "refunded",
-     EV("return.refunded", "payment.refunded", "inventory.restocked")},
-    {LC_RETURN, "exchange", FROM("inspected"), LC_ALWAYS, "exchanged",
-     EV("return.exchanged", "inventory.restocked")},
-    /* ---- dispute sub-flow ----------------------------------------------------------- */
-    {LC_DISPUTE, "open", FROM(""), LC_ALWAYS, "opened", EV("dispute.opened")},
-    {LC_DISPUTE, "review", FROM("opened"), LC_ALWAYS, "under_review", NOEV},
-    {LC_DISPUTE, "resolve", FROM("opened", "under_review"), LC_ALWAYS, "resolved",
-     EV("dispute.resolved")},
-};
-
-static const char *const order_states[] = {
-    "placed", "awaiting_payment", "awaiting_shipment", "awaiting_collection", "in_transit",
-    "delivered", "completed", "rejected", "payment_failed", "cancelled",
-    "delivery_unconfirmed", "refunded", NULL};
-static const char *const return_states[] = {"requested", "approved", "rejected",
-                                            "label_issued", "in_transit", "received",
-                                            "inspected", "refunded", "exchanged", NULL};
-static const char *const dispute_states[] = {"opened", "under_review", "resolved", NULL};
-
-const char *const *lc_states(lc_machine m)
+const char *lc_state_name(lc_state s)
 {
-    return m == LC_ORDER ? order_states : m == LC_RETURN ? return_states : dispute_states;
+    const lc_state_row *r = lc_state_info(s);
+    return r != NULL ? r->name : NULL;
 }
 
-const lc_transition *lc_table(size_t *count)
+lc_state lc_state_from_name(lc_machine m, const char *name)
 {
-    *count = sizeof(table) / sizeof(table[0]);
-    return table;
+    if (name[0] == '\0')
+        return LC_NEW;
+    for (lc_state s = LC_NEW + 1; s < LC_STATE_COUNT; s++) {
+        const lc_state_row *r = lc_state_info(s);
+        if (r->machine == m && strcmp(r->name, name) == 0)
+            return s;
+    }
+    return LC_NO_STATE;
 }
 
-static int legal_from(const lc_transition *t, const char *state)
+const char *lc_input_name(lc_input in)
 {
-    for (size_t i = 0; i < LC_MAX_FROM && t->from[i] != NULL; i++) {
-        if (strcmp(t->from[i], state) == 0)
+    const lc_input_row *r = lc_input_info(in);
+    return r != NULL ? r->name : NULL;
+}
+
+const char *lc_input_short(lc_input in)
+{
+    const lc_input_row *r = lc_input_info(in);
+    return r != NULL ? r->name + strlen(lc_machine_prefix(r->machine)) : NULL;
+}
+
+lc_input lc_input_from_name(const char *name)
+{
+    for (lc_input in = LC_NO_INPUT + 1; in < LC_INPUT_COUNT; in++) {
+        if (strcmp(lc_input_info(in)->name, name) == 0)
+            return in;
+    }
+    return LC_NO_INPUT;
+}
+
+/* The input of machine m called `short_name` there ("approve"), or LC_NO_INPUT. */
+static lc_input input_in_machine(lc_machine m, const char *short_name)
+{
+    for (lc_input in = LC_NO_INPUT + 1; in < LC_INPUT_COUNT; in++) {
+        if (lc_input_info(in)->machine == m && strcmp(lc_input_short(in), short_name) == 0)
+            return in;
+    }
+    return LC_NO_INPUT;
+}
+
+int lc_state_has(lc_state s, unsigned flags)
+{
+    const lc_state_row *r = lc_state_info(s);
+    return r != NULL && (r->flags & flags) == flags;
+}
+
+const char *lc_timer_name(lc_timer t)
+{
+    const lc_timer_row *r = lc_timer_info(t);
+    return r != NULL ? r->name : NULL;
+}
+
+lc_timer lc_timer_from_name(const char *name, const char **suffix)
+{
+    for (lc_timer t = LC_NO_TIMER + 1; t < LC_TIMER_COUNT; t++) {
+        const lc_timer_row *r = lc_timer_info(t);
+        size_t n = strlen(r->name);
+        if (r->per_subflow ? strncmp(r->name, name, n) == 0 : strcmp(r->name, name) == 0) {
+            *suffix = name + n;
+            return t;
+        }
+    }
+    *suffix = "";
+    return LC_NO_TIMER;
+}
+
+const char *lc_event_operation(oh_plugin_kind kind, const char *event,
+                               const lc_event_op **row)
+{
+    if (row != NULL)
+        *row = NULL;
+    if (kind == OH_KIND_FILTER)
+        return "check";
+    if (kind == OH_KIND_NOTIFIER)
+        return "notify";
+    size_t n;
+    const lc_event_op *ops = lc_event_ops(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (ops[i].kind == kind && strcmp(ops[i].event, event) == 0) {
+            if (row != NULL)
+                *row = &ops[i];
+            return ops[i].operation;
+        }
+    }
+    return NULL;
+}
+
+/* ---- transitions ---------------------------------------------------------------------- */
+
+static lc_machine machine_of(lc_input in)
+{
+    return lc_input_info(in)->machine;
+}
+
+int lc_creates(lc_input in)
+{
+    size_t n;
+    const lc_transition *table = lc_transitions(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].input == in && table[i].from[0] == LC_NEW)
             return 1;
     }
     return 0;
 }
 
-/* The table's own spelling of `state`, so *next never aliases the caller's buffer. */
-static const char *static_name(lc_machine m, const char *state)
+static int legal_from(const lc_transition *t, lc_state s)
 {
-    for (const char *const *s = lc_states(m); *s != NULL; s++) {
-        if (strcmp(*s, state) == 0)
-            return *s;
+    for (size_t i = 0; i < LC_MAX_FROM && t->from[i] != LC_NO_STATE; i++) {
+        if (t->from[i] == s)
+            return 1;
     }
-    return "unknown"; /* unreachable: a transition matched, so the state is the table's */
+    return 0;
 }
 
 static int guard_passes(lc_guard g, const lc_facts *f)
@@ -150,56 +148,101 @@ static const char *guard_text(lc_guard g)
                                    : "the seller already acknowledged the order";
 }
 
-/* The inputs legal in `state`, for the refusal message. */
-static void legal_inputs(lc_machine m, const char *state, const lc_facts *f, char *buf,
+/* The inputs of machine m legal in `state`, for the refusal message. */
+static void legal_inputs(lc_machine m, lc_state state, const lc_facts *f, char *buf,
                          size_t len)
 {
-    size_t used = 0;
+    size_t used = 0, n;
+    const lc_transition *table = lc_transitions(&n);
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && used < len; i++) {
+    for (size_t i = 0; i < n && used < len; i++) {
         const lc_transition *t = &table[i];
-        if (t->machine == m && legal_from(t, state) && guard_passes(t->guard, f)) {
-            int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", t->input);
-            used += n > 0 ? (size_t)n : 0;
+        if (machine_of(t->input) == m && legal_from(t, state) && guard_passes(t->guard, f)) {
+            int k = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+                             lc_input_short(t->input));
+            used += k > 0 ? (size_t)k : 0;
         }
     }
     if (used == 0)
         snprintf(buf, len, "none: it is final");
 }
 
-const lc_transition *lc_step(lc_machine m, const char *state, const char *input,
-                             const lc_facts *facts, const char **next, char *err,
-                             size_t errlen)
+/* The row for `in` in `from` whose guard passes; else NULL and *guarded the row (if any)
+ * whose guard alone refused. */
+static const lc_transition *find(lc_state from, lc_input in, const lc_facts *facts,
+                                 const lc_transition **guarded)
 {
-    const lc_transition *guarded = NULL;
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    size_t n;
+    const lc_transition *table = lc_transitions(&n);
+    *guarded = NULL;
+    for (size_t i = 0; i < n; i++) {
         const lc_transition *t = &table[i];
-        if (t->machine != m || strcmp(t->input, input) != 0 || !legal_from(t, state))
+        if (t->input != in || !legal_from(t, from))
             continue;
-        if (!guard_passes(t->guard, facts)) {
-            guarded = t;
-            continue;
-        }
-        *next = t->to != NULL ? t->to : static_name(m, state);
-        return t;
+        if (guard_passes(t->guard, facts))
+            return t;
+        *guarded = t;
     }
+    return NULL;
+}
+
+static void refuse(lc_machine m, lc_state from, const char *input, const char *state,
+                   const lc_facts *facts, const lc_transition *guarded, char *err,
+                   size_t errlen)
+{
     char legal[512];
-    legal_inputs(m, state, facts, legal, sizeof(legal));
+    legal_inputs(m, from, facts, legal, sizeof(legal));
     if (guarded != NULL)
         snprintf(err, errlen, "'%s' is not allowed in state '%s': %s (allowed: %s)", input,
                  state, guard_text(guarded->guard), legal);
     else
         snprintf(err, errlen, "'%s' is not allowed in state '%s' (allowed: %s)", input,
                  *state ? state : "(new)", legal);
+}
+
+const lc_transition *lc_transition_of(lc_state from, lc_input in, const lc_facts *facts,
+                                      lc_state *next, char *err, size_t errlen)
+{
+    const lc_transition *guarded;
+    const lc_transition *t = lc_input_info(in) ? find(from, in, facts, &guarded) : NULL;
+    if (t != NULL) {
+        *next = t->to != LC_NO_STATE ? t->to : from;
+        return t;
+    }
+    if (lc_input_info(in) != NULL)
+        refuse(machine_of(in), from, lc_input_short(in),
+               lc_state_name(from) ? lc_state_name(from) : "?", facts, guarded, err, errlen);
+    else
+        snprintf(err, errlen, "no such input");
+    return NULL;
+}
+
+const lc_transition *lc_step(lc_machine m, const char *state, const char *input,
+                             const lc_facts *facts, const char **next, char *err,
+                             size_t errlen)
+{
+    lc_state from = lc_state_from_name(m, state);
+    lc_input in = input_in_machine(m, input);
+    const lc_transition *guarded = NULL;
+    const lc_transition *t =
+        from != LC_NO_STATE && in != LC_NO_INPUT ? find(from, in, facts, &guarded) : NULL;
+    if (t != NULL) {
+        *next = lc_state_name(t->to != LC_NO_STATE ? t->to : from);
+        return t;
+    }
+    refuse(m, from, input, state, facts, guarded, err, errlen);
     return NULL;
 }
 
 int lc_is_final(lc_machine m, const char *state)
 {
+    lc_state s = lc_state_from_name(m, state);
     lc_facts both[2] = {{.acknowledged = 0}, {.acknowledged = 1}};
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    size_t n;
+    const lc_transition *table = lc_transitions(&n);
+    for (size_t i = 0; s != LC_NO_STATE && i < n; i++) {
         const lc_transition *t = &table[i];
-        if (t->machine == m && legal_from(t, state) &&
+        if (machine_of(t->input) == m && legal_from(t, s) &&
             (guard_passes(t->guard, &both[0]) || guard_passes(t->guard, &both[1])))
             return 0;
     }

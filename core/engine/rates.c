@@ -8,6 +8,8 @@
 
 #include "engine_int.h"
 
+#include "engine/engine.h"
+
 #include "host/host.h"
 
 #include <string.h>

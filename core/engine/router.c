@@ -2,6 +2,7 @@
 
 #include "router.h"
 
+#include "engine/lifecycle.h"
 #include "events/events.h"
 
 #include <string.h>
@@ -33,55 +34,17 @@ int router_matches(const rt_route *r, const char *event, const json_t *order)
     return 1;
 }
 
-/* What money or a carrier does on each event where events.c allows those kinds. */
-static const struct {
-    const char *event;
-    oh_plugin_kind kind;
-    const char *operation;
-} operations[] = {
-    {"order.placed", OH_KIND_PAYMENT, "authorize"},
-    {"order.validated", OH_KIND_PAYMENT, "authorize"},
-    {"order.cancelled", OH_KIND_PAYMENT, "void"},
-    {"shipment.label_created", OH_KIND_PAYMENT, "capture"},
-    {"order.confirmed", OH_KIND_PAYMENT, "capture"}, /* a route choosing capture at once */
-    {"delivery.unconfirmed", OH_KIND_PAYMENT, "refund"},
-    {"return.inspected", OH_KIND_PAYMENT, "refund"},
-    {"dispute.resolved", OH_KIND_PAYMENT, "refund"},
-    {"order.acknowledged", OH_KIND_CARRIER, "rate"},
-    {"fulfillment.packed", OH_KIND_CARRIER, "label"},
-    {"return.approved", OH_KIND_CARRIER, "label"},
-};
-
-static const struct {
-    const char *event;
-    oh_plugin_kind kind;
-    const char *field;
-    const char *value;
-} only_when[] = {
-    {"return.inspected", OH_KIND_PAYMENT, "outcome", "refund"},
-    {"dispute.resolved", OH_KIND_PAYMENT, "resolution", "refund"},
-};
-
+/* What each kind does on each event is the lifecycle table's (lifecycle_table.c). */
 int router_step_applies(oh_plugin_kind kind, const char *event, const json_t *data)
 {
-    for (size_t i = 0; i < sizeof(only_when) / sizeof(only_when[0]); i++) {
-        if (only_when[i].kind == kind && strcmp(only_when[i].event, event) == 0) {
-            const char *v = json_string_value(json_object_get(data, only_when[i].field));
-            return v != NULL && strcmp(v, only_when[i].value) == 0;
-        }
-    }
-    return 1;
+    const lc_event_op *row;
+    if (lc_event_operation(kind, event, &row) == NULL || row == NULL || row->only_field == NULL)
+        return 1;
+    const char *v = json_string_value(json_object_get(data, row->only_field));
+    return v != NULL && strcmp(v, row->only_value) == 0;
 }
 
 const char *router_operation(oh_plugin_kind kind, const char *event)
 {
-    if (kind == OH_KIND_FILTER)
-        return "check";
-    if (kind == OH_KIND_NOTIFIER)
-        return "notify";
-    for (size_t i = 0; i < sizeof(operations) / sizeof(operations[0]); i++) {
-        if (operations[i].kind == kind && strcmp(operations[i].event, event) == 0)
-            return operations[i].operation;
-    }
-    return NULL;
+    return lc_event_operation(kind, event, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * tracking - what a carrier's answer (a poll or a webhook) does to an order: new scans are
+ * es_tracking - what a carrier's answer (a poll or a webhook) does to an order: new scans are
  * kept, scans already seen are dropped, a shipment.* event is journaled only when the
  * canonical status changes, and the next poll is scheduled by how close the parcel is to
  * its door: often when out for delivery, rarely when the carrier has been quiet for a
@@ -7,8 +7,9 @@
  */
 #include "config.h"
 
-#include "step_int.h"
+#include "es_tracking.h"
 
+#include "es_step.h"
 #include "host/host.h"
 #include "log/log.h"
 
@@ -16,20 +17,9 @@
 
 #define MAX_SCANS 20 /* scans kept in the snapshot, newest first */
 
-/* Canonical tracking status -> the order input it is. */
-static const struct {
-    const char *status;
-    const char *input;
-} track_inputs[] = {
-    {"info_received", "info_received"},   {"in_transit", "in_transit"},
-    {"out_for_delivery", "out_for_delivery"}, {"attempt_failed", "attempt_failed"},
-    {"available_for_pickup", "available_for_pickup"}, {"delivered", "delivered"},
-    {"exception", "exception"},           {"returned_to_sender", "returned_to_sender"},
-};
-
-int track_moving(const char *state)
+static int track_moving(const char *state)
 {
-    return strcmp(state, "in_transit") == 0 || strcmp(state, "awaiting_collection") == 0;
+    return lc_state_has(lc_state_from_name(LC_ORDER, state), LC_TRACKED);
 }
 
 /*
@@ -37,7 +27,7 @@ int track_moving(const char *state)
  * door, double before pickup or in an exception, and doubling again for every third
  * quiet poll (up to 16 times) when the carrier has nothing new.
  */
-int64_t track_poll_interval(int64_t base_ms, const char *status, int64_t quiet_polls)
+static int64_t track_poll_interval(int64_t base_ms, const char *status, int64_t quiet_polls)
 {
     int64_t ms = base_ms;
     if (status == NULL)
@@ -103,7 +93,7 @@ static int keep_new_scans(json_t *shipment, const json_t *events)
     return 1;
 }
 
-void track_apply(unit_ctx *c, const json_t *data)
+void es_track_apply(es_unit *c, const json_t *data)
 {
     json_t *shipment = json_object_get(c->snapshot, "shipment");
     if (!json_is_object(shipment))
@@ -116,17 +106,17 @@ void track_apply(unit_ctx *c, const json_t *data)
     if (eta != NULL && eta[0] != '\0')
         json_object_set_new(shipment, "eta", json_string(eta));
     int moved = status != NULL && (known == NULL || strcmp(status, known) != 0);
+    /* A carrier's status of an input's name is that input (the table marks which). */
+    lc_input in = moved ? lc_input_from_name(status) : LC_NO_INPUT;
     if (moved) {
-        for (size_t i = 0; i < sizeof(track_inputs) / sizeof(track_inputs[0]); i++) {
-            if (strcmp(track_inputs[i].status, status) != 0)
-                continue;
+        if (in != LC_NO_INPUT && (lc_input_info(in)->flags & LC_FROM_CARRIER)) {
             /* The event says what changed: status, number, newest scan, proof. */
             json_t *summary = json_pack("{s:s, s:O*, s:O*, s:O*}", "status", status,
                                         "tracking_number",
                                         json_object_get(shipment, "tracking_number"),
                                         "last_scan", json_object_get(shipment, "last_scan"),
                                         "proof", json_object_get(data, "proof"));
-            if (step(c, track_inputs[i].input, summary) != 0)
+            if (es_step(c, lc_input_name(in), summary) != 0)
                 log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
                          c->error);
             json_decref(summary);
@@ -144,10 +134,10 @@ void track_apply(unit_ctx *c, const json_t *data)
                                              json_object_get(shipment, "quiet_polls")) + 1));
     }
     c->changed = 1;
-    track_schedule(c);
+    es_track_schedule(c);
 }
 
-void track_schedule(unit_ctx *c)
+void es_track_schedule(es_unit *c)
 {
     json_t *shipment = json_object_get(c->snapshot, "shipment");
     if (!track_moving(c->state) || !json_is_object(shipment))
@@ -165,10 +155,11 @@ void track_schedule(unit_ctx *c)
         log_warn("order %s: no tracking news for %lld days: shipment expired, polls stop",
                  c->ce->id, (long long)c->gen->cfg->tracking_expire_days);
         json_object_set_new(shipment, "status", json_string("expired"));
-        cancel_timer(c, "track_poll");
+        es_cancel_timer(c, lc_timer_name(LC_T_TRACK_POLL));
         c->changed = 1;
         return;
     }
     int64_t quiet = json_integer_value(json_object_get(shipment, "quiet_polls"));
-    add_timer(c, "track_poll", now + track_poll_interval(c->e->o.track_poll_ms, status, quiet));
+    es_add_timer(c, lc_timer_name(LC_T_TRACK_POLL),
+              now + track_poll_interval(c->e->o.track_poll_ms, status, quiet));
 }
