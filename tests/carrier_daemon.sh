@@ -98,7 +98,7 @@ for base in 0 100 200 300 400; do
         jq -e '.shipment.proof.signed_by | type == "string" and length > 0' "$tmp/o" > /dev/null \
             || fail "$carrier $id: no signer kept: $(jq -c .shipment "$tmp/o")"
     done
-    # DHL's statusCode has no "returned" (formats.md): a return is a failure, an exception.
+    # DHL's statusCode has no "returned" (plugins/carrier/dhl/README.md): a return is an exception.
     damaged=exception returned=returned_to_sender
     [ "$carrier" = canadapost ] && damaged=unknown returned=unknown
     [ "$carrier" = dhl ] && returned=exception

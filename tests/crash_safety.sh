@@ -1,5 +1,5 @@
 #!/bin/bash
-# crash_safety.sh - nothing accepted is ever lost (ARCHITECTURE.md section 5).
+# crash_safety.sh - nothing accepted is ever lost (docs/architecture.md §7).
 #
 # The real orderhubd on one SQLite file, the sandbox gateway and carrier as a separate
 # process, several concurrent HTTP clients placing orders (some also acknowledge and pack

@@ -1,7 +1,7 @@
 #!/bin/bash
 # fake_carrier.sh - orderhub-fake-carrier answers in each carrier's documented shape, its
 # journeys advance with time (and freeze with --clock), and latency, auth and error
-# injection do what README.md says.
+# injection do what contrib/fakes/carrier_fake/README.md says.
 set -u
 : "${top_builddir:?}"
 for tool in curl jq; do command -v "$tool" > /dev/null || exit 77; done

@@ -31,7 +31,7 @@ mail=(url=smtp://127.0.0.1:2525 from=shop@acme-mugs.example "from_name=ACME Mugs
 sed -n 's/^ *{"\([a-z_]*\.[a-z_]*\)", .*/\1/p' "$top_srcdir/plugins/notifier/common/nt_vars.c" > "$tmp/vars"
 [ "$(wc -l < "$tmp/vars")" -ge 40 ] || fail "could not read the variable list"
 while read -r v; do
-    grep -q "{{$v}}" "$top_srcdir/plugins/notifier/common/README.md" || fail "{{$v}} not in README.md"
+    grep -q "{{$v}}" "$top_srcdir/plugins/notifier/common/README.md" || fail "{{$v}} not in plugins/notifier/common/README.md"
 done < "$tmp/vars"
 ok "all $(wc -l < "$tmp/vars") template variables are documented"
 

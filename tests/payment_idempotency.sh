@@ -1,6 +1,6 @@
 #!/bin/bash
 # payment_idempotency.sh - a crash between "the gateway received the charge" and "the
-# daemon read the answer" never charges twice (ARCHITECTURE.md section 5, issue 6).
+# daemon read the answer" never charges twice (docs/architecture.md §7, issue 6).
 #
 # The real orderhubd with payment_authorizenet against orderhub-fake-authnet, the fake slow
 # to answer authorizations (2 s).  An order is placed; once the fake's ledger shows it has

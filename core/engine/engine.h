@@ -1,7 +1,7 @@
 /*
  * engine - the lifecycle engine: applies inputs to orders through the state machine,
  * routes every event through its plugin chains, runs the resulting outbound actions on
- * the executor, and fires timers (ARCHITECTURE.md s2, s4, s5).
+ * the executor, and fires timers (docs/architecture.md §5, §6, §7).
  *
  * ORDERING AND PARALLELISM
  *   Inputs are sharded by order id over `workers` threads: the inputs of one order are

@@ -1,6 +1,6 @@
 /*
- * lifecycle - the order state machine and the return and dispute sub-flows (ARCHITECTURE.md
- * s4): lookups over the rows of lifecycle_table.c.
+ * lifecycle - the order state machine and the return and dispute sub-flows
+ * (docs/architecture.md §4): lookups over the rows of lifecycle_table.c.
  *
  * An input (a command from a seller or buyer, or a fact from a plugin or a timer) is legal
  * in some states only.  lc_step looks the pair up and returns the transition: the next

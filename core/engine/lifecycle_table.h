@@ -1,6 +1,6 @@
 /*
  * lifecycle_table - the order lifecycle and its return and dispute sub-flows as data
- * (ARCHITECTURE.md s4): every state, input, timer and transition is an enum value with
+ * (docs/architecture.md §4): every state, input, timer and transition is an enum value with
  * one row in lifecycle_table.c.  The engine, the router and the API name states and
  * inputs by these enums; the canonical strings (the ones in snapshots, journals, the API
  * and the docs) come from the rows only, so a state or input that has no row cannot be

@@ -1,5 +1,5 @@
 /*
- * router - which plugin chains an event runs through (ARCHITECTURE.md s2, s4), and what
+ * router - which plugin chains an event runs through (docs/architecture.md §4), and what
  * each kind of step does on that event.
  *
  * A route matches an event when its `on` names it (or its family with "family.*") and

@@ -1,5 +1,5 @@
 /*
- * events - the canonical lifecycle event names (ARCHITECTURE.md s4) and which plugin kinds
+ * events - the canonical lifecycle event names (docs/formats.md §2) and which plugin kinds
  * may act on each.  Routes are checked against this table when a configuration is loaded.
  */
 #ifndef OH_EVENTS_H

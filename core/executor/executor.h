@@ -1,5 +1,5 @@
 /*
- * executor - runs the requests plugins build (ARCHITECTURE.md s2, s3): one thread, one
+ * executor - runs the requests plugins build (docs/architecture.md §6): one thread, one
  * curl multi loop (curl_multi_poll + curl_multi_wakeup), for every plugin instance.
  *
  * Each instance has its own QUEUE with its own limits: at most `concurrency` requests in

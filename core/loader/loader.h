@@ -1,5 +1,5 @@
 /*
- * loader - opens plugin shared objects and validates their descriptors (ARCHITECTURE.md s3).
+ * loader - opens plugin shared objects and validates their descriptors (docs/architecture.md §8).
  *
  * A registry remembers every module it opened, by resolved path.  A module is dlopen'ed and
  * validated once per process; it is never dlclose'd once accepted, so reloads reuse its code

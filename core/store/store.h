@@ -1,5 +1,5 @@
 /*
- * store - the durable side of orderhubd (ARCHITECTURE.md s5): order snapshots, the
+ * store - the durable side of orderhubd (docs/architecture.md §7): order snapshots, the
  * append-only event journal, the outbox of outbound actions, timers, idempotency records
  * and dead letters.
  *

@@ -1,7 +1,7 @@
 /*
  * fedex_status - see fedex_status.h.  Codes: FedEx's track status code list (Track API
  * "Tracking-Status-Codes", the same two-letter codes as the former Web Services guide) and
- * ARCHITECTURE.md section 4 / formats.md section 3 for the canonical side.
+ * docs/formats.md §3 for the canonical side.
  */
 #define _POSIX_C_SOURCE 200809L
 

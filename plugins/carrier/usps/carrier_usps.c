@@ -56,7 +56,7 @@ static const oh_setting_spec settings[] = {
      "SourceId (the requesting company) sent with each Revision 1 request", 0, 0, 0},
     OH_SETTINGS_END};
 
-/* ---- EventCode -> canonical status (formats.md section 3; compared as strings) -------- */
+/* ---- EventCode -> canonical status (docs/formats.md §3; compared as strings) ---------- */
 
 static const struct {
     const char *code;

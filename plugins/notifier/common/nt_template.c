@@ -140,7 +140,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
     return buf;
 }
 
-/* The families of ARCHITECTURE.md s4: a stem naming anything else would never be used. */
+/* The event families of docs/formats.md §2: a stem naming anything else would never be used. */
 static int known_stem(const char *stem)
 {
     static const char *const families[] = {"order", "payment", "seller", "sla", "fulfillment",

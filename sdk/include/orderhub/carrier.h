@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-/** Canonical tracking statuses (ARCHITECTURE.md section 4).  Names: oh_track_status_name. */
+/** Canonical tracking statuses (docs/formats.md §3).  Names: oh_track_status_name. */
 typedef enum oh_track_status {
     OH_TRACK_UNKNOWN = 0,          /**< "unknown": a code the plugin cannot map */
     OH_TRACK_PENDING,              /**< "pending": created, nothing from the carrier yet */
