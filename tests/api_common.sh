@@ -1,5 +1,4 @@
-# api_common.sh - sourced by the HTTP API tests of intake and limits (intake_paths.sh,
-# api_limits.sh): on top of tests/support/api_test_lib.sh, tokens of every role, the
+# api_common.sh - sourced by the HTTP API tests (api.sh, intake_paths.sh, api_limits.sh): on top of tests/support/api_test_lib.sh, tokens of every role, the
 # sandbox remote, and curl/jq helpers.  Loopback only; every wait is bounded.
 # shellcheck shell=bash
 : "${top_builddir:?}" "${top_srcdir:?}" "${PLUGIN_DIR:?}"
@@ -15,6 +14,7 @@ export DESK_TOKEN="desk-api-token-0123456789abcdef"
 export SHOP_TOKEN="shop-api-token-0123456789abcdef"
 export OTHER_TOKEN="other-shop-api-token-0123456789ab"
 export SA_TOKEN="seller-a-api-token-0123456789abcd"
+export SB_TOKEN="seller-b-api-token-0123456789abcd"
 export ORDERHUB_SANDBOX_KEY="sk_sandbox_api"
 export WH_SECRET="whsec_api_0123456789abcdef"
 export ORDERHUB_PLUGIN_PATH="$PLUGIN_DIR"
@@ -23,16 +23,18 @@ TOKENS='tokens = (
     { name = "desk";       role = "support";    token = "env:DESK_TOKEN"; },
     { name = "shop";       role = "storefront"; token = "env:SHOP_TOKEN"; },
     { name = "other-shop"; role = "storefront"; token = "env:OTHER_TOKEN"; },
-    { name = "seller-a";   role = "seller:s-A"; token = "env:SA_TOKEN"; }
+    { name = "seller-a";   role = "seller:s-A"; token = "env:SA_TOKEN"; },
+    { name = "seller-b";   role = "seller:s-B"; token = "env:SB_TOKEN"; }
   );'
 
-# call TOKEN METHOD PATH [CURL ARGS...]: the status in $code, the body in $tmp/body.
+# call TOKEN METHOD PATH [CURL ARGS...]: the status in $code, the body in $tmp/body, the
+# headers in $tmp/hdr.  TOKEN "" sends no Authorization header.
 call() {
     local tok=$1 method=$2 path=$3
     shift 3
     local auth=()
     [ -n "$tok" ] && auth=(-H "Authorization: Bearer $tok")
-    code=$(curl -sS --max-time 20 -o "$tmp/body" -w '%{http_code}' \
+    code=$(curl -sS --max-time 20 -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' \
                 -X "$method" "${auth[@]}" "$@" "$base$path" 2> "$tmp/curl.err") || code=000
 }
 # post TOKEN PATH JSON [CURL ARGS...]
@@ -49,10 +51,10 @@ bad_field() {
     jq -e --arg f "$2" '(.error | type) == "string" and .field == $f' "$tmp/body" > /dev/null \
         || fail "$3: error body does not name field '$2'"
 }
-# order_json ID SELLER [JQ FILTER]: the sample order with that id and seller.
+# order_json ID SELLER [JQ FILTER]: the sample order with that id ("-": none) and seller.
 order_json() {
     # shellcheck disable=SC2016 # jq variables, not shell ones
-    local f='.seller.id = $s | .id = $id'
+    local f='.seller.id = $s | (if $id == "-" then del(.id) else .id = $id end)'
     [ $# -ge 3 ] && f="$f | $3"
     jq -c --arg id "$1" --arg s "$2" "$f" "$sample"
 }

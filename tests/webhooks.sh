@@ -107,7 +107,11 @@ seller "$api/v1/orders/wh-1" | jq -e '.shipment.carrier == "track"' > /dev/null 
     || fail "the label is not the named carrier's"
 before=$(events)
 scan() { printf '{"id":"whk_%s","number":"%s","events":[{"code":"%s","text":"%s","time":"%s","city":"Springfield","region":"IL","country":"US"}]}' "$@"; }
-body=$(scan 1 "$number" OD "Out for delivery" "2026-03-02T12:00:00.000-06:00")
+# Two scans in one delivery (the parcel was picked up, then went out for delivery between
+# two calls): the order passes through both statuses, each journaled, oldest first.
+two_scans='{"code":"OD","text":"Out for delivery","time":"2026-03-02T12:00:00.000-06:00","city":"Springfield","region":"IL","country":"US"},
+           {"code":"PU","text":"Picked up","time":"2026-03-02T08:00:00.000-06:00","city":"Chicago","region":"IL","country":"US"}'
+body="{\"id\":\"whk_1\",\"number\":\"$number\",\"events\":[$two_scans]}"
 [ "$(post "$body" "" wrong-secret track)" = 401 ] || fail "badly signed carrier webhook"
 [ "$(events)" = "$before" ] || fail "a refused carrier webhook changed the order"
 [ "$(post "$body" "" "" track)" = 200 ] || fail "carrier webhook: $(cat "$tmp/out")"
@@ -120,7 +124,11 @@ jq -e '.state == "in_transit" and .shipment.status == "out_for_delivery"
 n_after=$(events)
 [ "$(post "$body" "" "" track)" = 200 ] || fail "redelivered carrier webhook"
 [ "$(events)" = "$n_after" ] || fail "a redelivered scan was journaled again"
-ok "a signed carrier webhook moves the order its number belongs to, once; bad signatures store nothing"
+curl -s -H "Authorization: Bearer $WH_SHOP" "$api/v1/orders/wh-1/events" > "$tmp/events"
+jq -e '[.events[].name | select(startswith("shipment."))] ==
+       ["shipment.label_created", "shipment.in_transit", "shipment.out_for_delivery"]' \
+    "$tmp/events" > /dev/null || fail "statuses passed between two answers: $(cat "$tmp/events")"
+ok "a signed carrier webhook moves the order its number belongs to, once, through every status its scans passed; bad signatures store nothing"
 
 body=$(scan 2 "$number" DL "Delivered" "2026-03-02T15:30:00.000-06:00")
 [ "$(post "$body" "" "" track)" = 200 ] || fail "delivered webhook: $(cat "$tmp/out")"

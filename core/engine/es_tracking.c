@@ -1,9 +1,10 @@
 /*
  * es_tracking - what a carrier's answer (a poll or a webhook) does to an order: new scans are
  * kept, scans already seen are dropped, a shipment.* event is journaled only when the
- * canonical status changes, and the next poll is scheduled by how close the parcel is to
- * its door: often when out for delivery, rarely when the carrier has been quiet for a
- * while, never once delivered, returned or expired.
+ * canonical status changes (also for each status the new scans passed through), and the
+ * next poll is scheduled by how close the parcel is to its door: often when out for
+ * delivery, rarely when the carrier has been quiet for a while, never once delivered,
+ * returned or expired.
  */
 #include "config.h"
 
@@ -52,6 +53,82 @@ static int64_t instant_of(const json_t *ev)
     return text != NULL && host_time_parse(text, &t) >= 0 ? t : INT64_MIN;
 }
 
+/* A scan as the snapshot's last_scan and the shipment.* events show it. */
+static json_t *scan_summary(const json_t *ev)
+{
+    return json_pack("{s:O*, s:O*, s:O*, s:O*}", "code", json_object_get(ev, "raw_code"),
+                     "text", json_object_get(ev, "raw_text"), "time",
+                     json_object_get(ev, "time"), "location", json_object_get(ev, "location"));
+}
+
+/* How many of `events` (newest first) are newer than the newest scan already seen. */
+static size_t count_new_scans(const json_t *shipment, const json_t *events)
+{
+    const json_t *seen = json_object_get(shipment, "seen_ms");
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(events, i, ev) {
+        int64_t at = instant_of(ev);
+        if (at == INT64_MIN || (seen != NULL && at <= json_integer_value(seen)))
+            return i;
+    }
+    return json_array_size(events);
+}
+
+/*
+ * Move the order to carrier status `status`, journaling its shipment.* event with `scan`
+ * as the scan that says so; the shipment's status follows even when the status is no
+ * order input (unknown, pending) or the state refuses it.
+ */
+static void apply_status(es_unit *c, const char *status, json_t *scan, const json_t *proof)
+{
+    json_t *shipment = json_object_get(c->snapshot, "shipment");
+    lc_input in = lc_input_from_name(status);
+    /* A carrier's status of an input's name is that input (the table marks which). */
+    if (in != LC_NO_INPUT && (lc_input_info(in)->flags & LC_FROM_CARRIER)) {
+        json_t *summary = json_pack("{s:s, s:O*, s:O*, s:O*}", "status", status,
+                                    "tracking_number",
+                                    json_object_get(shipment, "tracking_number"), "last_scan",
+                                    scan, "proof", proof);
+        if (es_step(c, lc_input_name(in), summary) != 0)
+            log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
+                     c->error);
+        json_decref(summary);
+    }
+    shipment = json_object_get(c->snapshot, "shipment");
+    json_object_set_new(shipment, "status", json_string(status));
+}
+
+/*
+ * Statuses the parcel passed through between two answers (a poll that came late, a webhook
+ * batch): each new scan whose status differs from the one before it is applied, oldest
+ * first, so the journal holds every step (an attempt before a return to sender) and not
+ * only the last.  The newest scans that already show the answer's own status `final` are
+ * left to it, since it alone carries the proof (a delivery scan, then a signature scan).
+ */
+static void apply_passed_statuses(es_unit *c, const json_t *events, size_t fresh,
+                                  const char *final)
+{
+    size_t run = 1;
+    while (run < fresh) {
+        const char *st = json_string_value(json_object_get(json_array_get(events, run), "status"));
+        if (st == NULL || strcmp(st, final) != 0)
+            break;
+        run++;
+    }
+    for (size_t i = fresh; i-- > run;) {
+        const json_t *ev = json_array_get(events, i);
+        const char *st = json_string_value(json_object_get(ev, "status"));
+        const char *known =
+            json_string_value(json_object_get(json_object_get(c->snapshot, "shipment"), "status"));
+        if (st == NULL || strcmp(st, "unknown") == 0 || (known != NULL && strcmp(st, known) == 0))
+            continue;
+        json_t *scan = scan_summary(ev);
+        apply_status(c, st, scan, NULL);
+        json_decref(scan);
+    }
+}
+
 /* Keep the scans newer than the newest already seen; 1 when there were any. */
 static int keep_new_scans(json_t *shipment, const json_t *events)
 {
@@ -81,13 +158,7 @@ static int keep_new_scans(json_t *shipment, const json_t *events)
             break;
         json_array_append(kept, (json_t *)ev);
     }
-    const json_t *last = json_array_get(kept, 0);
-    json_object_set_new(shipment, "last_scan",
-                        json_pack("{s:O*, s:O*, s:O*, s:O*}", "code",
-                                  json_object_get(last, "raw_code"), "text",
-                                  json_object_get(last, "raw_text"), "time",
-                                  json_object_get(last, "time"), "location",
-                                  json_object_get(last, "location")));
+    json_object_set_new(shipment, "last_scan", scan_summary(json_array_get(kept, 0)));
     json_object_set_new(shipment, "scans", kept);
     json_object_set_new(shipment, "seen_ms", json_integer(newest));
     return 1;
@@ -101,30 +172,20 @@ void es_track_apply(es_unit *c, const json_t *data)
     int64_t now = eng_now_ms();
     const char *status = json_string_value(json_object_get(data, "status"));
     const char *eta = json_string_value(json_object_get(data, "eta"));
+    const json_t *events = json_object_get(data, "events");
+    size_t fresh = count_new_scans(shipment, events);
+    if (status != NULL)
+        apply_passed_statuses(c, events, fresh, status);
+    shipment = json_object_get(c->snapshot, "shipment");
     const char *known = json_string_value(json_object_get(shipment, "status"));
-    int news = keep_new_scans(shipment, json_object_get(data, "events"));
+    int news = keep_new_scans(shipment, events);
     if (eta != NULL && eta[0] != '\0')
         json_object_set_new(shipment, "eta", json_string(eta));
     int moved = status != NULL && (known == NULL || strcmp(status, known) != 0);
-    /* A carrier's status of an input's name is that input (the table marks which). */
-    lc_input in = moved ? lc_input_from_name(status) : LC_NO_INPUT;
-    if (moved) {
-        if (in != LC_NO_INPUT && (lc_input_info(in)->flags & LC_FROM_CARRIER)) {
-            /* The event says what changed: status, number, newest scan, proof. */
-            json_t *summary = json_pack("{s:s, s:O*, s:O*, s:O*}", "status", status,
-                                        "tracking_number",
-                                        json_object_get(shipment, "tracking_number"),
-                                        "last_scan", json_object_get(shipment, "last_scan"),
-                                        "proof", json_object_get(data, "proof"));
-            if (es_step(c, lc_input_name(in), summary) != 0)
-                log_info("order %s: tracking status %s not applied: %s", c->ce->id, status,
-                         c->error);
-            json_decref(summary);
-        }
-        /* A status with no order input (unknown, pending) is still the shipment's. */
-        shipment = json_object_get(c->snapshot, "shipment");
-        json_object_set_new(shipment, "status", json_string(status));
-    }
+    if (moved)
+        apply_status(c, status, json_object_get(shipment, "last_scan"),
+                     json_object_get(data, "proof"));
+    shipment = json_object_get(c->snapshot, "shipment");
     if (news || moved) {
         json_object_set_new(shipment, "changed_ms", json_integer(now));
         json_object_set_new(shipment, "quiet_polls", json_integer(0));
