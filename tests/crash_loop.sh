@@ -69,22 +69,6 @@ CONF
 write_conf 1
 "$daemon" -t -c "$tmp/orderhub.conf" > "$tmp/check.out" 2>&1 || { cat "$tmp/check.out"; fail "config refused"; }
 
-starts=0
-start_daemon() {
-    starts=$((starts + 1))
-    local log="$tmp/daemon.$starts.log" port=""
-    : > "$log"
-    "$daemon" -c "$tmp/orderhub.conf" 2> "$log" &
-    dpid=$!
-    for _ in $(seq 200); do
-        port=$(sed -n 's/.*API on 127\.0\.0\.1:\([0-9]*\)).*/\1/p' "$log")
-        [ -n "$port" ] && break
-        kill -0 "$dpid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -n "$port" ] || fail "daemon start $starts: no 'API on' line"
-    echo "$port" > "$tmp/port.new" && mv -f "$tmp/port.new" "$tmp/port"
-}
 
 order_json() {  # $1 id
     cat <<JSON
