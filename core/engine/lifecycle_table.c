@@ -13,8 +13,8 @@
  *   3. docs/api.md: the name in the state list (tests/lifecycle_docs.sh fails until it is).
  *   4. tests/check_lifecycle.c: a walk through its transitions.
  * Nothing else: the engine, the router, sub-flows, tracking and the API read these rows.
- * An input the API exposes also needs its action row in core/api/orders.c (path, roles,
- * body check) and docs/api.md's action table.  check_lifecycle_test_state builds the
+ * An input the API exposes also needs its action row in core/api/order_actions.c (path,
+ * roles, body check) and docs/api.md's action table.  check_lifecycle_test_state builds the
  * table with -DLC_TEST_STATE, which adds "on_hold" by steps 1 and 2 alone.
  */
 #include "config.h"
