@@ -209,9 +209,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 5);
+    ck_assert_int_eq(store_schema_version(s), 6);
     store_close(s);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 5);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 6);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -234,7 +234,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 5);
+    ck_assert_int_eq(store_schema_version(s), 6);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -339,7 +339,7 @@ START_TEST(unit_commits_atomically_ids_written_back)
     st_events_free(got, n);
 
     st_timer *t = NULL;
-    ck_assert_int_eq(store_timers_due(s, 10000, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_timers_claim(s, "w1", 10000, 100, 10, &t, &n, err, sizeof(err)), 0);
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(t[0].id, tm[0].id);
     ck_assert_str_eq(t[1].name, "ship_by");
@@ -842,7 +842,25 @@ END_TEST
 
 /* ---- timers ---------------------------------------------------------------------------- */
 
-START_TEST(timers_due_replaced_cancelled_fired)
+/* Claim every due timer of `s` at now_ms for `owner`; their number, ids into ids[]. */
+static size_t claim_timers(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                           size_t max, int64_t *ids)
+{
+    st_timer *t = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_timers_claim(s, owner, now_ms, lease_ms, max, &t, &n, err,
+                                     sizeof(err)) == 0, "%s", err);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(t[i].lease_owner, owner);
+        ck_assert_int_eq(t[i].lease_until_ms, now_ms + lease_ms);
+        if (ids != NULL)
+            ids[i] = t[i].id;
+    }
+    st_timers_free(t, n);
+    return n;
+}
+
+START_TEST(timers_claimed_replaced_cancelled_fired)
 {
     store *s = open_store(0, 0);
     create_order(s, "o-1");
@@ -858,18 +876,19 @@ START_TEST(timers_due_replaced_cancelled_fired)
 
     st_timer *t = NULL;
     size_t n = 0;
-    ck_assert_int_eq(store_timers_due(s, 49, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_int_eq(store_timers_claim(s, "w1", 49, 1000, 10, &t, &n, err, sizeof(err)), 0);
     ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(store_timers_due(s, 100, 10, &t, &n, err, sizeof(err)), 0);
-    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(store_timers_claim(s, "w1", 100, 1000, 1, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(t[0].name, "ship_by_warning"); /* earliest first */
     ck_assert_str_eq(t[0].data, "{\"level\":1}");
-    ck_assert_str_eq(t[1].name, "ship_by");
-    ck_assert_ptr_null(t[1].data);
     st_timers_free(t, n);
-    ck_assert_int_eq(store_timers_due(s, 100, 1, &t, &n, err, sizeof(err)), 0);
-    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(store_timers_claim(s, "w1", 100, 1000, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1); /* the other one is leased */
+    ck_assert_str_eq(t[0].name, "ship_by");
+    ck_assert_ptr_null(t[0].data);
     st_timers_free(t, n);
+    ck_assert_uint_eq(claim_timers(s, "w1", 100, 1000, 10, NULL), 0);
 
     /* Setting the same name again replaces it, with a new id. */
     st_timer again;
@@ -878,9 +897,6 @@ START_TEST(timers_due_replaced_cancelled_fired)
     ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
     ck_assert_int_ne(again.id, old_ship_by);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM timers WHERE name = 'ship_by'"), 1);
-    ck_assert_int_eq(store_timers_due(s, 100, 10, &t, &n, err, sizeof(err)), 0);
-    ck_assert_uint_eq(n, 1);
-    st_timers_free(t, n);
 
     /* Firing the stale id deletes nothing; cancelling by name and firing by id do. */
     int64_t fired[] = {old_ship_by};
@@ -895,9 +911,152 @@ START_TEST(timers_due_replaced_cancelled_fired)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM timers"), 1);
     fired[0] = again.id;
     ck_assert_int_eq(store_commit(s, &u3, err, sizeof(err)), 0);
-    ck_assert_int_eq(store_timers_due(s, INT64_MAX, 10, &t, &n, err, sizeof(err)), 0);
-    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(claim_timers(s, "w2", INT64_MAX - 1, 1, 10, NULL), 0);
+    /* Bad arguments. */
+    ck_assert_int_eq(store_timers_claim(s, "", 100, 10, 10, &t, &n, err, sizeof(err)), -1);
+    ck_assert_int_eq(store_timers_claim(s, "w1", 100, -1, 10, &t, &n, err, sizeof(err)), -1);
     store_close(s);
+}
+END_TEST
+
+/* A claim holds a timer until its lease ends; then anyone may claim it again. */
+START_TEST(timer_lease_expiry_reclaimable)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_timer tm;
+    timer_init(&tm, "o-1", "delivery_confirm", 100);
+    st_unit u = {.new_timers = &tm, .new_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    int64_t id = 0;
+    ck_assert_uint_eq(claim_timers(s, "dead-process", 100, 50, 10, &id), 1);
+    ck_assert_int_eq(id, tm.id);
+    /* Leased: nobody else, and not the holder either, until the lease ends at 150. */
+    ck_assert_uint_eq(claim_timers(s, "other", 149, 50, 10, NULL), 0);
+    ck_assert_uint_eq(claim_timers(s, "dead-process", 149, 50, 10, NULL), 0);
+    /* A claimed timer is due again when its lease ends, not before. */
+    ck_assert_int_eq(store_next_due_ms(s), 150);
+    id = 0;
+    ck_assert_uint_eq(claim_timers(s, "other", 150, 50, 10, &id), 1);
+    ck_assert_int_eq(id, tm.id);
+    ck_assert_int_eq(store_next_due_ms(s), 200);
+    /* Its unit fires it: gone for everyone. */
+    st_unit f = {.fired_timers = &id, .fired_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &f, err, sizeof(err)), 0);
+    ck_assert_uint_eq(claim_timers(s, "third", 10000, 50, 10, NULL), 0);
+    ck_assert_int_eq(store_next_due_ms(s), INT64_MAX);
+    store_close(s);
+}
+END_TEST
+
+/* A timer set again while claimed is a new timer: not held by the old lease, not deleted
+ * by the old claim's unit. */
+START_TEST(replaced_timer_not_fired_under_old_lease)
+{
+    store *s = open_store(0, 0);
+    create_order(s, "o-1");
+    st_timer tm;
+    timer_init(&tm, "o-1", "ship_by", 100);
+    st_unit u = {.new_timers = &tm, .new_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
+    int64_t old_id = 0;
+    ck_assert_uint_eq(claim_timers(s, "a", 100, 10000, 10, &old_id), 1);
+    /* The order moves on and sets the timer again (due 300) while "a" still holds it. */
+    st_timer again;
+    timer_init(&again, "o-1", "ship_by", 300);
+    st_unit u2 = {.new_timers = &again, .new_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
+    ck_assert_int_ne(again.id, old_id);
+    ck_assert_int_eq(store_next_due_ms(s), 300); /* the old lease is gone with its row */
+    /* "a"'s unit fires the old id: the replacement stays. */
+    st_unit f = {.fired_timers = &old_id, .fired_timer_count = 1};
+    ck_assert_int_eq(store_commit(s, &f, err, sizeof(err)), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers"), 1);
+    ck_assert_uint_eq(claim_timers(s, "b", 299, 1000, 10, NULL), 0);
+    int64_t id = 0;
+    ck_assert_uint_eq(claim_timers(s, "b", 300, 1000, 10, &id), 1);
+    ck_assert_int_eq(id, again.id);
+    store_close(s);
+}
+END_TEST
+
+/* Two store handles on one file are two processes as far as the store knows (separate
+ * writer threads and connections; fcntl locks are per process, so both may open it).
+ * Claiming the same due timers at once, they never both get one. */
+#define SHARED_TIMERS 600
+#define TIMER_CLAIMERS 4
+
+typedef struct timer_claimer {
+    store *s;
+    char owner[16];
+    int64_t ids[SHARED_TIMERS];
+    size_t n;
+    int failed;
+} timer_claimer;
+
+static void *timer_claim_loop(void *arg)
+{
+    timer_claimer *c = arg;
+    char e[ST_ERROR_MAX];
+    for (;;) {
+        st_timer *t = NULL;
+        size_t n = 0;
+        if (store_timers_claim(c->s, c->owner, 1000, 60000, 5, &t, &n, e, sizeof(e)) != 0) {
+            c->failed = 1;
+            return NULL;
+        }
+        for (size_t i = 0; i < n && c->n < SHARED_TIMERS; i++)
+            c->ids[c->n++] = t[i].id;
+        st_timers_free(t, n);
+        if (n == 0)
+            return NULL;
+    }
+}
+
+START_TEST(two_stores_never_claim_one_timer)
+{
+    store *a = open_store(0, 0);
+    create_order(a, "o-1");
+    st_timer *tm = calloc(SHARED_TIMERS, sizeof(*tm));
+    ck_assert_ptr_nonnull(tm);
+    for (int i = 0; i < SHARED_TIMERS; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "t%d", i);
+        timer_init(&tm[i], "o-1", name, i);
+    }
+    st_unit u = {.new_timers = tm, .new_timer_count = SHARED_TIMERS};
+    ck_assert_int_eq(store_commit(a, &u, err, sizeof(err)), 0);
+    store *b = open_store(0, 0);
+
+    timer_claimer *c = calloc(TIMER_CLAIMERS, sizeof(*c));
+    ck_assert_ptr_nonnull(c);
+    pthread_t th[TIMER_CLAIMERS];
+    for (int i = 0; i < TIMER_CLAIMERS; i++) {
+        c[i].s = i % 2 ? b : a;
+        snprintf(c[i].owner, sizeof(c[i].owner), "p%d:w%d", i % 2, i);
+        ck_assert_int_eq(pthread_create(&th[i], NULL, timer_claim_loop, &c[i]), 0);
+    }
+    char *seen = calloc(tm[SHARED_TIMERS - 1].id + 1, 1);
+    ck_assert_ptr_nonnull(seen);
+    size_t total = 0;
+    for (int i = 0; i < TIMER_CLAIMERS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert(!c[i].failed);
+        for (size_t k = 0; k < c[i].n; k++) {
+            int64_t id = c[i].ids[k];
+            ck_assert(id >= tm[0].id && id <= tm[SHARED_TIMERS - 1].id);
+            ck_assert_msg(!seen[id], "timer %lld claimed twice", (long long)id);
+            seen[id] = 1;
+        }
+        total += c[i].n;
+    }
+    ck_assert_uint_eq(total, SHARED_TIMERS);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers WHERE lease_owner = ''"), 0);
+    free(seen);
+    free(c);
+    free(tm);
+    store_close(b);
+    store_close(a);
 }
 END_TEST
 
@@ -913,6 +1072,9 @@ START_TEST(next_due)
     st_unit u = {.new_timers = &tm, .new_timer_count = 1};
     ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), 0);
     ck_assert_int_eq(store_next_due_ms(s), 300);
+    /* A claimed timer is due again when its lease ends. */
+    ck_assert_uint_eq(claim_timers(s, "w1", 300, 1000, 10, NULL), 1);
+    ck_assert_int_eq(store_next_due_ms(s), 700);
     int64_t fired[] = {tm.id};
     st_unit u2 = {.fired_timers = fired, .fired_timer_count = 1};
     ck_assert_int_eq(store_commit(s, &u2, err, sizeof(err)), 0);
@@ -1245,8 +1407,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 5);
-    ck_assert_int_eq(sql_int("PRAGMA user_version"), 5);
+    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 6);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -1290,7 +1452,67 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 5);
+    ck_assert_int_eq(store_schema_version(s), 6);
+    store_close(s);
+}
+END_TEST
+
+/* Steps 2 to 5 exactly as those releases wrote them (schema.c, frozen): with the version-1
+ * schema above, the file of version 5, the one before timers were leased. */
+static const char v2_to_v5[] =
+    "ALTER TABLE orders ADD COLUMN created_by TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX orders_updated ON orders(updated_ms, id);"
+    "CREATE INDEX orders_seller_updated ON orders(seller_id, updated_ms, id);"
+    "CREATE INDEX orders_state_updated ON orders(state, updated_ms, id);"
+    "CREATE INDEX orders_created_by_updated ON orders(created_by, updated_ms, id);"
+    "DROP INDEX orders_seller_state;"
+    "CREATE TABLE tracking ("
+    "  carrier TEXT NOT NULL,"
+    "  number TEXT NOT NULL,"
+    "  order_id TEXT NOT NULL,"
+    "  PRIMARY KEY (carrier, number)) WITHOUT ROWID;"
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  mime_type TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (order_id, name));"
+    "CREATE INDEX actions_instance_due ON actions(status, instance, next_at_ms);"
+    "ALTER TABLE actions ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA application_id = 1330135601;" /* ST_APPLICATION_ID */
+    "PRAGMA user_version = 5;"
+    "INSERT INTO timers (order_id, name, due_ms, data) VALUES ('old-2', 'payment_timeout', "
+    "400, '{\"n\":1}');";
+
+/* A version-5 file's timers become leased ones: kept, unclaimed, claimable once. */
+START_TEST(version_5_file_timers_leased)
+{
+    write_v1_file(v2_to_v5);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 5);
+    store *s = open_store(0, 0);
+    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(sql_int("PRAGMA user_version"), 6);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'timers_lease'"),
+                     1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timers WHERE lease_owner = '' AND "
+                             "lease_until_ms = 0"), 1);
+    ck_assert_int_eq(store_next_due_ms(s), 400);
+    st_timer *t = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_timers_claim(s, "w1", 500, 100, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(t[0].order_id, "old-2");
+    ck_assert_str_eq(t[0].name, "payment_timeout");
+    ck_assert_str_eq(t[0].data, "{\"n\":1}");
+    st_timers_free(t, n);
+    ck_assert_int_eq(store_timers_claim(s, "w2", 599, 100, 10, &t, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 0);
+    store_close(s);
+    s = open_store(0, 0); /* nothing more to migrate; the lease was kept */
+    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(store_next_due_ms(s), 600);
     store_close(s);
 }
 END_TEST
@@ -1894,7 +2116,11 @@ int main(void)
     tcase_add_test(tc, sending_and_renew_need_the_lease);
     tcase_add_test(tc, claim_for_takes_expired_within_max);
     tcase_add_test(tc, concurrent_claimers_never_share);
-    tcase_add_test(tc, timers_due_replaced_cancelled_fired);
+    tcase_add_test(tc, timers_claimed_replaced_cancelled_fired);
+    tcase_add_test(tc, timer_lease_expiry_reclaimable);
+    tcase_add_test(tc, replaced_timer_not_fired_under_old_lease);
+    tcase_add_test(tc, two_stores_never_claim_one_timer);
+    tcase_add_test(tc, version_5_file_timers_leased);
     tcase_add_test(tc, next_due);
     tcase_add_test(tc, commit_from_done_refused);
     tcase_add_test(tc, concurrent_submitters_group_commit);

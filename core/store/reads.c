@@ -215,22 +215,6 @@ int store_action_instances(store *s, char ***out, size_t *count, char *err, size
     return rc;
 }
 
-int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
-                     char *err, size_t errlen)
-{
-    int64_t limit = max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
-    if (out == NULL) {
-        sti_err(err, errlen, "store_timers_due: no output");
-        return -1;
-    }
-    list_query q = {.sql = SQL_TIMERS_DUE, .kind = REC_TIMER, .nint = 2, .a = now_ms,
-                    .b = limit};
-    void *rows;
-    int rc = get_list(s, &q, &rows, count, err, errlen);
-    *out = rows;
-    return rc;
-}
-
 int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen)
 {
     if (s == NULL || due_ms == NULL) {

@@ -109,6 +109,9 @@ int sti_row_timer(sqlite3_stmt *st, st_timer *t, char *err, size_t errlen)
     if (FIXED(1, t->order_id) != 0 || FIXED(2, t->name) != 0)
         return -1;
     t->due_ms = sqlite3_column_int64(st, 3);
+    if (FIXED(5, t->lease_owner) != 0)
+        return -1;
+    t->lease_until_ms = sqlite3_column_int64(st, 6);
     return col_dup(st, 4, &t->data, err, errlen);
 }
 

@@ -82,9 +82,12 @@ static int init_locks(store *s)
 }
 
 /*
- * One process per database: the timers and the in-flight set of the engine live in its
- * memory, so a second daemon on the same file would fire timers twice.  A lock on a side
- * file (not on the database, whose locks SQLite owns) says who holds it.
+ * One process per database: actions and timers are claimed with leases, so a second
+ * daemon would not run them twice, but each engine's workers keep the orders they own in
+ * memory and expect to be their only writer (another process's writes would cost a
+ * version conflict and a reload each time).  A lock on a side file (not on the database,
+ * whose locks SQLite owns) says who holds it.  fcntl locks are per process: two handles
+ * of one process (tests) share it.
  */
 static int lock_db(store *s, char *why, size_t whylen)
 {

@@ -134,6 +134,8 @@ typedef struct st_timer {
     char name[ST_NAME_MAX];   /* "ship_by_warning", "delivery_confirm", ... */
     int64_t due_ms;
     char *data;               /* JSON text, owned, may be NULL */
+    char lease_owner[ST_ID_MAX]; /* read only: who claimed it ("" = nobody) */
+    int64_t lease_until_ms;   /* read only: when that claim ends (0 = never claimed) */
 } st_timer;
 
 /* Idempotency record of an accepted request (API Idempotency-Key). */
@@ -237,7 +239,7 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 5.
+/* store_schema_version - the schema version in the file (after migrations): 6.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -251,7 +253,10 @@ void store_close(store *s);
  *   3  tracking and documents tables
  *   4  index actions(status, instance, next_at_ms) for per-instance claims
  *   5  actions.sent (0 for older rows): a request of the current lease may have left
- *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite. */
+ *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite.
+ *   6  timers.lease_owner, timers.lease_until_ms (''/0 for older rows) and the index
+ *      timers(lease_until_ms, due_ms): timers are claimed with a lease
+ *      (store_timers_claim). */
 int store_schema_version(store *s);
 
 /*
@@ -415,13 +420,23 @@ void st_strings_free(char **v, size_t count);
  * first. */
 int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen);
 
-/* store_timers_due - timers with due_ms <= now, earliest first, at most max.  A read, not a
- * claim: timers carry no lease (one engine per database for now). */
-int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
-                     char *err, size_t errlen);
+/*
+ * store_timers_claim - lease up to `max` due timers (due_ms <= now_ms) that no one holds,
+ * or whose lease ended (a process that died, or a unit that failed), to `owner` until
+ * now_ms + lease_ms; earliest due first.  Returns them in *out (st_timers_free), with
+ * lease_owner and lease_until_ms set.  Atomic like store_actions_claim (a job of the
+ * writer, in its BEGIN IMMEDIATE transaction): two claimers, in one process or two, never
+ * get the same timer while its lease runs.  The unit that handles a timer deletes it
+ * (st_unit.fired_timers) - whoever holds it; there is no release.  A timer replaced
+ * meanwhile (same order and name set again) is a new row with a new id and no lease: the
+ * old claim's unit deletes nothing of it.  max 0 claims nothing; owner 1..ST_ID_MAX-1
+ * bytes; lease_ms >= 0.  0, or -1 with err set.  Not from a done callback.
+ */
+int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                       size_t max, st_timer **out, size_t *count, char *err, size_t errlen);
 
 /* store_next_due_ms - the earliest next_at of a pending action, lease end of a claimed
- * action or due of a timer, or INT64_MAX when there is none: how long the engine may
+ * action or timer, or due of an unclaimed timer, or INT64_MAX when there is none: how long the engine may
  * sleep.  A read error also gives INT64_MAX: cap the sleep (the engine's poll_ms does),
  * and use store_next_due to see the error. */
 int64_t store_next_due_ms(store *s);
@@ -443,6 +458,29 @@ void st_document_clear(st_document *d);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);
+
+/* ---- plugin instances' key-value state ------------------------------------------------- */
+
+/*
+ * A plugin instance's small durable state (a cursor, a webhook subscription id): the host's
+ * kv_set / kv_get (core/host/kv.c) land here once the hub has started.  Keyed by (instance
+ * id, key), so it outlives reloads and restarts.
+ *
+ * store_kv_set - set `value` (NULL deletes) under `key` for `instance`, durably: a job of
+ * the writer's group commit, and the caller waits until it is committed (synchronous=FULL
+ * makes that an fsync shared with the units committing meanwhile).  A new key is refused
+ * when the instance already has max_keys keys.  instance 1..ST_ID_MAX-1 bytes, key
+ * 1..ST_KEY_MAX-1, value at most ST_KV_MAX_VALUE.  0 written; 1 refused by max_keys
+ * (nothing written); -1 with err set.  Not from a done callback (-1).
+ *
+ * store_kv_get - 0 and *value (NUL-terminated, malloc'd: the caller frees it), 1 when
+ * absent, -1 with err set.  A read on a pooled reader connection.
+ */
+#define ST_KV_MAX_VALUE (64 * 1024)
+int store_kv_set(store *s, const char *instance, const char *key, const char *value,
+                 size_t max_keys, char *err, size_t errlen);
+int store_kv_get(store *s, const char *instance, const char *key, char **value, char *err,
+                 size_t errlen);
 
 /* ---- listing orders --------------------------------------------------------------------- */
 

@@ -31,8 +31,16 @@ static void unwind(sti_job *j)
         j->claimed = NULL;
         j->claimed_count = 0;
         break;
+    case JOB_TIMER_CLAIM:
+        st_timers_free(j->timers, j->timer_count);
+        j->timers = NULL;
+        j->timer_count = 0;
+        break;
     case JOB_REPLAY:
         j->replayed = 0;
+        break;
+    case JOB_KV:
+        j->kv_full = 0;
         break;
     case JOB_LEASE:
         j->renewed = 0;
@@ -65,6 +73,8 @@ static void run_job(sti_conn *c, sti_job *j, int *fault)
     int rc = j->kind == JOB_UNIT    ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
              : j->kind == JOB_CLAIM ? sti_apply_claim(c, j, j->err, sizeof(j->err))
              : j->kind == JOB_LEASE ? sti_apply_lease(c, j, j->err, sizeof(j->err))
+             : j->kind == JOB_TIMER_CLAIM ? sti_apply_timer_claim(c, j, j->err, sizeof(j->err))
+             : j->kind == JOB_KV    ? sti_apply_kv(c, j, j->err, sizeof(j->err))
                                     : sti_apply_replay(c, j, j->err, sizeof(j->err));
     if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
         return;
@@ -267,8 +277,7 @@ static int enqueue(store *s, sti_job *j)
     return 0;
 }
 
-/* Queue a stack job and wait for the writer to report it; 0 or -1 with err set. */
-static int enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
+int sti_enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
 {
     if (pthread_equal(pthread_self(), s->writer)) {
         sti_err(err, errlen, "called from a done callback (the writer thread): would deadlock");
@@ -321,7 +330,7 @@ int store_commit(store *s, st_unit *u, char *err, size_t errlen)
     j.kind = JOB_UNIT;
     j.unit = u;
     j.old_version = u->order != NULL ? u->order->version : 0;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0)
         sti_err(err, errlen, "%s", j.err);
@@ -359,7 +368,7 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     j.instance = instance;
     j.lease_ms = lease_ms;
     j.max = max;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);
@@ -367,6 +376,39 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     }
     *out = j.claimed;
     *count = j.claimed_count;
+    return 0;
+}
+
+int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                       size_t max, st_timer **out, size_t *count, char *err, size_t errlen)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (count != NULL)
+        *count = 0;
+    if (s == NULL || out == NULL || count == NULL || owner == NULL || *owner == '\0' ||
+        strlen(owner) >= ST_ID_MAX || lease_ms < 0) {
+        sti_err(err, errlen, "store_timers_claim: bad arguments (owner must be 1..%d bytes, "
+                "lease_ms >= 0)", ST_ID_MAX - 1);
+        return -1;
+    }
+    if (max == 0)
+        return 0;
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_TIMER_CLAIM;
+    j.now_ms = now_ms;
+    j.owner = owner;
+    j.lease_ms = lease_ms;
+    j.max = max;
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0) {
+        sti_err(err, errlen, "%s", j.err);
+        return -1;
+    }
+    *out = j.timers;
+    *count = j.timer_count;
     return 0;
 }
 
@@ -421,7 +463,7 @@ int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owne
     j.id_count = n;
     j.owner = owner;
     j.until_ms = until_ms;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);
@@ -443,7 +485,7 @@ int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t 
     j.kind = JOB_REPLAY;
     j.action_id = id;
     j.now_ms = now_ms;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);
