@@ -60,7 +60,8 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
     memset(h, 0, sizeof(*h));
     rt_holder_init(&h->generations);
     rt_holder_install(&h->generations, g);
-    store_options so = {.path = g->cfg->store_path, .sync_full = 1,
+    store_options so = {.driver = g->cfg->store_driver, .path = g->cfg->store_path,
+                        .sync_full = 1,
                         .skip_check = !g->cfg->store_check_at_start,
                         .init_empty = g->cfg->store_init_empty};
     eng_options eo = opts ? *opts

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -99,7 +99,7 @@ static void fail_all(sti_job *first, const char *why)
 
 /* A batch that failed because of the file or the disk: /healthz says so until one
  * commits again. */
-static void note_fault(store *s, const char *what, const char *why)
+static void note_fault(store_impl *s, const char *what, const char *why)
 {
     char text[ST_ERROR_MAX];
     snprintf(text, sizeof(text), "%s: %s", what, why);
@@ -107,7 +107,7 @@ static void note_fault(store *s, const char *what, const char *why)
 }
 
 /* Run the jobs first..NULL in one transaction; 1 when it committed. */
-static int run_batch(store *s, sti_job *first)
+static int run_batch(store_impl *s, sti_job *first)
 {
     sti_conn *c = s->wconn;
     char why[ST_ERROR_MAX];
@@ -149,7 +149,7 @@ static int run_batch(store *s, sti_job *first)
 }
 
 /* Report every job of the batch in queue order; frees store_submit's jobs. */
-static void finish_batch(store *s, sti_job *first, int committed)
+static void finish_batch(store_impl *s, sti_job *first, int committed)
 {
     uint64_t ok = 0;
     for (sti_job *j = first; j != NULL; j = j->next)
@@ -181,7 +181,7 @@ static void finish_batch(store *s, sti_job *first, int committed)
 #define GATHER_US 300     /* longest wait for more units when few are queued */
 #define GATHER_ENOUGH 32  /* this many queued units are worth a commit at once */
 
-static size_t queued(const store *s)
+static size_t queued(const store_impl *s)
 {
     size_t n = 0;
     for (const sti_job *j = s->head; j != NULL && n < GATHER_ENOUGH; j = j->next)
@@ -189,7 +189,7 @@ static size_t queued(const store *s)
     return n;
 }
 
-static sti_job *take_batch(store *s)
+static sti_job *take_batch(store_impl *s)
 {
     pthread_mutex_lock(&s->mu);
     while (s->head == NULL && !s->closing)
@@ -224,7 +224,7 @@ static sti_job *take_batch(store *s)
 
 static void *writer_main(void *arg)
 {
-    store *s = arg;
+    store_impl *s = arg;
     sti_job *batch;
     while ((batch = take_batch(s)) != NULL)
         finish_batch(s, batch, run_batch(s, batch));
@@ -233,7 +233,7 @@ static void *writer_main(void *arg)
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
-int sti_writer_start(store *s, char *err, size_t errlen)
+int sti_writer_start(store_impl *s, char *err, size_t errlen)
 {
     /* The writer never handles signals: they go to the daemon's own threads. */
     sigset_t all, old;
@@ -248,7 +248,7 @@ int sti_writer_start(store *s, char *err, size_t errlen)
     return 0;
 }
 
-void sti_writer_stop(store *s)
+void sti_writer_stop(store_impl *s)
 {
     pthread_mutex_lock(&s->mu);
     s->closing = 1;
@@ -259,7 +259,7 @@ void sti_writer_stop(store *s)
 
 /* ---- submitting ------------------------------------------------------------------------ */
 
-static int enqueue(store *s, sti_job *j)
+static int enqueue(store_impl *s, sti_job *j)
 {
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
@@ -277,7 +277,7 @@ static int enqueue(store *s, sti_job *j)
     return 0;
 }
 
-int sti_enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
+int sti_enqueue_wait(store_impl *s, sti_job *j, char *err, size_t errlen)
 {
     if (pthread_equal(pthread_self(), s->writer)) {
         sti_err(err, errlen, "called from a done callback (the writer thread): would deadlock");
@@ -302,7 +302,7 @@ int sti_enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
     return 0;
 }
 
-int store_submit(store *s, st_unit *u)
+int sqlite_store_submit(store_impl *s, st_unit *u)
 {
     if (s == NULL || u == NULL)
         return -1;
@@ -319,7 +319,7 @@ int store_submit(store *s, st_unit *u)
     return 0;
 }
 
-int store_commit(store *s, st_unit *u, char *err, size_t errlen)
+int sqlite_store_commit(store_impl *s, st_unit *u, char *err, size_t errlen)
 {
     if (s == NULL || u == NULL) {
         sti_err(err, errlen, "store_commit: no store or no unit");
@@ -337,14 +337,8 @@ int store_commit(store *s, st_unit *u, char *err, size_t errlen)
     return j.rc;
 }
 
-int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
-                        size_t max, st_action **out, size_t *count, char *err, size_t errlen)
-{
-    return store_actions_claim_for(s, now_ms, owner, lease_ms, NULL, max, out, count, err,
-                                   errlen);
-}
-
-int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+int sqlite_store_actions_claim_for(store_impl *s, int64_t now_ms, const char *owner,
+                                   int64_t lease_ms,
                             const char *instance, size_t max, st_action **out, size_t *count,
                             char *err, size_t errlen)
 {
@@ -379,7 +373,7 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     return 0;
 }
 
-int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+int sqlite_store_timers_claim(store_impl *s, const char *owner, int64_t now_ms, int64_t lease_ms,
                        size_t max, st_timer **out, size_t *count, char *err, size_t errlen)
 {
     if (out != NULL)
@@ -418,7 +412,7 @@ static int lease_args_ok(const int64_t *ids, size_t n, const char *owner)
            strlen(owner) < ST_ID_MAX;
 }
 
-int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *owner,
+int sqlite_store_actions_sending(store_impl *s, const int64_t *ids, size_t n, const char *owner,
                           int64_t until_ms, st_lease_fn done, void *arg)
 {
     if (s == NULL || !lease_args_ok(ids, n, owner) || n > SIZE_MAX / sizeof(*ids))
@@ -447,7 +441,7 @@ int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *ow
     return 0;
 }
 
-int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owner,
+int sqlite_store_actions_renew(store_impl *s, const int64_t *ids, size_t n, const char *owner,
                         int64_t until_ms, size_t *renewed, char *err, size_t errlen)
 {
     if (renewed != NULL)
@@ -474,7 +468,7 @@ int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owne
     return 0;
 }
 
-int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
+int sqlite_store_action_replay(store_impl *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
 {
     if (s == NULL) {
         sti_err(err, errlen, "store_action_replay: no store");

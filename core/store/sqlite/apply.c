@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -229,8 +229,8 @@ static int apply_new_action(sti_conn *c, st_action *a, char *err, size_t errlen)
     }
     if ((st = sti_stmt(c, SQL_ACTION_ID_BY_KEY, err, errlen)) == NULL)
         return -1;
-    int rc = sti_lookup(c, st, sti_bind_text(st, 1, a->idem_key), &a->id, "finding an action by key",
-                    err, errlen);
+    int rc = sti_lookup(c, st, sti_bind_text(st, 1, a->idem_key), &a->id,
+                        "finding an action by key", err, errlen);
     if (rc == 1)
         sti_err(err, errlen, "action '%s' was neither inserted nor found", a->idem_key);
     return rc == 0 ? 0 : -1;

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 

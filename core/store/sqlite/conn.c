@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,7 +318,7 @@ int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-sti_conn *sti_reader_get(store *s, char *err, size_t errlen)
+sti_conn *sti_reader_get(store_impl *s, char *err, size_t errlen)
 {
     pthread_mutex_lock(&s->pool_mu);
     sti_conn *c = s->idle;
@@ -333,7 +333,7 @@ sti_conn *sti_reader_get(store *s, char *err, size_t errlen)
     return c;
 }
 
-void sti_reader_put(store *s, sti_conn *c)
+void sti_reader_put(store_impl *s, sti_conn *c)
 {
     if (c == NULL)
         return;
@@ -354,7 +354,7 @@ void sti_reader_put(store *s, sti_conn *c)
         sti_conn_close(c);
 }
 
-void sti_pool_close(store *s)
+void sti_pool_close(store_impl *s)
 {
     pthread_mutex_lock(&s->pool_mu);
     sti_conn *c = s->idle;

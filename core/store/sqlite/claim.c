@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +76,8 @@ int sti_apply_claim(sti_conn *c, sti_job *j, char *err, size_t errlen)
     st_action *a = NULL;
     size_t n = 0;
     int rc = j->instance != NULL ? claim_instance(c, j, &a, &n, err, errlen)
-                                 : claim_select(c, j, SQL_CLAIM_SELECT, j->max, &a, &n, err, errlen);
+                                 : claim_select(c, j, SQL_CLAIM_SELECT, j->max, &a, &n, err,
+                                                errlen);
     if (rc != 0)
         return -1;
     sqlite3_stmt *st;

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@ static int kv_args_ok(const char *instance, const char *key)
            key != NULL && *key != '\0' && strlen(key) < ST_KEY_MAX;
 }
 
-int store_kv_set(store *s, const char *instance, const char *key, const char *value,
+int sqlite_store_kv_set(store_impl *s, const char *instance, const char *key, const char *value,
                  size_t max_keys, char *err, size_t errlen)
 {
     if (s == NULL || !kv_args_ok(instance, key) ||
@@ -62,7 +62,8 @@ int sti_apply_kv(sti_conn *c, sti_job *j, char *err, size_t errlen)
     return 0;
 }
 
-int store_kv_get(store *s, const char *instance, const char *key, char **value, char *err,
+int sqlite_store_kv_get(store_impl *s, const char *instance, const char *key, char **value,
+                        char *err,
                  size_t errlen)
 {
     if (value != NULL)

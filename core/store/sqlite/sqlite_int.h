@@ -1,23 +1,26 @@
 /*
- * store_int - internals of the SQLite store shared by its files (not for other modules).
+ * sqlite_int - internals of the SQLite backend (store_backend.h) shared by its files; not
+ * for other modules, which see store.h only.
  *
- *   store.c    open / close / version / stats
+ *   backend.c  the backend's table of operations
+ *   sqlite.c   open / close / version / stats (the handle: struct store_impl)
  *   schema.c   migrations (PRAGMA user_version + ordered SQL steps)
  *   conn.c     connections, pragmas, the statement cache, the reader pool, error helpers
- *   writer.c   the writer thread: queue, group commit, store_submit / store_commit / claim /
- *              replay
+ *   writer.c   the writer thread: queue, group commit, submit / commit / claim jobs
  *   apply.c    one unit applied inside a savepoint on the writer connection
  *   claim.c    the other writer jobs: claims of actions and timers, sent marks and lease
  *              renewals, replays
- *   reads.c    the read functions, on pooled reader connections (listing, counts too)
- *   records.c  row decoding and the *_free / *_clear functions
+ *   reads.c    the read functions, on pooled reader connections
+ *   list.c     listing orders (keyset pages) and counts for metrics
+ *   records.c  row decoding
  *   check.c    integrity: quick_check (at open and on demand), health for /healthz
- *   kv.c       plugin instances' key-value state (store_kv_set / store_kv_get)
+ *   kv.c       plugin instances' key-value state (kv_set / kv_get)
  */
-#ifndef OH_STORE_INT_H
-#define OH_STORE_INT_H
+#ifndef OH_STORE_SQLITE_INT_H
+#define OH_STORE_SQLITE_INT_H
 
-#include "store.h"
+#include "store/store.h"
+#include "store/store_backend.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -162,7 +165,7 @@ typedef struct sti_job {
     pthread_cond_t cv;
 } sti_job;
 
-struct store {
+struct store_impl {
     char *path;
     int lock_fd;              /* fcntl lock on "<path>.lock": one process per database */
     int sync_full;
@@ -196,6 +199,53 @@ struct store {
     sti_conn *check_conn;       /* its connection, for store_check_cancel */
     int check_closed;           /* store_close started: no new check */
 };
+
+/* ---- the backend's operations (store_backend.h; store.h has their contracts) ---------- */
+int sqlite_store_open(const store_options *opts, store_impl **out, char *err, size_t errlen);
+void sqlite_store_close(store_impl *s);
+int sqlite_store_schema_version(store_impl *s);
+void sqlite_store_stats(store_impl *s, uint64_t *units, uint64_t *batches);
+void sqlite_store_health(store_impl *s, st_health *out);
+int sqlite_store_check(store_impl *s, char *problems, size_t plen, int64_t *took_ms, char *err,
+                       size_t errlen);
+void sqlite_store_check_cancel(store_impl *s);
+int sqlite_store_submit(store_impl *s, st_unit *u);
+int sqlite_store_commit(store_impl *s, st_unit *u, char *err, size_t errlen);
+int sqlite_store_action_replay(store_impl *s, int64_t id, int64_t now_ms, char *err,
+                               size_t errlen);
+int sqlite_store_order_get(store_impl *s, const char *id, st_order *out, char *err,
+                           size_t errlen);
+int sqlite_store_events(store_impl *s, const char *order_id, st_event **out, size_t *count,
+                        char *err, size_t errlen);
+int sqlite_store_actions_claim_for(store_impl *s, int64_t now_ms, const char *owner,
+                                   int64_t lease_ms, const char *instance, size_t max,
+                                   st_action **out, size_t *count, char *err, size_t errlen);
+int sqlite_store_actions_sending(store_impl *s, const int64_t *ids, size_t n, const char *owner,
+                                 int64_t until_ms, st_lease_fn done, void *arg);
+int sqlite_store_actions_renew(store_impl *s, const int64_t *ids, size_t n, const char *owner,
+                               int64_t until_ms, size_t *renewed, char *err, size_t errlen);
+int sqlite_store_action_instances(store_impl *s, char ***out, size_t *count, char *err,
+                                  size_t errlen);
+int sqlite_store_actions_dead(store_impl *s, st_action **out, size_t *count, char *err,
+                              size_t errlen);
+int sqlite_store_timers_claim(store_impl *s, const char *owner, int64_t now_ms,
+                              int64_t lease_ms, size_t max, st_timer **out, size_t *count,
+                              char *err, size_t errlen);
+int sqlite_store_next_due(store_impl *s, int64_t *due_ms, char *err, size_t errlen);
+int sqlite_store_tracking_order(store_impl *s, const char *carrier, const char *number,
+                                char *order_id, char *err, size_t errlen);
+int sqlite_store_document_get(store_impl *s, const char *order_id, const char *name,
+                              st_document *out, char *err, size_t errlen);
+int sqlite_store_idem_get(store_impl *s, const char *key, st_idem *out, char *err,
+                          size_t errlen);
+int sqlite_store_kv_set(store_impl *s, const char *instance, const char *key, const char *value,
+                        size_t max_keys, char *err, size_t errlen);
+int sqlite_store_kv_get(store_impl *s, const char *instance, const char *key, char **value,
+                        char *err, size_t errlen);
+int sqlite_store_orders_list(store_impl *s, const st_order_filter *f, const char *cursor,
+                             size_t limit, st_order_row **out, size_t *count, char *next_cursor,
+                             size_t next_len, char *err, size_t errlen);
+int sqlite_store_counts(store_impl *s, st_counts *out, char *err, size_t errlen);
 
 /* ---- conn.c ---- */
 void sti_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -239,9 +289,9 @@ sqlite3_stmt *sti_list_stmt(sti_conn *c, unsigned variant, char *err, size_t err
 /* Run a statement that returns no rows (SQLITE_DONE); 0 or -1 with err set. */
 int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen);
 /* Reader pool. */
-sti_conn *sti_reader_get(store *s, char *err, size_t errlen);
-void sti_reader_put(store *s, sti_conn *c);
-void sti_pool_close(store *s);
+sti_conn *sti_reader_get(store_impl *s, char *err, size_t errlen);
+void sti_reader_put(store_impl *s, sti_conn *c);
+void sti_pool_close(store_impl *s);
 
 static inline int sti_run(sti_conn *c, sqlite3_stmt *st, int bound, const char *what,
                           char *err, size_t errlen)
@@ -288,22 +338,22 @@ int sti_quick_check(sqlite3 *db, char *problems, size_t plen, char *err, size_t 
 int sti_is_fault(int rc);
 /* The writer's outcome of one write transaction (writer thread only): why = NULL clears
  * write_error. */
-void sti_health_write(store *s, const char *why);
+void sti_health_write(store_impl *s, const char *why);
 /* A read found a damaged page: recorded as a failed check. */
-void sti_health_read_fault(store *s, const char *why);
+void sti_health_read_fault(store_impl *s, const char *why);
 /* Initial state: the check at open passed (1) or was skipped (0). */
-void sti_health_init(store *s, int checked, int64_t took_ms);
-int sti_health_locks(store *s);
+void sti_health_init(store_impl *s, int checked, int64_t took_ms);
+int sti_health_locks(store_impl *s);
 /* Wait for a running check to end and refuse new ones (store_close). */
-void sti_health_close(store *s);
+void sti_health_close(store_impl *s);
 
 /* ---- writer.c ---- */
-int sti_writer_start(store *s, char *err, size_t errlen);
-void sti_writer_stop(store *s);
+int sti_writer_start(store_impl *s, char *err, size_t errlen);
+void sti_writer_stop(store_impl *s);
 /* Queue a job on the caller's stack and wait until the writer has reported it (its batch
  * committed or failed): 0 (the job's own outcome in j->rc), or -1 with err set when it
  * could not be queued (closing, or called from the writer thread: it would deadlock). */
-int sti_enqueue_wait(store *s, sti_job *j, char *err, size_t errlen);
+int sti_enqueue_wait(store_impl *s, sti_job *j, char *err, size_t errlen);
 
 /* ---- kv.c ---- */
 /* Set or delete a plugin instance's value for a kv job (sets j->kv_full). */
