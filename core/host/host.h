@@ -102,8 +102,10 @@ typedef struct host_kv_backend {
 /*
  * host_kv_use - use backend `b` (copied) from now on; NULL returns to process memory.
  * Values set in memory before a backend is installed (by the first generation's init,
- * which runs before the store is open) are moved into it, so none is lost; the memory is
- * then empty.  Waits for kv calls in progress.  Call it from one thread at a time (the
+ * which runs before the hub opens the store) are moved into it, so none is lost; the
+ * memory is then empty.  A kv_get in that first init does not see the store's values yet
+ * (orderhubd builds the first generation before hub_start); init of later generations
+ * (reloads) does.  Waits for kv calls in progress.  Call it from one thread at a time (the
  * hub's start and stop).
  */
 void host_kv_use(const host_kv_backend *b);

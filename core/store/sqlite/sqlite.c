@@ -11,6 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * sqlite - the SQLite backend's handle (struct store_impl): open (directories, the
+ * one-process lock, recognising and checking the file, migrations, WAL, the writer
+ * thread), close, the schema version and the writer's counters.
+ */
+
 /* Create the directories leading to `path` (0700: the journal holds customer data). */
 static int make_parent_dirs(const char *path, char *err, size_t errlen)
 {
