@@ -238,6 +238,26 @@ int sqlite_store_next_due(store_impl *s, int64_t *due_ms, char *err, size_t errl
     return rc;
 }
 
+int sti_timers_claimable(store_impl *s, int64_t now_ms, char *err, size_t errlen)
+{
+    sti_conn *c = sti_reader_get(s, err, errlen);
+    if (c == NULL)
+        return -1;
+    int rc = -1;
+    sqlite3_stmt *st = sti_stmt(c, SQL_TIMER_CLAIM_SELECT, err, errlen);
+    if (st != NULL) {
+        int b = sqlite3_bind_int64(st, 1, now_ms) | sqlite3_bind_int64(st, 2, 1);
+        int step = b == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+        if (step == SQLITE_ROW || step == SQLITE_DONE)
+            rc = step == SQLITE_ROW;
+        else
+            sti_sqlerr(err, errlen, c->db, "looking for due timers");
+        sti_end(st);
+    }
+    sti_reader_put(s, c);
+    return rc;
+}
+
 static int tracking_row(sqlite3_stmt *st, void *rec, char *err, size_t errlen)
 {
     const char *id = (const char *)sqlite3_column_text(st, 0);

@@ -347,6 +347,12 @@ int sti_health_locks(store_impl *s);
 /* Wait for a running check to end and refuse new ones (store_close). */
 void sti_health_close(store_impl *s);
 
+/* ---- reads.c ---- */
+/* Whether a timer is claimable at now_ms, on a reader connection: 1 yes, 0 no, -1 with err
+ * set.  The dispatcher asks for timers on every poll; a write job for nothing would cost
+ * the writer a transaction (and tell /healthz a write committed) each time. */
+int sti_timers_claimable(store_impl *s, int64_t now_ms, char *err, size_t errlen);
+
 /* ---- writer.c ---- */
 int sti_writer_start(store_impl *s, char *err, size_t errlen);
 void sti_writer_stop(store_impl *s);

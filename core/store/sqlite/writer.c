@@ -386,8 +386,9 @@ int sqlite_store_timers_claim(store_impl *s, const char *owner, int64_t now_ms, 
                 "lease_ms >= 0)", ST_ID_MAX - 1);
         return -1;
     }
-    if (max == 0)
-        return 0;
+    int any = max > 0 ? sti_timers_claimable(s, now_ms, err, errlen) : 0;
+    if (any <= 0)
+        return any; /* nothing due: no write transaction (the claim re-checks in its own) */
     sti_job j;
     memset(&j, 0, sizeof(j));
     j.kind = JOB_TIMER_CLAIM;
