@@ -227,8 +227,7 @@ int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size
  * meanwhile (same order and name set again) is a new row with a new id and no lease: the
  * old claim's unit deletes nothing of it.  When nothing is claimable the call is a read
  * only (no write transaction: it is asked on every poll).  max 0 claims nothing; owner
- * 1..ST_ID_MAX-1
- * bytes; lease_ms >= 0.  0, or -1 with err set.  Not from a done callback.
+ * 1..ST_ID_MAX-1 bytes; lease_ms >= 0.  0, or -1 with err set.  Not from a done callback.
  */
 int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
                        size_t max, st_timer **out, size_t *count, char *err, size_t errlen);
