@@ -18,7 +18,6 @@
 #include <strings.h>
 
 #define CLAIM_BATCH 64
-#define POSTED_TIMERS 1024
 
 
 static void run_free(action_run *r)
@@ -622,52 +621,28 @@ static void run_actions(engine *e, st_action *a, size_t n)
 /* ---- the loop ---------------------------------------------------------------------------- */
 
 /*
- * Timers handed to a worker but not yet deleted by its unit are not posted again.  A timer
- * stays due until that unit commits, so an id leaves this set when it no longer shows up
- * among the due timers.  (Within one process: after a restart nothing was applied.)
+ * Due timers are claimed with a lease, like actions: another process never fires these,
+ * and a timer whose unit never commits (a crash, a failed unit) is claimed again, and
+ * posted again, once the lease ends.  Until then the lease keeps it from being posted twice.
  */
-typedef struct posted_timers {
-    int64_t id[POSTED_TIMERS];
-    size_t count;
-} posted_timers;
-
-static int was_posted(const posted_timers *p, int64_t id)
-{
-    for (size_t i = 0; i < p->count; i++) {
-        if (p->id[i] == id)
-            return 1;
-    }
-    return 0;
-}
-
-static void poll_timers(engine *e, posted_timers *posted)
+static void poll_timers(engine *e)
 {
     st_timer *t = NULL;
     size_t n = 0;
     char err[512];
-    /* Ask for every posted timer plus a batch of new ones, so none of ours is cut off. */
-    if (store_timers_due(e->o.store, eng_now_ms(), posted->count + CLAIM_BATCH, &t, &n, err,
-                         sizeof(err)) != 0) {
+    if (store_timers_claim(e->o.store, e->owner, eng_now_ms(), e->o.lease_ms, CLAIM_BATCH, &t,
+                           &n, err, sizeof(err)) != 0) {
         log_error("timers: %s", err);
         return;
     }
-    posted_timers still = {.count = 0};
     for (size_t i = 0; i < n; i++) {
-        if (was_posted(posted, t[i].id)) {
-            still.id[still.count++] = t[i].id;
-            continue;
-        }
-        if (still.count + 1 >= POSTED_TIMERS)
-            continue; /* the rest waits for the next round */
         eng_msg *m = eng_msg_new(MSG_TIMER, t[i].order_id);
         if (m == NULL)
-            continue;
+            continue; /* out of memory: posted when the lease ends */
         m->timer_id = t[i].id;
         snprintf(m->timer_name, sizeof(m->timer_name), "%s", t[i].name);
-        still.id[still.count++] = t[i].id;
         eng_post(e, m);
     }
-    *posted = still;
     st_timers_free(t, n);
 }
 
@@ -740,10 +715,9 @@ static size_t poll_actions(engine *e, int64_t *removed_at)
 void *dispatch_main(void *arg)
 {
     engine *e = arg;
-    posted_timers *posted = calloc(1, sizeof(*posted));
     int64_t removed_at = 0, renew_at = eng_now_ms() + e->o.lease_ms / 3;
     pthread_mutex_lock(&e->lock);
-    while (!e->stopping && posted != NULL) {
+    while (!e->stopping) {
         pthread_mutex_unlock(&e->lock);
         /* A third of the lease: two renewals may be late (a slow commit) before it ends. */
         if (eng_now_ms() >= renew_at) {
@@ -751,7 +725,7 @@ void *dispatch_main(void *arg)
             lease_renew_held(e);
         }
         size_t claimed = poll_actions(e, &removed_at);
-        poll_timers(e, posted);
+        poll_timers(e);
         pthread_mutex_lock(&e->lock);
         if (claimed > 0 || e->stopping)
             continue;
@@ -773,6 +747,5 @@ void *dispatch_main(void *arg)
             pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     }
     pthread_mutex_unlock(&e->lock);
-    free(posted);
     return NULL;
 }

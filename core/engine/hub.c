@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include "hub.h"
+#include "log/log.h"
+#include "store/store.h"
 
 #include <curl/curl.h>
 #include <string.h>
@@ -21,6 +23,32 @@ static void set_queues(hub *h, const rt_gen *g)
     }
 }
 
+/* Plugins' key-value state in the store (host.h): the host cannot link the store, so the
+ * hub hands it these. */
+static int kv_set(void *ctx, const char *instance, const char *key, const char *value,
+                  size_t max_keys)
+{
+    char err[ST_ERROR_MAX];
+    int rc = store_kv_set(ctx, instance, key, value, max_keys, err, sizeof(err));
+    if (rc < 0)
+        log_error("plugin instance %s: kv_set '%s': %s", instance, key, err);
+    return rc;
+}
+
+static int kv_get(void *ctx, const char *instance, const char *key, char **value)
+{
+    char err[ST_ERROR_MAX];
+    int rc = store_kv_get(ctx, instance, key, value, err, sizeof(err));
+    if (rc < 0)
+        log_error("plugin instance %s: kv_get '%s': %s", instance, key, err);
+    return rc;
+}
+
+host_kv_backend hub_kv_backend(store *s)
+{
+    return (host_kv_backend){.set = kv_set, .get = kv_get, .ctx = s};
+}
+
 void hub_install(hub *h, rt_gen *g)
 {
     set_queues(h, g);
@@ -32,7 +60,8 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
     memset(h, 0, sizeof(*h));
     rt_holder_init(&h->generations);
     rt_holder_install(&h->generations, g);
-    store_options so = {.path = g->cfg->store_path, .sync_full = 1,
+    store_options so = {.driver = g->cfg->store_driver, .path = g->cfg->store_path,
+                        .sync_full = 1,
                         .skip_check = !g->cfg->store_check_at_start,
                         .init_empty = g->cfg->store_init_empty};
     eng_options eo = opts ? *opts
@@ -45,6 +74,8 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
                                           .cache_orders = g->cfg->engine.cache_orders};
     if (store_open(&so, &h->store, err, errlen) != 0)
         goto fail;
+    host_kv_backend kv = hub_kv_backend(h->store);
+    host_kv_use(&kv);
     if (ex_create(&h->executor, err, errlen) != 0)
         goto fail;
     set_queues(h, g);
@@ -67,6 +98,8 @@ void hub_stop(hub *h)
     ex_destroy(h->executor);
     h->executor = NULL;
     eng_stop(h->engine);
+    if (h->store != NULL)
+        host_kv_use(NULL); /* back to memory: the store is going */
     store_close(h->store);
     rt_holder_free(&h->generations);
     memset(h, 0, sizeof(*h));

@@ -7,6 +7,7 @@
 #define OH_HUB_H
 
 #include "engine/engine.h"
+#include "host/host.h"
 
 typedef struct hub {
     rt_holder generations;
@@ -27,6 +28,14 @@ int hub_start(hub *h, rt_gen *g, const eng_options *opts, char *err, size_t errl
  * executor queues get their limits first.  Used by reloads.
  */
 void hub_install(hub *h, rt_gen *g);
+
+/*
+ * hub_kv_backend - plugins' key-value state kept in store `s` (borrowed: it must outlive
+ * the backend's use), for host_kv_use.  hub_start installs it once the store is open and
+ * hub_stop returns to memory before closing the store.  Writes wait for the writer's
+ * commit (store_kv_set); errors are logged.
+ */
+host_kv_backend hub_kv_backend(store *s);
 
 /* hub_stop - quiesce the engine, destroy the executor, stop the engine, close the store,
  * release the generation. */

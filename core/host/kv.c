@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "host.h"
+#include "log/log.h"
 #include "runtime/instance.h"
 
 #include <pthread.h>
@@ -9,7 +10,9 @@
 
 /*
  * Per-instance key-value state, keyed by (instance id, key) so that it outlives reloads of
- * the instance.  Process memory for now: the store-backed version belongs to the engine.
+ * the instance.  Two homes (host.h): process memory, the default, and a backend the hub
+ * installs (the store).  A read-write lock lets kv calls run in parallel through the
+ * backend (each may wait for a commit) while host_kv_use swaps it.
  */
 typedef struct kv_entry {
     char *instance;
@@ -19,18 +22,29 @@ typedef struct kv_entry {
 } kv_entry;
 
 static struct {
-    pthread_mutex_t lock;
+    pthread_rwlock_t use;       /* read: a kv call; write: host_kv_use */
+    int has_backend;            /* under `use` */
+    host_kv_backend backend;
+    pthread_mutex_t lock;       /* the in-memory list */
     kv_entry *head;
-} kv_store = {PTHREAD_MUTEX_INITIALIZER, NULL};
+} kv_store = {PTHREAD_RWLOCK_INITIALIZER, 0, {0}, PTHREAD_MUTEX_INITIALIZER, NULL};
 
-#define KV_MAX_VALUE (64 * 1024)
+/* ---- in memory ------------------------------------------------------------------------- */
 
-static kv_entry **kv_slot(const char *instance, const char *key)
+static kv_entry **kv_slot(const char *instance, const char *key, size_t *keys_of_instance)
 {
-    kv_entry **p = &kv_store.head;
-    while (*p != NULL && (strcmp((*p)->instance, instance) != 0 || strcmp((*p)->key, key) != 0))
-        p = &(*p)->next;
-    return p;
+    size_t n = 0;
+    kv_entry **p = &kv_store.head, **found = NULL;
+    for (; *p != NULL; p = &(*p)->next) {
+        if (strcmp((*p)->instance, instance) != 0)
+            continue;
+        n++;
+        if (found == NULL && strcmp((*p)->key, key) == 0)
+            found = p;
+    }
+    if (keys_of_instance != NULL)
+        *keys_of_instance = n;
+    return found != NULL ? found : p;
 }
 
 static void kv_entry_free(kv_entry *e)
@@ -41,14 +55,12 @@ static void kv_entry_free(kv_entry *e)
     free(e);
 }
 
-int host_kv_set(oh_instance *self, const char *key, const char *value)
+static int mem_set(const char *instance, const char *key, const char *value, size_t max_keys)
 {
-    if (self == NULL || key == NULL || *key == '\0' ||
-        (value != NULL && strlen(value) > KV_MAX_VALUE))
-        return -1;
     int rc = 0;
+    size_t keys = 0;
     pthread_mutex_lock(&kv_store.lock);
-    kv_entry **slot = kv_slot(self->id, key);
+    kv_entry **slot = kv_slot(instance, key, &keys);
     if (value == NULL) {
         if (*slot != NULL) {
             kv_entry *gone = *slot;
@@ -63,9 +75,11 @@ int host_kv_set(oh_instance *self, const char *key, const char *value)
             free((*slot)->value);
             (*slot)->value = copy;
         }
+    } else if (keys >= max_keys) {
+        rc = 1;
     } else {
         kv_entry *e = calloc(1, sizeof(*e));
-        if (e == NULL || (e->instance = strdup(self->id)) == NULL ||
+        if (e == NULL || (e->instance = strdup(instance)) == NULL ||
             (e->key = strdup(key)) == NULL || (e->value = strdup(value)) == NULL) {
             if (e != NULL)
                 kv_entry_free(e);
@@ -78,26 +92,76 @@ int host_kv_set(oh_instance *self, const char *key, const char *value)
     return rc;
 }
 
-int host_kv_get(oh_instance *self, const char *key, char *buf, size_t buflen)
+static int mem_get(const char *instance, const char *key, char **value)
 {
-    if (self == NULL || key == NULL)
-        return -1;
-    int rc;
     pthread_mutex_lock(&kv_store.lock);
-    kv_entry *e = *kv_slot(self->id, key);
-    if (e == NULL) {
-        rc = -1;
-    } else {
-        size_t len = strlen(e->value);
-        if (buf == NULL || len + 1 > buflen) {
-            rc = -2;
-        } else {
-            memcpy(buf, e->value, len + 1);
-            rc = (int)len;
-        }
-    }
+    kv_entry *e = *kv_slot(instance, key, NULL);
+    int rc = e == NULL ? 1 : (*value = strdup(e->value)) != NULL ? 0 : -1;
     pthread_mutex_unlock(&kv_store.lock);
     return rc;
+}
+
+/* ---- the host's functions -------------------------------------------------------------- */
+
+int host_kv_set(oh_instance *self, const char *key, const char *value)
+{
+    if (self == NULL || key == NULL || *key == '\0' || strlen(key) > HOST_KV_MAX_KEY ||
+        (value != NULL && strlen(value) > HOST_KV_MAX_VALUE))
+        return -1;
+    pthread_rwlock_rdlock(&kv_store.use);
+    int rc = kv_store.has_backend
+                 ? kv_store.backend.set(kv_store.backend.ctx, self->id, key, value,
+                                        HOST_KV_MAX_KEYS)
+                 : mem_set(self->id, key, value, HOST_KV_MAX_KEYS);
+    pthread_rwlock_unlock(&kv_store.use);
+    if (rc == 1)
+        log_warn("plugin instance %s: kv_set '%s' refused: it already has %d keys",
+                 self->id, key, HOST_KV_MAX_KEYS);
+    return rc == 0 ? 0 : -1;
+}
+
+int host_kv_get(oh_instance *self, const char *key, char *buf, size_t buflen)
+{
+    if (self == NULL || key == NULL || *key == '\0' || strlen(key) > HOST_KV_MAX_KEY)
+        return -1;
+    char *value = NULL;
+    pthread_rwlock_rdlock(&kv_store.use);
+    int rc = kv_store.has_backend
+                 ? kv_store.backend.get(kv_store.backend.ctx, self->id, key, &value)
+                 : mem_get(self->id, key, &value);
+    pthread_rwlock_unlock(&kv_store.use);
+    if (rc != 0)
+        return -1; /* absent, or an error the backend logged: the SDK has one answer */
+    size_t len = strlen(value);
+    if (buf == NULL || len + 1 > buflen) {
+        rc = -2;
+    } else {
+        memcpy(buf, value, len + 1);
+        rc = (int)len;
+    }
+    free(value);
+    return rc;
+}
+
+void host_kv_use(const host_kv_backend *b)
+{
+    pthread_rwlock_wrlock(&kv_store.use);
+    kv_store.has_backend = b != NULL && b->set != NULL && b->get != NULL;
+    if (kv_store.has_backend) {
+        kv_store.backend = *b;
+        /* What the first generation's init set before the store was open. */
+        pthread_mutex_lock(&kv_store.lock);
+        while (kv_store.head != NULL) {
+            kv_entry *e = kv_store.head;
+            kv_store.head = e->next;
+            if (b->set(b->ctx, e->instance, e->key, e->value, HOST_KV_MAX_KEYS) != 0)
+                log_error("plugin instance %s: kv value '%s' set before the store was open "
+                          "could not be kept", e->instance, e->key);
+            kv_entry_free(e);
+        }
+        pthread_mutex_unlock(&kv_store.lock);
+    }
+    pthread_rwlock_unlock(&kv_store.use);
 }
 
 void host_kv_reset(void)

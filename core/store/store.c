@@ -1,193 +1,58 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "store.h"
+#include "store_backend.h"
 
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <time.h>
-#include <unistd.h>
-
-/* Create the directories leading to `path` (0700: the journal holds customer data). */
-static int make_parent_dirs(const char *path, char *err, size_t errlen)
-{
-    char *dir = strdup(path);
-    if (dir == NULL) {
-        sti_err(err, errlen, "out of memory");
-        return -1;
-    }
-    char *slash = strrchr(dir, '/');
-    int rc = 0;
-    if (slash != NULL && slash != dir) {
-        *slash = '\0';
-        for (char *p = dir + 1; rc == 0; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-                sti_err(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
-                rc = -1;
-            }
-            *p = saved;
-            if (saved == '\0')
-                break;
-        }
-    }
-    free(dir);
-    return rc;
-}
-
-/* Free what store_open built so far (the writer thread is not running). */
-static void destroy(store *s, int locks)
-{
-    sti_pool_close(s);
-    sti_conn_close(s->wconn);
-    if (s->lock_fd >= 0)
-        close(s->lock_fd); /* the file stays: unlinking a lock file races with openers */
-    if (locks) {
-        pthread_mutex_destroy(&s->mu);
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->pool_mu);
-        pthread_mutex_destroy(&s->health_mu);
-        pthread_cond_destroy(&s->check_over);
-    }
-    free(s->path);
-    free(s);
-}
-
-static int init_locks(store *s)
-{
-    if (pthread_mutex_init(&s->mu, NULL) != 0)
-        return -1;
-    if (pthread_cond_init(&s->wake, NULL) != 0) {
-        pthread_mutex_destroy(&s->mu);
-        return -1;
-    }
-    if (pthread_mutex_init(&s->pool_mu, NULL) != 0) {
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->mu);
-        return -1;
-    }
-    if (sti_health_locks(s) != 0) {
-        pthread_mutex_destroy(&s->pool_mu);
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->mu);
-        return -1;
-    }
-    return 0;
-}
 
 /*
- * One process per database: the timers and the in-flight set of the engine live in its
- * memory, so a second daemon on the same file would fire timers twice.  A lock on a side
- * file (not on the database, whose locks SQLite owns) says who holds it.
+ * store - the front of the store: store_open picks the backend store_options.driver names
+ * and every other function hands its call to that backend's table (store_backend.h).  One
+ * indirect call per operation is all it adds, on the group-commit path too.
  */
-static int lock_db(store *s, char *why, size_t whylen)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s.lock", s->path);
-    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (s->lock_fd < 0) {
-        snprintf(why, whylen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    if (fcntl(s->lock_fd, F_SETLK, &lk) != 0) {
-        char pid[32] = "";
-        ssize_t n = pread(s->lock_fd, pid, sizeof(pid) - 1, 0);
-        pid[n > 0 ? n : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
-        snprintf(why, whylen, "in use by another process (pid %s)", pid[0] ? pid : "?");
-        return -1;
-    }
-    char pid[32];
-    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-    if (ftruncate(s->lock_fd, 0) != 0 || pwrite(s->lock_fd, pid, (size_t)len, 0) != len) {
-        snprintf(why, whylen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static const store_backend *const backends[] = {&st_sqlite_backend};
+#define BACKEND_COUNT (sizeof(backends) / sizeof(backends[0]))
 
-/* PRAGMA quick_check before anything writes to the file (a migration on a damaged file
- * would spread the damage); 0, or -1 with why set. */
-static int check_at_open(store *s, char *why, size_t whylen)
-{
-    char problems[ST_ERROR_MAX];
-    int64_t t0 = mono_ms();
-    int rc = sti_quick_check(s->wconn->db, problems, sizeof(problems), why, whylen);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) {
-        sti_err(why, whylen, "integrity check failed (PRAGMA quick_check): %s; refusing to "
-                "start on a damaged database: restore a backup (or salvage it with sqlite3 "
-                ".recover)", problems);
-        return -1;
-    }
-    sti_health_init(s, 1, mono_ms() - t0);
-    return 0;
-}
-
-/* Open the write connection, recognise and check the file, migrate, switch to WAL; the
- * writer is not started yet. */
-static int open_db(store *s, const store_options *o, char *why, size_t whylen)
-{
-    if (make_parent_dirs(s->path, why, whylen) != 0 || lock_db(s, why, whylen) != 0)
-        return -1;
-    /* Under the lock: nobody else creates the file between this test and the open. */
-    struct stat sb;
-    int existed = stat(s->path, &sb) == 0;
-    if (sti_conn_open(s->path, 1, &s->wconn, why, whylen) != 0 ||
-        sti_schema_identify(s->wconn->db, !existed || o->init_empty, why, whylen) != 0)
-        return -1;
-    if (o->skip_check)
-        sti_health_init(s, 0, 0);
-    else if (check_at_open(s, why, whylen) != 0)
-        return -1;
-    if (sti_schema_migrate(s->wconn->db, &s->schema_version, why, whylen) != 0 ||
-        sti_conn_wal(s->wconn, s->sync_full, why, whylen) != 0)
-        return -1;
-    return 0;
-}
+/* A NULL store is handed to the first backend as a NULL handle: it refuses it the way
+ * store.h says (outputs cleared, err set, -1). */
+#define BACKEND(s) ((s) != NULL ? (s)->backend : backends[0])
+#define IMPL(s) ((s) != NULL ? (s)->impl : NULL)
 
 int store_open(const store_options *opts, store **out, char *err, size_t errlen)
 {
     if (out != NULL)
         *out = NULL;
-    if (opts == NULL || out == NULL || opts->path == NULL || opts->path[0] == '\0' ||
-        opts->max_batch < 0) {
-        sti_err(err, errlen, "store_open: a path is required and max_batch must be >= 0");
+    const char *driver = opts != NULL && opts->driver != NULL && opts->driver[0] != '\0'
+                             ? opts->driver
+                             : "sqlite";
+    const store_backend *b = NULL;
+    char names[128] = "";
+    for (size_t i = 0; i < BACKEND_COUNT; i++) {
+        if (strcmp(backends[i]->name, driver) == 0)
+            b = backends[i];
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", backends[i]->name);
+    }
+    if (b == NULL) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "unknown store driver '%s' (this build has: %s)", driver,
+                     names);
         return -1;
     }
+    if (out == NULL)
+        return b->open(opts, NULL, err, errlen); /* refused with the backend's message */
     store *s = calloc(1, sizeof(*s));
-    if (s == NULL || (s->path = strdup(opts->path)) == NULL) {
+    if (s == NULL) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->backend = b;
+    if (b->open(opts, &s->impl, err, errlen) != 0) {
         free(s);
-        sti_err(err, errlen, "out of memory");
-        return -1;
-    }
-    s->lock_fd = -1;
-    s->sync_full = opts->sync_full != 0;
-    s->max_batch = opts->max_batch > 0 ? (size_t)opts->max_batch : STI_DEFAULT_BATCH;
-    if (init_locks(s) != 0) {
-        sti_err(err, errlen, "out of memory");
-        destroy(s, 0);
-        return -1;
-    }
-    char why[2 * ST_ERROR_MAX];
-    if (open_db(s, opts, why, sizeof(why)) != 0 || sti_writer_start(s, why, sizeof(why)) != 0) {
-        sti_err(err, errlen, "%s: %s", s->path, why);
-        destroy(s, 1);
         return -1;
     }
     *out = s;
@@ -198,27 +63,154 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
-    sti_health_close(s); /* a running store_check is interrupted, then waited for */
-    sti_writer_stop(s);  /* commits everything queued first */
-    destroy(s, 1);      /* readers first: the writer's close checkpoints the WAL */
+    s->backend->close(s->impl);
+    free(s);
+}
+
+int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                        size_t max, st_action **out, size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->actions_claim_for(IMPL(s), now_ms, owner, lease_ms, NULL, max, out,
+                                         count, err, errlen);
+}
+
+int64_t store_next_due_ms(store *s)
+{
+    char err[ST_ERROR_MAX];
+    int64_t due = INT64_MAX;
+    return store_next_due(s, &due, err, sizeof(err)) == 0 ? due : INT64_MAX;
 }
 
 int store_schema_version(store *s)
 {
-    return s != NULL ? s->schema_version : -1;
+    return BACKEND(s)->schema_version(IMPL(s));
 }
 
 void store_stats(store *s, uint64_t *units, uint64_t *batches)
 {
-    uint64_t u = 0, b = 0;
-    if (s != NULL) {
-        pthread_mutex_lock(&s->mu);
-        u = s->units_ok;
-        b = s->batches;
-        pthread_mutex_unlock(&s->mu);
-    }
-    if (units != NULL)
-        *units = u;
-    if (batches != NULL)
-        *batches = b;
+    BACKEND(s)->stats(IMPL(s), units, batches);
+}
+
+void store_health(store *s, st_health *out)
+{
+    BACKEND(s)->health(IMPL(s), out);
+}
+
+int store_check(store *s, char *problems, size_t plen, int64_t *took_ms, char *err, size_t errlen)
+{
+    return BACKEND(s)->check(IMPL(s), problems, plen, took_ms, err, errlen);
+}
+
+void store_check_cancel(store *s)
+{
+    BACKEND(s)->check_cancel(IMPL(s));
+}
+
+int store_submit(store *s, st_unit *u)
+{
+    return BACKEND(s)->submit(IMPL(s), u);
+}
+
+int store_commit(store *s, st_unit *u, char *err, size_t errlen)
+{
+    return BACKEND(s)->commit(IMPL(s), u, err, errlen);
+}
+
+int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
+{
+    return BACKEND(s)->action_replay(IMPL(s), id, now_ms, err, errlen);
+}
+
+int store_order_get(store *s, const char *id, st_order *out, char *err, size_t errlen)
+{
+    return BACKEND(s)->order_get(IMPL(s), id, out, err, errlen);
+}
+
+int store_events(store *s, const char *order_id, st_event **out, size_t *count, char *err,
+                 size_t errlen)
+{
+    return BACKEND(s)->events(IMPL(s), order_id, out, count, err, errlen);
+}
+
+int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+                            const char *instance, size_t max, st_action **out, size_t *count,
+                            char *err, size_t errlen)
+{
+    return BACKEND(s)->actions_claim_for(IMPL(s), now_ms, owner, lease_ms, instance, max, out,
+                                         count, err, errlen);
+}
+
+int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *owner,
+                          int64_t until_ms, st_lease_fn done, void *arg)
+{
+    return BACKEND(s)->actions_sending(IMPL(s), ids, n, owner, until_ms, done, arg);
+}
+
+int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owner,
+                        int64_t until_ms, size_t *renewed, char *err, size_t errlen)
+{
+    return BACKEND(s)->actions_renew(IMPL(s), ids, n, owner, until_ms, renewed, err, errlen);
+}
+
+int store_action_instances(store *s, char ***out, size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->action_instances(IMPL(s), out, count, err, errlen);
+}
+
+int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->actions_dead(IMPL(s), out, count, err, errlen);
+}
+
+int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms, size_t max,
+                       st_timer **out, size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->timers_claim(IMPL(s), owner, now_ms, lease_ms, max, out, count, err, errlen);
+}
+
+int store_next_due(store *s, int64_t *due_ms, char *err, size_t errlen)
+{
+    return BACKEND(s)->next_due(IMPL(s), due_ms, err, errlen);
+}
+
+int store_tracking_order(store *s, const char *carrier, const char *number, char *order_id,
+                         char *err, size_t errlen)
+{
+    return BACKEND(s)->tracking_order(IMPL(s), carrier, number, order_id, err, errlen);
+}
+
+int store_document_get(store *s, const char *order_id, const char *name, st_document *out,
+                       char *err, size_t errlen)
+{
+    return BACKEND(s)->document_get(IMPL(s), order_id, name, out, err, errlen);
+}
+
+int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen)
+{
+    return BACKEND(s)->idem_get(IMPL(s), key, out, err, errlen);
+}
+
+int store_kv_set(store *s, const char *instance, const char *key, const char *value,
+                 size_t max_keys, char *err, size_t errlen)
+{
+    return BACKEND(s)->kv_set(IMPL(s), instance, key, value, max_keys, err, errlen);
+}
+
+int store_kv_get(store *s, const char *instance, const char *key, char **value, char *err,
+                 size_t errlen)
+{
+    return BACKEND(s)->kv_get(IMPL(s), instance, key, value, err, errlen);
+}
+
+int store_orders_list(store *s, const st_order_filter *f, const char *cursor, size_t limit,
+                      st_order_row **out, size_t *count, char *next_cursor, size_t next_len,
+                      char *err, size_t errlen)
+{
+    return BACKEND(s)->orders_list(IMPL(s), f, cursor, limit, out, count, next_cursor, next_len,
+                                   err, errlen);
+}
+
+int store_counts(store *s, st_counts *out, char *err, size_t errlen)
+{
+    return BACKEND(s)->counts(IMPL(s), out, err, errlen);
 }

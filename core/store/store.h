@@ -3,9 +3,11 @@
  * append-only event journal, the outbox of outbound actions, timers, idempotency records
  * and dead letters.
  *
- * The engine talks to this interface only; SQLite (WAL) is the embedded default and a
- * PostgreSQL backend may follow without touching the engine.  That is why claiming work
- * (actions, timers) is an operation here with leases, never an assumption held in memory.
+ * The engine talks to this interface only.  Behind it, store.c hands each call to the
+ * backend store_options.driver names (store_backend.h, one folder per backend): SQLite (WAL,
+ * core/store/sqlite/) is the only one today, and a PostgreSQL backend may follow without
+ * touching the engine.  That is why claiming work (actions, timers) is an operation here
+ * with leases, never an assumption held in memory.  The types are in store_types.h.
  *
  * WRITES go through units (st_unit): everything one engine step writes - the new order
  * snapshot, its events, actions to enqueue or update, timers to set or cancel, an
@@ -26,7 +28,8 @@
  * THREADING: every function may be called from any thread, except store_close (call it
  * once, when no other thread uses the store any more).  `done` callbacks run on the writer
  * thread: they may call store_submit and the reads, never store_commit or
- * store_actions_claim (those wait for the writer: they fail with -1 when called from it)
+ * store_actions_claim, store_timers_claim, store_kv_set (those wait for the writer: they
+ * fail with -1 when called from it)
  * nor store_close.
  *
  * SQLITE (this implementation): one writer connection owned by the writer thread, reader
@@ -40,196 +43,15 @@
 #ifndef OH_STORE_H
 #define OH_STORE_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#define ST_ID_MAX 64      /* order ids, instance ids, timer names: at most 63 bytes */
-#define ST_NAME_MAX 48    /* event names, states, operations */
-#define ST_KEY_MAX 256    /* idempotency keys: the API scopes them as "token name/key" */
-#define ST_ERROR_MAX 256
-
-typedef struct store store;
-
-typedef struct store_options {
-    const char *path;   /* database file; created (with its directories, mode 0700) if
-                           missing; borrowed for the call */
-    int sync_full;      /* 1: synchronous=FULL (durable on power loss); 0: NORMAL */
-    int max_batch;      /* most units per group commit; 0 = 256; negative is an error */
-    int skip_check;     /* 1: no PRAGMA quick_check at open (the caller logs a warning);
-                           0 (default): a file that fails it is refused */
-    int init_empty;     /* 1: an EXISTING empty file (0 bytes, or an SQLite file with no
-                           schema at all) becomes a new store; 0 (default): refused, since
-                           an orderhub database is never empty (a truncated file, or a
-                           wrong path).  A missing file is always created. */
-} store_options;
-
-/* ---- records ------------------------------------------------------------------------ */
-
-typedef struct st_order {
-    char id[ST_ID_MAX];
-    char state[ST_NAME_MAX];
-    char seller_id[ST_ID_MAX];
-    int64_t version;      /* 1 on creation, +1 per committed change: the store writes
-                             expect_version + 1 here when the unit commits */
-    char *snapshot;       /* JSON text of the whole order, owned */
-    int64_t created_ms;
-    int64_t updated_ms;
-    char created_by[ST_ID_MAX]; /* API token name that created the order ("" = unknown,
-                                   e.g. created before schema 2); written on insert,
-                                   ignored on update (may then be left zeroed) */
-} st_order;
-
-typedef struct st_event {
-    int64_t seq;          /* assigned by the store: global, strictly increasing */
-    char order_id[ST_ID_MAX];
-    char name[ST_NAME_MAX];  /* canonical event name, e.g. "payment.authorized" */
-    char *data;           /* JSON text (object), owned; may be NULL = {} (stored and
-                             read back as NULL) */
-    int64_t at_ms;
-} st_event;
-
-typedef enum st_action_status {
-    ST_ACTION_PENDING = 0,  /* waiting for next_at_ms */
-    ST_ACTION_CLAIMED = 1,  /* leased by a worker until lease_until_ms */
-    ST_ACTION_DONE = 2,
-    ST_ACTION_DEAD = 3      /* gave up: the dead-letter list */
-} st_action_status;
-
-/* As a new action in a unit, the store takes order_id, instance, operation, idem_key,
- * payload, attempts, next_at_ms, last_error and created_ms; it ignores status and the
- * lease (a new action is PENDING, unleased). */
-typedef struct st_action {
-    int64_t id;             /* assigned by the store on insert */
-    char order_id[ST_ID_MAX];
-    char instance[ST_ID_MAX];     /* plugin instance id */
-    char operation[ST_NAME_MAX];  /* "authorize", "notify", "label", "track", ... */
-    char idem_key[ST_KEY_MAX];    /* stable across retries and restarts; unique */
-    char *payload;          /* JSON text the engine needs to run it, owned */
-    int attempts;           /* attempts made so far */
-    int64_t next_at_ms;     /* not before */
-    st_action_status status;
-    char lease_owner[ST_ID_MAX];
-    int64_t lease_until_ms;
-    char last_error[ST_ERROR_MAX];
-    int64_t created_ms;
-    int sent;               /* 1: a request of the current lease may have left for the
-                               remote (store_actions_sending); read only */
-} st_action;
-
-/* A change to an existing action, applied inside a unit.  It releases the lease (the
- * lease owner is not checked).  An id that does not exist fails the unit (-1). */
-typedef struct st_action_update {
-    int64_t id;
-    st_action_status status;  /* PENDING (retry later), DONE or DEAD; CLAIMED is refused */
-    int attempts;             /* stored as given */
-    int64_t next_at_ms;       /* for PENDING (stored as given for every status) */
-    const char *error;        /* last error, borrowed; NULL keeps the previous one; cut to
-                                 ST_ERROR_MAX - 1 bytes (at a UTF-8 boundary) */
-} st_action_update;
-
-typedef struct st_timer {
-    int64_t id;               /* assigned by the store; never reused: a replaced timer gets
-                                 a new id, so firing a stale id deletes nothing */
-    char order_id[ST_ID_MAX];
-    char name[ST_NAME_MAX];   /* "ship_by_warning", "delivery_confirm", ... */
-    int64_t due_ms;
-    char *data;               /* JSON text, owned, may be NULL */
-} st_timer;
-
-/* Idempotency record of an accepted request (API Idempotency-Key). */
-typedef struct st_idem {
-    char key[ST_KEY_MAX];
-    char request_hash[65];    /* hex SHA-256 of the request body */
-    int status;               /* response status sent */
-    char *response;           /* response body, owned */
-    int64_t created_ms;
-} st_idem;
-
-/*
- * A tracking number of an order (outbound or a return's), so a carrier's webhook finds the
- * order.  Keyed by (carrier instance, number); a later insert of the same key re-points it.
- */
-typedef struct st_tracking {
-    const char *carrier;      /* instance id */
-    const char *number;
-    const char *order_id;
-} st_tracking;
-
-/*
- * A document of an order: a shipping label, a customs form.  Written with the unit that
- * records the label; replaced by (order_id, name).  Borrowed in a unit; owned (data, mime
- * type) when read back with store_document_get (st_document_clear).
- */
-typedef struct st_document {
-    char order_id[ST_ID_MAX];
-    char name[ST_NAME_MAX];   /* "label", "customs", "return-<id>-label", ... */
-    char mime_type[128];
-    unsigned char *data;
-    size_t len;
-    int64_t created_ms;
-} st_document;
-
-/* ---- units -------------------------------------------------------------------------- */
-
-typedef void (*st_done_fn)(void *arg, int rc, const char *error);
-
-/*
- * st_unit - what one engine step writes.  Every pointer is borrowed from the submitter and
- * must stay valid until `done` has been called.  On commit the store writes the ids and
- * sequence numbers it assigned back into events[].seq, new_actions[].id and
- * new_timers[].id (and order->version) before calling done; a unit that fails leaves them
- * 0 (and order->version as it was).
- *
- * Applied in this order: order (the version check first), idem, events, new_actions,
- * action_updates, fired_timers, cancel_timers, new_timers.  Before any SQL the unit is
- * checked and refused (-1) when a fixed string lacks its NUL, a required one is empty
- * (ids, names, states, operations, keys; seller_id and last_error may be empty),
- * order->snapshot is NULL, expect_version is negative, a count has no array, or
- * cancel_timers is used without an order.
- *
- * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST or -1; error is NULL on success,
- * else a message valid during the call only.  A unit that fails is rolled back alone: the
- * other units of its batch still commit (unless the failure was an I/O error that aborts
- * the whole transaction: then every unit of the batch gets -1).
- */
-typedef struct st_unit {
-    st_order *order;                /* insert (version 1) or update; NULL = none */
-    int64_t expect_version;         /* update only if the stored version equals this (0 =
-                                       the order must not exist yet); a mismatch fails the
-                                       whole unit with rc ST_ECONFLICT */
-    st_event *events;
-    size_t event_count;
-    st_action *new_actions;         /* inserted PENDING; a duplicate idem_key is skipped
-                                       silently (id set to the existing action's id) */
-    size_t new_action_count;
-    const st_action_update *action_updates;
-    size_t action_update_count;
-    st_timer *new_timers;           /* a timer with the same (order_id, name) is replaced */
-    size_t new_timer_count;
-    const int64_t *fired_timers;    /* timer ids to delete */
-    size_t fired_timer_count;
-    const char *const *cancel_timers; /* timer names to delete for order->id (needs order) */
-    size_t cancel_timer_count;
-    const st_idem *idem;            /* insert; an existing key fails with ST_EEXIST
-                                       (response is stored as given, may be NULL) */
-    const st_tracking *tracking;    /* insert or re-point */
-    size_t tracking_count;
-    const st_document *documents;   /* insert or replace */
-    size_t document_count;
-    st_done_fn done;                /* may be NULL */
-    void *arg;
-} st_unit;
-
-#define ST_ECONFLICT (-2)  /* expect_version mismatch */
-#define ST_EEXIST (-3)     /* idempotency key already recorded */
-#define ST_EINVAL (-4)     /* a caller's argument is malformed (e.g. a listing cursor) */
+#include "store/store_types.h"
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
 /*
  * store_open - open (creating if needed) and migrate the database to the current schema,
- * start the writer thread.  SQLite: WAL journal, synchronous=FULL when opts->sync_full,
- * else NORMAL.  0, or -1 with err set.
+ * start the writer thread, with the backend opts->driver names (an unknown one is refused:
+ * "unknown store driver 'x' (this build has: sqlite)").  SQLite: WAL journal,
+ * synchronous=FULL when opts->sync_full, else NORMAL.  0, or -1 with err set.
  */
 int store_open(const store_options *opts, store **out, char *err, size_t errlen);
 
@@ -237,7 +59,7 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 5.
+/* store_schema_version - the schema version in the file (after migrations): 6.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -251,7 +73,10 @@ void store_close(store *s);
  *   3  tracking and documents tables
  *   4  index actions(status, instance, next_at_ms) for per-instance claims
  *   5  actions.sent (0 for older rows): a request of the current lease may have left
- *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite. */
+ *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite.
+ *   6  timers.lease_owner, timers.lease_until_ms (''/0 for older rows) and the index
+ *      timers(lease_until_ms, due_ms): timers are claimed with a lease
+ *      (store_timers_claim). */
 int store_schema_version(store *s);
 
 /*
@@ -278,28 +103,7 @@ void store_stats(store *s, uint64_t *units, uint64_t *batches);
  *     NOT NULL violations, not index/table mismatches (integrity_check's job, O(n log n)).
  * The first problems are in the message (at most ST_CHECK_PROBLEMS of them).
  */
-#define ST_APPLICATION_ID 0x4f484231 /* "OHB1" */
-#define ST_CHECK_PROBLEMS 5
-#define ST_EBUSY (-5)                 /* store_check: another check is running */
 
-typedef enum st_check_state {
-    ST_CHECK_NONE = 0,   /* never ran: skipped at open */
-    ST_CHECK_PASSED = 1,
-    ST_CHECK_FAILED = 2  /* quick_check found problems, or a read hit a damaged page */
-} st_check_state;
-
-typedef struct st_health {
-    int ok;                          /* 1: the last check did not fail and the writer
-                                        has no persistent error */
-    st_check_state check;
-    int64_t check_at_ms;             /* wall clock when the last check ended (0: none) */
-    int64_t check_took_ms;
-    char check_error[ST_ERROR_MAX];  /* ST_CHECK_FAILED: what it found */
-    char write_error[ST_ERROR_MAX];  /* "" or the writer's last I/O-class failure (disk
-                                        full, read-only, I/O error, corruption): set when
-                                        a write transaction fails with one, cleared by the
-                                        next one that commits */
-} st_health;
 
 /* store_health - the state above, copied under a lock: cheap (no I/O), for /healthz. */
 void store_health(store *s, st_health *out);
@@ -347,9 +151,6 @@ int store_order_get(store *s, const char *id, st_order *out, char *err, size_t e
 int store_events(store *s, const char *order_id, st_event **out, size_t *count, char *err,
                  size_t errlen);
 
-/* Done callback of store_actions_sending: rc 0, 1 or -1 (error: a message valid during the
- * call only, else NULL).  Runs on the writer thread. */
-typedef void (*st_lease_fn)(void *arg, int rc, const char *error);
 
 /*
  * store_actions_claim - lease up to `max` actions that are PENDING with next_at_ms <= now,
@@ -415,14 +216,25 @@ void st_strings_free(char **v, size_t count);
  * first. */
 int store_actions_dead(store *s, st_action **out, size_t *count, char *err, size_t errlen);
 
-/* store_timers_due - timers with due_ms <= now, earliest first, at most max.  A read, not a
- * claim: timers carry no lease (one engine per database for now). */
-int store_timers_due(store *s, int64_t now_ms, size_t max, st_timer **out, size_t *count,
-                     char *err, size_t errlen);
+/*
+ * store_timers_claim - lease up to `max` due timers (due_ms <= now_ms) that no one holds,
+ * or whose lease ended (a process that died, or a unit that failed), to `owner` until
+ * now_ms + lease_ms; earliest due first.  Returns them in *out (st_timers_free), with
+ * lease_owner and lease_until_ms set.  Atomic like store_actions_claim (a job of the
+ * writer, in its BEGIN IMMEDIATE transaction): two claimers, in one process or two, never
+ * get the same timer while its lease runs.  The unit that handles a timer deletes it
+ * (st_unit.fired_timers) - whoever holds it; there is no release.  A timer replaced
+ * meanwhile (same order and name set again) is a new row with a new id and no lease: the
+ * old claim's unit deletes nothing of it.  When nothing is claimable the call is a read
+ * only (no write transaction: it is asked on every poll).  max 0 claims nothing; owner
+ * 1..ST_ID_MAX-1 bytes; lease_ms >= 0.  0, or -1 with err set.  Not from a done callback.
+ */
+int store_timers_claim(store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                       size_t max, st_timer **out, size_t *count, char *err, size_t errlen);
 
 /* store_next_due_ms - the earliest next_at of a pending action, lease end of a claimed
- * action or due of a timer, or INT64_MAX when there is none: how long the engine may
- * sleep.  A read error also gives INT64_MAX: cap the sleep (the engine's poll_ms does),
+ * action or timer, or due of an unclaimed timer, or INT64_MAX when there is none: how long
+ * the engine may sleep.  A read error also gives INT64_MAX: cap the sleep (the engine's poll_ms does),
  * and use store_next_due to see the error. */
 int64_t store_next_due_ms(store *s);
 
@@ -444,29 +256,31 @@ void st_document_clear(st_document *d);
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);
 
+/* ---- plugin instances' key-value state ------------------------------------------------- */
+
+/*
+ * A plugin instance's small durable state (a cursor, a webhook subscription id): the host's
+ * kv_set / kv_get (core/host/kv.c) land here once the hub has started.  Keyed by (instance
+ * id, key), so it outlives reloads and restarts.
+ *
+ * store_kv_set - set `value` (NULL deletes) under `key` for `instance`, durably: a job of
+ * the writer's group commit, and the caller waits until it is committed (synchronous=FULL
+ * makes that an fsync shared with the units committing meanwhile).  A new key is refused
+ * when the instance already has max_keys keys.  instance 1..ST_ID_MAX-1 bytes, key
+ * 1..ST_KEY_MAX-1, value at most ST_KV_MAX_VALUE.  0 written; 1 refused by max_keys
+ * (nothing written); -1 with err set.  Not from a done callback (-1).
+ *
+ * store_kv_get - 0 and *value (NUL-terminated, malloc'd: the caller frees it), 1 when
+ * absent, -1 with err set.  A read on a pooled reader connection.
+ */
+int store_kv_set(store *s, const char *instance, const char *key, const char *value,
+                 size_t max_keys, char *err, size_t errlen);
+int store_kv_get(store *s, const char *instance, const char *key, char **value, char *err,
+                 size_t errlen);
+
 /* ---- listing orders --------------------------------------------------------------------- */
 
-#define ST_LIST_MAX 200     /* most rows per store_orders_list page */
-#define ST_CURSOR_MAX 96    /* a cursor with its NUL: "<updated_ms>:<id>" */
 
-/* Which orders to list; every member is optional (a zeroed filter, or NULL, lists all). */
-typedef struct st_order_filter {
-    const char *seller_id;  /* NULL = any; else exactly this seller ("" matches orders
-                               stored without one) */
-    const char *state;      /* NULL = any; else exactly this state */
-    const char *created_by; /* NULL = any; else exactly this API token name ("" matches
-                               orders written before schema 2) */
-    int64_t since_ms;       /* > 0: only orders with updated_ms >= since_ms; <= 0 = all */
-} st_order_filter;
-
-/* One order of a listing: no snapshot, and nothing owned (the array is one heap block). */
-typedef struct st_order_row {
-    char id[ST_ID_MAX];
-    char state[ST_NAME_MAX];
-    char seller_id[ST_ID_MAX];
-    int64_t updated_ms;
-    int64_t created_ms;
-} st_order_row;
 
 /*
  * store_orders_list - one page of the orders matching `f`, most recently updated first:
@@ -507,26 +321,6 @@ int store_orders_list(store *s, const st_order_filter *f, const char *cursor, si
 
 /* ---- counts (metrics) ------------------------------------------------------------------- */
 
-#define ST_COUNTS_STATES 32
-
-typedef struct st_state_count {
-    char state[ST_NAME_MAX];
-    int64_t count;
-} st_state_count;
-
-typedef struct st_counts {
-    st_state_count states[ST_COUNTS_STATES]; /* every state with orders, by name */
-    size_t state_count;
-    int states_truncated;   /* 1: more than ST_COUNTS_STATES states have orders; those
-                               after the first ST_COUNTS_STATES (by name) are not listed,
-                               but are in `orders` */
-    int64_t orders;         /* all orders */
-    int64_t events;         /* events journaled: the highest seq assigned (events are
-                               never deleted and a unit that fails leaves no gap, so this
-                               is their number) */
-    int64_t actions_pending, actions_claimed, actions_done, actions_dead;
-    int64_t timers;         /* timers set and not yet fired or cancelled */
-} st_counts;
 
 /*
  * store_counts - the numbers above, for metrics; all read from one snapshot (a single read

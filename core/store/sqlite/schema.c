@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 
@@ -104,6 +104,15 @@ static const char *const steps[] = {
      * durably before the transfer starts.  Only then does a lease that runs out count as
      * an attempt: an action that merely waited in a dead process's queue did nothing. */
     "ALTER TABLE actions ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;",
+
+    /* 6: timers are claimed with a lease, like actions, so that two processes on one
+     * store never fire the same timer and one that died leaves its claims to expire
+     * (store_timers_claim).  Older rows are unleased (''/0).  timers_lease serves
+     * store_next_due: the earliest unleased due time and the earliest lease end are one
+     * seek each, so a claimed timer no longer looks due while its unit is on its way. */
+    "ALTER TABLE timers ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE timers ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX timers_lease ON timers(lease_until_ms, due_ms);",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

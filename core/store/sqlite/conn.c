@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,20 +74,39 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_ACTION_RENEW] = "UPDATE actions SET lease_until_ms = ?3 "
                          "WHERE id = ?1 AND status = 1 AND lease_owner = ?2 AND lease_until_ms < ?3",
 
+    /* Due timers walked in due order on timers_due; the leased ones among them (in
+     * flight: a handful) are skipped row by row.  An expired lease is claimable again. */
+    [SQL_TIMER_CLAIM_SELECT] = "SELECT " STI_TIMER_COLS " FROM timers INDEXED BY timers_due "
+                               "WHERE due_ms <= ?1 AND lease_until_ms <= ?1 "
+                               "ORDER BY due_ms, id LIMIT ?2",
+    [SQL_TIMER_CLAIM_UPDATE] = "UPDATE timers SET lease_owner = ?2, lease_until_ms = ?3 "
+                               "WHERE id = ?1",
+
+    /* A new key only while the instance has fewer than ?4 (a range count on the primary
+     * key); an existing key is always replaced.  No row inserted: the limit was hit. */
+    [SQL_KV_UPSERT] = "INSERT INTO kv (instance, key, value) SELECT ?1, ?2, ?3 "
+                      "WHERE (SELECT count(*) FROM kv WHERE instance = ?1) < ?4 "
+                      "OR EXISTS (SELECT 1 FROM kv WHERE instance = ?1 AND key = ?2) "
+                      "ON CONFLICT (instance, key) DO UPDATE SET value = excluded.value",
+    [SQL_KV_DELETE] = "DELETE FROM kv WHERE instance = ?1 AND key = ?2",
+
     [SQL_ORDER_GET] = "SELECT " STI_ORDER_COLS " FROM orders WHERE id = ?1",
     [SQL_EVENTS_OF] = "SELECT " STI_EVENT_COLS " FROM events WHERE order_id = ?1 ORDER BY seq",
     [SQL_ACTIONS_DEAD] = "SELECT " STI_ACTION_COLS " FROM actions WHERE status = 3 "
                          "ORDER BY id",
-    [SQL_TIMERS_DUE] = "SELECT " STI_TIMER_COLS " FROM timers WHERE due_ms <= ?1 "
-                       "ORDER BY due_ms, id LIMIT ?2",
+    /* A claimed timer is due again when its lease ends (its holder died, or its unit
+     * failed): the earliest unleased due time, or the earliest lease end. */
     [SQL_NEXT_DUE] = "SELECT min(m) FROM ("
                      "SELECT min(next_at_ms) AS m FROM actions WHERE status = 0 "
                      "UNION ALL SELECT min(lease_until_ms) FROM actions WHERE status = 1 "
-                     "UNION ALL SELECT min(due_ms) FROM timers)",
+                     "UNION ALL SELECT min(due_ms) FROM timers WHERE lease_until_ms = 0 "
+                     "UNION ALL SELECT min(lease_until_ms) FROM timers "
+                     "WHERE lease_until_ms > 0)",
     [SQL_IDEM_GET] = "SELECT " STI_IDEM_COLS " FROM idempotency WHERE key = ?1",
     [SQL_TRACKING_GET] = "SELECT order_id FROM tracking WHERE carrier = ?1 AND number = ?2",
     [SQL_DOCUMENT_GET] = "SELECT mime_type, data, created_ms FROM documents "
                          "WHERE order_id = ?1 AND name = ?2",
+    [SQL_KV_GET] = "SELECT value FROM kv WHERE instance = ?1 AND key = ?2",
     [SQL_READ_BEGIN] = "BEGIN DEFERRED",
     /* A covering scan of the state index (no table row is read); see store_counts. */
     [SQL_COUNT_STATES] = "SELECT state, count(*) FROM orders INDEXED BY orders_state_updated "
@@ -299,7 +318,7 @@ int sti_exec(sti_conn *c, sti_sql id, char *err, size_t errlen)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-sti_conn *sti_reader_get(store *s, char *err, size_t errlen)
+sti_conn *sti_reader_get(store_impl *s, char *err, size_t errlen)
 {
     pthread_mutex_lock(&s->pool_mu);
     sti_conn *c = s->idle;
@@ -314,7 +333,7 @@ sti_conn *sti_reader_get(store *s, char *err, size_t errlen)
     return c;
 }
 
-void sti_reader_put(store *s, sti_conn *c)
+void sti_reader_put(store_impl *s, sti_conn *c)
 {
     if (c == NULL)
         return;
@@ -335,7 +354,7 @@ void sti_reader_put(store *s, sti_conn *c)
         sti_conn_close(c);
 }
 
-void sti_pool_close(store *s)
+void sti_pool_close(store_impl *s)
 {
     pthread_mutex_lock(&s->pool_mu);
     sti_conn *c = s->idle;

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -31,8 +31,16 @@ static void unwind(sti_job *j)
         j->claimed = NULL;
         j->claimed_count = 0;
         break;
+    case JOB_TIMER_CLAIM:
+        st_timers_free(j->timers, j->timer_count);
+        j->timers = NULL;
+        j->timer_count = 0;
+        break;
     case JOB_REPLAY:
         j->replayed = 0;
+        break;
+    case JOB_KV:
+        j->kv_full = 0;
         break;
     case JOB_LEASE:
         j->renewed = 0;
@@ -65,6 +73,8 @@ static void run_job(sti_conn *c, sti_job *j, int *fault)
     int rc = j->kind == JOB_UNIT    ? sti_apply_unit(c, j->unit, j->err, sizeof(j->err))
              : j->kind == JOB_CLAIM ? sti_apply_claim(c, j, j->err, sizeof(j->err))
              : j->kind == JOB_LEASE ? sti_apply_lease(c, j, j->err, sizeof(j->err))
+             : j->kind == JOB_TIMER_CLAIM ? sti_apply_timer_claim(c, j, j->err, sizeof(j->err))
+             : j->kind == JOB_KV    ? sti_apply_kv(c, j, j->err, sizeof(j->err))
                                     : sti_apply_replay(c, j, j->err, sizeof(j->err));
     if (rc == 0 && sti_exec(c, SQL_RELEASE, j->err, sizeof(j->err)) == 0)
         return;
@@ -89,7 +99,7 @@ static void fail_all(sti_job *first, const char *why)
 
 /* A batch that failed because of the file or the disk: /healthz says so until one
  * commits again. */
-static void note_fault(store *s, const char *what, const char *why)
+static void note_fault(store_impl *s, const char *what, const char *why)
 {
     char text[ST_ERROR_MAX];
     snprintf(text, sizeof(text), "%s: %s", what, why);
@@ -97,7 +107,7 @@ static void note_fault(store *s, const char *what, const char *why)
 }
 
 /* Run the jobs first..NULL in one transaction; 1 when it committed. */
-static int run_batch(store *s, sti_job *first)
+static int run_batch(store_impl *s, sti_job *first)
 {
     sti_conn *c = s->wconn;
     char why[ST_ERROR_MAX];
@@ -139,7 +149,7 @@ static int run_batch(store *s, sti_job *first)
 }
 
 /* Report every job of the batch in queue order; frees store_submit's jobs. */
-static void finish_batch(store *s, sti_job *first, int committed)
+static void finish_batch(store_impl *s, sti_job *first, int committed)
 {
     uint64_t ok = 0;
     for (sti_job *j = first; j != NULL; j = j->next)
@@ -171,7 +181,7 @@ static void finish_batch(store *s, sti_job *first, int committed)
 #define GATHER_US 300     /* longest wait for more units when few are queued */
 #define GATHER_ENOUGH 32  /* this many queued units are worth a commit at once */
 
-static size_t queued(const store *s)
+static size_t queued(const store_impl *s)
 {
     size_t n = 0;
     for (const sti_job *j = s->head; j != NULL && n < GATHER_ENOUGH; j = j->next)
@@ -179,7 +189,7 @@ static size_t queued(const store *s)
     return n;
 }
 
-static sti_job *take_batch(store *s)
+static sti_job *take_batch(store_impl *s)
 {
     pthread_mutex_lock(&s->mu);
     while (s->head == NULL && !s->closing)
@@ -214,7 +224,7 @@ static sti_job *take_batch(store *s)
 
 static void *writer_main(void *arg)
 {
-    store *s = arg;
+    store_impl *s = arg;
     sti_job *batch;
     while ((batch = take_batch(s)) != NULL)
         finish_batch(s, batch, run_batch(s, batch));
@@ -223,7 +233,7 @@ static void *writer_main(void *arg)
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
-int sti_writer_start(store *s, char *err, size_t errlen)
+int sti_writer_start(store_impl *s, char *err, size_t errlen)
 {
     /* The writer never handles signals: they go to the daemon's own threads. */
     sigset_t all, old;
@@ -238,7 +248,7 @@ int sti_writer_start(store *s, char *err, size_t errlen)
     return 0;
 }
 
-void sti_writer_stop(store *s)
+void sti_writer_stop(store_impl *s)
 {
     pthread_mutex_lock(&s->mu);
     s->closing = 1;
@@ -249,7 +259,7 @@ void sti_writer_stop(store *s)
 
 /* ---- submitting ------------------------------------------------------------------------ */
 
-static int enqueue(store *s, sti_job *j)
+static int enqueue(store_impl *s, sti_job *j)
 {
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
@@ -267,8 +277,7 @@ static int enqueue(store *s, sti_job *j)
     return 0;
 }
 
-/* Queue a stack job and wait for the writer to report it; 0 or -1 with err set. */
-static int enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
+int sti_enqueue_wait(store_impl *s, sti_job *j, char *err, size_t errlen)
 {
     if (pthread_equal(pthread_self(), s->writer)) {
         sti_err(err, errlen, "called from a done callback (the writer thread): would deadlock");
@@ -293,7 +302,7 @@ static int enqueue_wait(store *s, sti_job *j, char *err, size_t errlen)
     return 0;
 }
 
-int store_submit(store *s, st_unit *u)
+int sqlite_store_submit(store_impl *s, st_unit *u)
 {
     if (s == NULL || u == NULL)
         return -1;
@@ -310,7 +319,7 @@ int store_submit(store *s, st_unit *u)
     return 0;
 }
 
-int store_commit(store *s, st_unit *u, char *err, size_t errlen)
+int sqlite_store_commit(store_impl *s, st_unit *u, char *err, size_t errlen)
 {
     if (s == NULL || u == NULL) {
         sti_err(err, errlen, "store_commit: no store or no unit");
@@ -321,21 +330,15 @@ int store_commit(store *s, st_unit *u, char *err, size_t errlen)
     j.kind = JOB_UNIT;
     j.unit = u;
     j.old_version = u->order != NULL ? u->order->version : 0;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0)
         sti_err(err, errlen, "%s", j.err);
     return j.rc;
 }
 
-int store_actions_claim(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
-                        size_t max, st_action **out, size_t *count, char *err, size_t errlen)
-{
-    return store_actions_claim_for(s, now_ms, owner, lease_ms, NULL, max, out, count, err,
-                                   errlen);
-}
-
-int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t lease_ms,
+int sqlite_store_actions_claim_for(store_impl *s, int64_t now_ms, const char *owner,
+                                   int64_t lease_ms,
                             const char *instance, size_t max, st_action **out, size_t *count,
                             char *err, size_t errlen)
 {
@@ -359,7 +362,7 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     j.instance = instance;
     j.lease_ms = lease_ms;
     j.max = max;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);
@@ -370,13 +373,47 @@ int store_actions_claim_for(store *s, int64_t now_ms, const char *owner, int64_t
     return 0;
 }
 
+int sqlite_store_timers_claim(store_impl *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+                       size_t max, st_timer **out, size_t *count, char *err, size_t errlen)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (count != NULL)
+        *count = 0;
+    if (s == NULL || out == NULL || count == NULL || owner == NULL || *owner == '\0' ||
+        strlen(owner) >= ST_ID_MAX || lease_ms < 0) {
+        sti_err(err, errlen, "store_timers_claim: bad arguments (owner must be 1..%d bytes, "
+                "lease_ms >= 0)", ST_ID_MAX - 1);
+        return -1;
+    }
+    int any = max > 0 ? sti_timers_claimable(s, now_ms, err, errlen) : 0;
+    if (any <= 0)
+        return any; /* nothing due: no write transaction (the claim re-checks in its own) */
+    sti_job j;
+    memset(&j, 0, sizeof(j));
+    j.kind = JOB_TIMER_CLAIM;
+    j.now_ms = now_ms;
+    j.owner = owner;
+    j.lease_ms = lease_ms;
+    j.max = max;
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+        return -1;
+    if (j.rc != 0) {
+        sti_err(err, errlen, "%s", j.err);
+        return -1;
+    }
+    *out = j.timers;
+    *count = j.timer_count;
+    return 0;
+}
+
 static int lease_args_ok(const int64_t *ids, size_t n, const char *owner)
 {
     return ids != NULL && n > 0 && owner != NULL && *owner != '\0' &&
            strlen(owner) < ST_ID_MAX;
 }
 
-int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *owner,
+int sqlite_store_actions_sending(store_impl *s, const int64_t *ids, size_t n, const char *owner,
                           int64_t until_ms, st_lease_fn done, void *arg)
 {
     if (s == NULL || !lease_args_ok(ids, n, owner) || n > SIZE_MAX / sizeof(*ids))
@@ -405,7 +442,7 @@ int store_actions_sending(store *s, const int64_t *ids, size_t n, const char *ow
     return 0;
 }
 
-int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owner,
+int sqlite_store_actions_renew(store_impl *s, const int64_t *ids, size_t n, const char *owner,
                         int64_t until_ms, size_t *renewed, char *err, size_t errlen)
 {
     if (renewed != NULL)
@@ -421,7 +458,7 @@ int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owne
     j.id_count = n;
     j.owner = owner;
     j.until_ms = until_ms;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);
@@ -432,7 +469,7 @@ int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owne
     return 0;
 }
 
-int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
+int sqlite_store_action_replay(store_impl *s, int64_t id, int64_t now_ms, char *err, size_t errlen)
 {
     if (s == NULL) {
         sti_err(err, errlen, "store_action_replay: no store");
@@ -443,7 +480,7 @@ int store_action_replay(store *s, int64_t id, int64_t now_ms, char *err, size_t 
     j.kind = JOB_REPLAY;
     j.action_id = id;
     j.now_ms = now_ms;
-    if (enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
         return -1;
     if (j.rc != 0) {
         sti_err(err, errlen, "%s", j.err);

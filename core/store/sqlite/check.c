@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,7 +87,7 @@ int sti_quick_check(sqlite3 *db, char *problems, size_t plen, char *err, size_t 
 
 /* ---- health -------------------------------------------------------------------------- */
 
-int sti_health_locks(store *s)
+int sti_health_locks(store_impl *s)
 {
     if (pthread_mutex_init(&s->health_mu, NULL) != 0)
         return -1;
@@ -98,7 +98,7 @@ int sti_health_locks(store *s)
     return 0;
 }
 
-void sti_health_init(store *s, int checked, int64_t took_ms)
+void sti_health_init(store_impl *s, int checked, int64_t took_ms)
 {
     pthread_mutex_lock(&s->health_mu);
     s->check_state = checked ? ST_CHECK_PASSED : ST_CHECK_NONE;
@@ -107,7 +107,7 @@ void sti_health_init(store *s, int checked, int64_t took_ms)
     pthread_mutex_unlock(&s->health_mu);
 }
 
-void sti_health_write(store *s, const char *why)
+void sti_health_write(store_impl *s, const char *why)
 {
     /* Called after every batch: the lock is taken only when the state changes. */
     if (why == NULL && !s->write_faulted)
@@ -121,7 +121,7 @@ void sti_health_write(store *s, const char *why)
     pthread_mutex_unlock(&s->health_mu);
 }
 
-void sti_health_read_fault(store *s, const char *why)
+void sti_health_read_fault(store_impl *s, const char *why)
 {
     pthread_mutex_lock(&s->health_mu);
     s->check_state = ST_CHECK_FAILED;
@@ -131,7 +131,7 @@ void sti_health_read_fault(store *s, const char *why)
     pthread_mutex_unlock(&s->health_mu);
 }
 
-void sti_health_close(store *s)
+void sti_health_close(store_impl *s)
 {
     pthread_mutex_lock(&s->health_mu);
     s->check_closed = 1;
@@ -142,7 +142,7 @@ void sti_health_close(store *s)
     pthread_mutex_unlock(&s->health_mu);
 }
 
-void store_health(store *s, st_health *out)
+void sqlite_store_health(store_impl *s, st_health *out)
 {
     memset(out, 0, sizeof(*out));
     if (s == NULL) {
@@ -162,7 +162,7 @@ void store_health(store *s, st_health *out)
 /* ---- on demand ------------------------------------------------------------------------ */
 
 /* Claim the right to check: 0, ST_EBUSY, or -1 when the store is closing. */
-static int check_begin(store *s, char *err, size_t errlen)
+static int check_begin(store_impl *s, char *err, size_t errlen)
 {
     int rc = 0;
     pthread_mutex_lock(&s->health_mu);
@@ -180,7 +180,7 @@ static int check_begin(store *s, char *err, size_t errlen)
 }
 
 /* Record the outcome (rc 0 or 1; -1 leaves the last outcome) and let store_close go on. */
-static void check_end(store *s, int rc, const char *problems, int64_t took_ms)
+static void check_end(store_impl *s, int rc, const char *problems, int64_t took_ms)
 {
     pthread_mutex_lock(&s->health_mu);
     s->check_conn = NULL;
@@ -195,7 +195,7 @@ static void check_end(store *s, int rc, const char *problems, int64_t took_ms)
     pthread_mutex_unlock(&s->health_mu);
 }
 
-int store_check(store *s, char *problems, size_t plen, int64_t *took_ms, char *err,
+int sqlite_store_check(store_impl *s, char *problems, size_t plen, int64_t *took_ms, char *err,
                 size_t errlen)
 {
     if (took_ms != NULL)
@@ -233,7 +233,7 @@ int store_check(store *s, char *problems, size_t plen, int64_t *took_ms, char *e
     return rc;
 }
 
-void store_check_cancel(store *s)
+void sqlite_store_check_cancel(store_impl *s)
 {
     if (s == NULL)
         return;
