@@ -2,7 +2,8 @@
  * engine_int - the engine's internal structures, shared by its files:
  *   engine.c   threads, queues, sharding, start/stop
  *   es_*.c     one message applied to one order, as one store unit (es_msg.h)
- *   dispatch.c claimed actions and due timers -> plugin build -> executor -> a message
+ *   dispatch.c claimed actions and due timers -> kind adapter (ka.h) build -> executor
+ *   action_run.c an action's answer parsed on the order's worker -> a message
  *   cache.c    each worker's orders in memory
  */
 #ifndef OH_ENGINE_INT_H
@@ -18,7 +19,9 @@ typedef enum msg_kind {
     MSG_PLACE = 0,   /* data: the order */
     MSG_INPUT,       /* a lifecycle input from outside */
     MSG_ACTION,      /* a claimed action finished one attempt */
-    MSG_TIMER        /* a timer is due */
+    MSG_TIMER,       /* a timer is due */
+    MSG_ANSWER       /* an action's answer to parse here (off the executor thread): the
+                        worker calls answer(answer_arg), which owns everything it needs */
 } msg_kind;
 
 typedef struct eng_msg {
@@ -41,6 +44,9 @@ typedef struct eng_msg {
     /* MSG_TIMER */
     int64_t timer_id;
     char timer_name[ST_NAME_MAX];
+    /* MSG_ANSWER: run exactly once by the worker (also while stopping: workers drain) */
+    void (*answer)(void *arg);
+    void *answer_arg;
     /* MSG_PLACE with an idempotency key */
     char idem_key[ST_KEY_MAX];
     char request_hash[65];
@@ -96,6 +102,9 @@ struct engine {
 
 /* engine.c */
 void eng_post(engine *e, eng_msg *m);       /* to the order's worker; takes m */
+/* eng_worker_of - the index of the worker that owns order_id's messages (and parses the
+ * answers of its actions). */
+int eng_worker_of(const engine *e, const char *order_id);
 void eng_docs_free(st_document *docs, size_t n);
 eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
 void eng_msg_free(eng_msg *m);

@@ -180,6 +180,12 @@ static int input(es_unit *c, const eng_msg *m)
 
 void es_apply_msg(worker *w, eng_msg *m)
 {
+    if (m->kind == MSG_ANSWER) {
+        /* Parsing an answer touches no order here: its outcome comes back as MSG_ACTION. */
+        m->answer(m->answer_arg);
+        eng_msg_free(m);
+        return;
+    }
     cache_entry *ce = order_for(w, m);
     if (ce == NULL) {
         drop_msg(w, m);
@@ -211,6 +217,8 @@ void es_apply_msg(worker *w, eng_msg *m)
     case MSG_TIMER:
         timer_due(c, m);
         break;
+    case MSG_ANSWER:
+        break; /* handled above */
     }
     eng_msg_free(m);
     if (refused) {
