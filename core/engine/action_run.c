@@ -87,7 +87,7 @@ void run_unsent(action_run *r, int refused, const char *why)
         post_outcome(r, 1, OH_RETRY, NULL, NULL, why, -1);
 }
 
-/* What a MSG_ANSWER carries: the parse to run, its subject and the answer's copy. */
+/* An answer posted to a worker: the parse to run, its subject and the answer's copy. */
 typedef struct posted_answer {
     run_answer_fn parse;
     void *arg;
@@ -95,28 +95,40 @@ typedef struct posted_answer {
 } posted_answer;
 
 /* On the worker: parse, then free the copy (the parse settled its subject). */
-static void answer_on_worker(void *arg)
+static void answer_on_worker(worker *w, void *arg)
 {
+    (void)w;
     posted_answer *pa = arg;
     pa->parse(pa->arg, pa->res);
     ex_result_free(pa->res);
     free(pa);
 }
 
+int run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg)
+{
+    eng_msg *m = eng_msg_new(MSG_RUN, order_id);
+    if (m == NULL)
+        return -1;
+    m->run = fn;
+    m->run_arg = arg;
+    eng_post(e, m);
+    return 0;
+}
+
 int run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *arg,
                     const ex_result *res)
 {
     posted_answer *pa = malloc(sizeof(*pa));
-    eng_msg *m = pa ? eng_msg_new(MSG_ANSWER, order_id) : NULL;
-    ex_result *copy = m ? ex_result_dup(res) : NULL;
+    ex_result *copy = pa ? ex_result_dup(res) : NULL;
     if (copy == NULL) {
         free(pa);
-        eng_msg_free(m);
         return -1;
     }
     *pa = (posted_answer){.parse = parse, .arg = arg, .res = copy};
-    m->answer = answer_on_worker;
-    m->answer_arg = pa;
-    eng_post(e, m);
+    if (run_post(e, order_id, answer_on_worker, pa) != 0) {
+        ex_result_free(copy);
+        free(pa);
+        return -1;
+    }
     return 0;
 }

@@ -3,9 +3,10 @@
  * executor, and the hand-over of its outcome to the order's worker (action_run.c).
  *
  * A run is owned by one thread at a time and passed on through the executor's queue and
- * the workers' queues: the dispatcher fills and builds it, the executor's completion only
- * screens the answer and posts it (run_post_answer), the order's worker has the adapter
- * parse it and settles it (run_finish frees the run).  Shared by dispatch.c, track_batch.c
+ * the workers' queues: the dispatcher claims it, the dispatcher or the order's worker
+ * fills and builds it (action_send.c), the executor's completion only screens the answer
+ * and posts it (run_post_answer), the order's worker has the adapter parse it and settles
+ * it (run_finish frees the run).  Shared by dispatch.c, track_batch.c
  * and ka_*.c; includes nothing of theirs.
  */
 #ifndef OH_ACTION_RUN_H
@@ -24,8 +25,9 @@ typedef struct action_run {
     struct oh_instance *inst;
     const struct ka_adapter *ka; /* its kind's adapter */
     st_action a;                /* the claimed action; payload owned */
-    json_t *order;              /* owned: the snapshot, only when the adapter reads it
-                                   (ka_adapter.needs_order), else NULL */
+    json_t *order;              /* a reference to the committed snapshot, only when the
+                                   adapter reads it (ka_adapter.needs_order), else NULL;
+                                   possibly shared with the worker's cache: read only */
     json_t *payload;            /* owned: the action's payload {event, data} */
     void *in;                   /* the kind's inputs: filled and freed by the adapter; may
                                    point into order and payload */
@@ -53,6 +55,16 @@ void run_finish(action_run *r, int rc, const char *input, json_t *data, const ch
  * PENDING, due now, without counting an attempt.  Frees the run.
  */
 void run_unsent(action_run *r, int refused, const char *why);
+
+/* run_worker_fn - a step of a run on its order's worker `w` (run_post). */
+typedef void (*run_worker_fn)(worker *w, void *arg);
+
+/*
+ * run_post - post `fn(w, arg)` to the worker of `order_id`; it runs there exactly once
+ * (workers drain their queue before stopping).  0, or -1 when out of memory: nothing was
+ * posted.  Any thread.
+ */
+int run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg);
 
 /*
  * run_answer_fn - parse an answer posted by run_post_answer, on the worker.  `res` is the

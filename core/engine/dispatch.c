@@ -1,20 +1,18 @@
 /*
  * dispatch - the dispatcher thread: claims due outbox actions from the store (with a
- * lease), has each action's kind adapter (ka.h) fill its inputs and build the request,
- * hands it to the executor, and hands the answer on to the order's worker, where the
- * adapter parses it and the action is settled in the same unit as its consequences.  It
- * also turns due timers into messages and renews the leases it holds.  It knows no plugin
- * kind: every kind goes through its adapter.
+ * lease) and hands each one over: to its order's worker when its kind adapter (ka.h) reads
+ * the order, else straight to the send path (action_send.c), or to a batch of tracking
+ * polls (track_batch.c).  It also turns due timers into messages and renews the leases it
+ * holds.  It knows no plugin kind: every kind goes through its adapter.
  */
 #include "config.h"
 
 #include "action_run.h"
-#include "auth_step.h"
+#include "action_send.h"
 #include "ka.h"
 #include "lease.h"
 #include "track_batch.h"
 
-#include "host/host.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -24,98 +22,8 @@
 #define CLAIM_BATCH 64
 #define POSTED_TIMERS 1024
 
-/* ---- an answer: screened here (executor thread), parsed on the order's worker -------- */
-
-static void parse_on_worker(void *arg, const ex_result *res)
-{
-    action_run *r = arg;
-    r->ka->parse(r, res);
-}
-
-static void on_response(void *arg, const oh_request *req, const ex_result *res)
-{
-    (void)req;
-    action_run *r = arg;
-    r->retry_after_ms = res->retry_after_ms;
-    if (!res->sent) {
-        run_unsent(r, r->gate.refused, res->error);
-        return;
-    }
-    if (res->outcome != EX_RESPONSE) {
-        run_finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
-                   res->retry_after_ms);
-        return;
-    }
-    if (res->response.status == 401 && r->auth_token != NULL) {
-        /* An expired or revoked token: the next attempt fetches a new one.  Credentials
-         * the remote refuses fail in the auth step itself, permanently. */
-        auth_token_drop(r->inst, r->auth_token);
-        run_finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
-                   res->retry_after_ms);
-        return;
-    }
-    /* Payment and carrier plugins parse an API's answer: a portal's page is no such thing
-     * even when the request named no Accept type (notifiers' receivers may answer HTML). */
-    if (!r->ka->accepts_html && ex_is_html_answer(&res->response)) {
-        run_finish(r, OH_RETRY, NULL, NULL, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
-        return;
-    }
-    /* The completion stays short (executor.h): the plugin's parse runs on the worker. */
-    if (run_post_answer(r->e, r->a.order_id, parse_on_worker, r, res) != 0)
-        run_finish(r, OH_RETRY, NULL, NULL, "out of memory keeping the answer",
-                   res->retry_after_ms);
-}
-
-/* ---- running one claimed action ------------------------------------------------------ */
-
-/* The executor is about to send the run's request: record that first (lease.c). */
-static void run_gate(void *arg, ex_ticket *ticket)
-{
-    action_run *r = arg;
-    r->gate.e = r->e;
-    r->gate.ids = &r->a.id;
-    r->gate.n = 1;
-    lease_gate_ask(&r->gate, ticket);
-}
-
-/* With the instance's auth token (if its plugin has an auth step): build, then send. */
-static void build_and_submit(void *arg, const char *token, int rc, const char *why)
-{
-    action_run *r = arg;
-    if (rc != OH_OK) {
-        run_finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
-        return;
-    }
-    oh_request *req = host_request_new();
-    oh_error perr = {{0}};
-    if (req != NULL)
-        req->auth_token = token;
-    rc = req ? r->ka->build(r, req, &perr) : oh_error_set(&perr, OH_RETRY, "out of memory");
-    if (req != NULL)
-        req->auth_token = NULL; /* the token lives in the cache, not in the request */
-    if (rc == OH_STOP && r->ka->settle_stop != NULL && r->ka->settle_stop(r, &perr)) {
-        host_request_free(req);
-        run_finish(r, OH_OK, NULL, NULL, perr.message, -1);
-        return;
-    }
-    if (rc != OH_OK || req->url == NULL) {
-        host_request_free(req);
-        run_finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
-                    perr.message[0] ? perr.message : "plugin built no request", -1);
-        return;
-    }
-    if (token != NULL && (r->auth_token = strdup(token)) == NULL) {
-        host_request_free(req);
-        run_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
-        return;
-    }
-    r->smtp = strncmp(req->url, "smtp", 4) == 0;
-    /* The instance's queue was set when its generation was installed (hub.c). */
-    if (ex_submit_gated(r->e->o.executor, r->inst->id, req, run_gate, on_response, r) != 0)
-        run_finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
-}
-
-/* A claimed action made ready to send: NULL when it was settled (or skipped) here. */
+/* A claimed action made ready to send from here: NULL when it was settled, skipped or
+ * handed to its order's worker. */
 static action_run *prepare_run(engine *e, st_action *a)
 {
     /* Its lease ran out while this process still runs it: the claim renewed the lease. */
@@ -155,22 +63,11 @@ static action_run *prepare_run(engine *e, st_action *a)
         run_finish(r, OH_FAIL, NULL, NULL, "stored action is not JSON", -1);
         return NULL;
     }
-    /* Only a kind that reads the order loads it (a tracking poll does not). */
+    /* A kind that reads the order fills its inputs on the order's worker, from its cached
+     * copy (action_send.c); the others here, from the payload alone. */
     if (r->ka->needs_order(r)) {
-        char err[512];
-        st_order o;
-        int rc = store_order_get(e->o.store, r->a.order_id, &o, err, sizeof(err));
-        if (rc != 0) {
-            run_finish(r, rc == 1 ? OH_FAIL : OH_RETRY, NULL, NULL,
-                       rc == 1 ? "order is gone" : err, -1);
-            return NULL;
-        }
-        r->order = json_loads(o.snapshot ? o.snapshot : "{}", 0, NULL);
-        st_order_clear(&o);
-        if (r->order == NULL) {
-            run_finish(r, OH_FAIL, NULL, NULL, "stored order is not JSON", -1);
-            return NULL;
-        }
+        send_on_worker(r);
+        return NULL;
     }
     const char *why = NULL;
     if (r->ka->fill(r, &why) != 0) {
@@ -200,7 +97,7 @@ static void run_actions(engine *e, st_action *a, size_t n)
         if (runs != NULL && batchable(r))
             runs[nruns++] = r;
         else
-            auth_token_get(e->o.executor, r->inst, build_and_submit, r);
+            send_run(r);
     }
     /* Group by instance, keeping claim order within each group. */
     for (size_t i = 0; i < nruns; i++) {
@@ -214,7 +111,7 @@ static void run_actions(engine *e, st_action *a, size_t n)
                 if (group != NULL)
                     group[ng++] = runs[k];
                 else
-                    auth_token_get(e->o.executor, runs[k]->inst, build_and_submit, runs[k]);
+                    send_run(runs[k]);
                 runs[k] = NULL;
             }
         }

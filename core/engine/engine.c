@@ -332,6 +332,10 @@ void eng_quiesce(engine *e)
     pthread_mutex_unlock(&e->lock);
     if (!already && e->dispatcher)
         pthread_join(e->dispatcher, NULL);
+    /* Runs the dispatcher handed to workers submit to the executor, which the caller is
+     * about to destroy (hub_stop): let the workers (still running) send them first. */
+    for (int spins = 0; atomic_load(&e->sends_on_workers) > 0 && spins < 10000; spins++)
+        usleep(1000);
 }
 
 void eng_stop(engine *e)

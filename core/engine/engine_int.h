@@ -2,8 +2,9 @@
  * engine_int - the engine's internal structures, shared by its files:
  *   engine.c   threads, queues, sharding, start/stop
  *   es_*.c     one message applied to one order, as one store unit (es_msg.h)
- *   dispatch.c claimed actions and due timers -> kind adapter (ka.h) build -> executor
- *   action_run.c an action's answer parsed on the order's worker -> a message
+ *   dispatch.c claimed actions and due timers, handed to action_send.c / track_batch.c
+ *   action_send.c inputs (kind adapter, ka.h) -> build -> executor -> answer to a worker
+ *   action_run.c a run's outcome -> a message to the order's worker
  *   cache.c    each worker's orders in memory
  */
 #ifndef OH_ENGINE_INT_H
@@ -20,9 +21,13 @@ typedef enum msg_kind {
     MSG_INPUT,       /* a lifecycle input from outside */
     MSG_ACTION,      /* a claimed action finished one attempt */
     MSG_TIMER,       /* a timer is due */
-    MSG_ANSWER       /* an action's answer to parse here (off the executor thread): the
-                        worker calls answer(answer_arg), which owns everything it needs */
+    MSG_RUN          /* a step of a claimed action on its order's worker: its inputs
+                        filled from the cached order, or its answer parsed (off the
+                        executor thread); the worker calls run(w, run_arg), which owns
+                        everything it needs */
 } msg_kind;
+
+struct worker;
 
 typedef struct eng_msg {
     struct eng_msg *next;
@@ -44,9 +49,9 @@ typedef struct eng_msg {
     /* MSG_TIMER */
     int64_t timer_id;
     char timer_name[ST_NAME_MAX];
-    /* MSG_ANSWER: run exactly once by the worker (also while stopping: workers drain) */
-    void (*answer)(void *arg);
-    void *answer_arg;
+    /* MSG_RUN: called exactly once by the worker (also while stopping: workers drain) */
+    void (*run)(struct worker *w, void *arg);
+    void *run_arg;
     /* MSG_PLACE with an idempotency key */
     char idem_key[ST_KEY_MAX];
     char request_hash[65];
@@ -92,6 +97,9 @@ struct engine {
     pthread_cond_t cond;
     int stopping;
     atomic_int actions_running; /* claimed and not yet handed back to a worker */
+    atomic_int sends_on_workers; /* runs posted to a worker to be filled and submitted
+                                    (action_send.c): eng_quiesce waits for them, since
+                                    they use the executor */
     pthread_mutex_t stats_lock;
     eng_stats stats;            /* guarded by stats_lock */
     pthread_mutex_t running_lock;

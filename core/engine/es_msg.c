@@ -180,9 +180,10 @@ static int input(es_unit *c, const eng_msg *m)
 
 void es_apply_msg(worker *w, eng_msg *m)
 {
-    if (m->kind == MSG_ANSWER) {
-        /* Parsing an answer touches no order here: its outcome comes back as MSG_ACTION. */
-        m->answer(m->answer_arg);
+    if (m->kind == MSG_RUN) {
+        /* A step of an action's run writes nothing itself: its outcome comes back as
+         * MSG_ACTION. */
+        m->run(w, m->run_arg);
         eng_msg_free(m);
         return;
     }
@@ -217,7 +218,7 @@ void es_apply_msg(worker *w, eng_msg *m)
     case MSG_TIMER:
         timer_due(c, m);
         break;
-    case MSG_ANSWER:
+    case MSG_RUN:
         break; /* handled above */
     }
     eng_msg_free(m);

@@ -8,9 +8,11 @@
  * A new plugin kind is a new adapter file and its row in ka.c's table (plus the SDK header
  * and the router's rows: docs/architecture.md §12).
  *
- * THREADS: needs_order, fill and build run on the dispatcher (build on the executor thread
- * when an auth token had to be fetched first); parse runs on the order's worker, never on
- * the executor thread (a slow parse must not stall the curl loop of every instance).
+ * THREADS: needs_order runs on the dispatcher; fill and build on the order's worker when
+ * the adapter reads the order (its cached snapshot is there), else on the dispatcher;
+ * build on the executor thread instead when an auth token had to be fetched first; parse
+ * on the order's worker, never on the executor thread (a slow parse must not stall the
+ * curl loop of every instance).  r->order is read only: it may be the worker's own copy.
  */
 #ifndef OH_KA_H
 #define OH_KA_H
@@ -22,8 +24,9 @@ typedef struct ka_adapter {
     /* The plugin reads an HTML answer itself (a chat receiver answers "ok" as text/html);
      * 0: an HTML page is a portal's, retried without parsing. */
     int accepts_html;
-    /* needs_order - 1 when fill reads the order's snapshot (r->order is then loaded from
-     * the store first), 0 when the action's payload is all it needs. */
+    /* needs_order - 1 when fill reads the order's snapshot (r->order is then the committed
+     * snapshot, and fill runs on the order's worker), 0 when the action's payload is all it
+     * needs (fill runs on the dispatcher, r->order is NULL). */
     int (*needs_order)(const action_run *r);
     /* fill - set r->in to the kind's inputs for r->a.operation, pointing into r->order and
      * r->payload (both outlive r->in).  0, or -1 with *why set (a static string). */
