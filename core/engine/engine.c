@@ -47,12 +47,17 @@ void eng_msg_free(eng_msg *m)
 }
 
 /* FNV-1a: the same order always lands on the same worker, so its inputs stay in order. */
-static worker *owner_of(engine *e, const char *order_id)
+int eng_worker_of(const engine *e, const char *order_id)
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)order_id; *p; p++)
         h = (h ^ *p) * 16777619u;
-    return &e->workers[h % (uint32_t)e->nworkers];
+    return (int)(h % (uint32_t)e->nworkers);
+}
+
+static worker *owner_of(engine *e, const char *order_id)
+{
+    return &e->workers[eng_worker_of(e, order_id)];
 }
 
 void eng_post(engine *e, eng_msg *m)
@@ -327,6 +332,10 @@ void eng_quiesce(engine *e)
     pthread_mutex_unlock(&e->lock);
     if (!already && e->dispatcher)
         pthread_join(e->dispatcher, NULL);
+    /* Runs the dispatcher handed to workers submit to the executor, which the caller is
+     * about to destroy (hub_stop): let the workers (still running) send them first. */
+    for (int spins = 0; atomic_load(&e->sends_on_workers) > 0 && spins < 10000; spins++)
+        usleep(1000);
 }
 
 void eng_stop(engine *e)

@@ -26,9 +26,10 @@
 int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen);
 
 /*
- * eng_quiesce - stop claiming actions and firing timers (joins the dispatcher).  Actions
- * already handed to the executor still report back: destroy the executor after this and
- * before eng_stop, so their completions reach live workers.  NULL or repeated: no-op.
+ * eng_quiesce - stop claiming actions and firing timers (joins the dispatcher, then waits
+ * until the actions it handed to workers are submitted to the executor).  Actions already
+ * handed to the executor still report back: destroy the executor after this and before
+ * eng_stop, so their completions reach live workers.  NULL or repeated: no-op.
  */
 void eng_quiesce(engine *e);
 

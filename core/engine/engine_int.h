@@ -2,7 +2,9 @@
  * engine_int - the engine's internal structures, shared by its files:
  *   engine.c   threads, queues, sharding, start/stop
  *   es_*.c     one message applied to one order, as one store unit (es_msg.h)
- *   dispatch.c claimed actions and due timers -> plugin build -> executor -> a message
+ *   dispatch.c claimed actions and due timers, handed to action_send.c / track_batch.c
+ *   action_send.c inputs (kind adapter, ka.h) -> build -> executor -> answer to a worker
+ *   action_run.c a run's outcome -> a message to the order's worker
  *   cache.c    each worker's orders in memory
  */
 #ifndef OH_ENGINE_INT_H
@@ -18,8 +20,14 @@ typedef enum msg_kind {
     MSG_PLACE = 0,   /* data: the order */
     MSG_INPUT,       /* a lifecycle input from outside */
     MSG_ACTION,      /* a claimed action finished one attempt */
-    MSG_TIMER        /* a timer is due */
+    MSG_TIMER,       /* a timer is due */
+    MSG_RUN          /* a step of a claimed action on its order's worker: its inputs
+                        filled from the cached order, or its answer parsed (off the
+                        executor thread); the worker calls run(w, run_arg), which owns
+                        everything it needs */
 } msg_kind;
+
+struct worker;
 
 typedef struct eng_msg {
     struct eng_msg *next;
@@ -41,6 +49,9 @@ typedef struct eng_msg {
     /* MSG_TIMER */
     int64_t timer_id;
     char timer_name[ST_NAME_MAX];
+    /* MSG_RUN: called exactly once by the worker (also while stopping: workers drain) */
+    void (*run)(struct worker *w, void *arg);
+    void *run_arg;
     /* MSG_PLACE with an idempotency key */
     char idem_key[ST_KEY_MAX];
     char request_hash[65];
@@ -86,6 +97,9 @@ struct engine {
     pthread_cond_t cond;
     int stopping;
     atomic_int actions_running; /* claimed and not yet handed back to a worker */
+    atomic_int sends_on_workers; /* runs posted to a worker to be filled and submitted
+                                    (action_send.c): eng_quiesce waits for them, since
+                                    they use the executor */
     pthread_mutex_t stats_lock;
     eng_stats stats;            /* guarded by stats_lock */
     pthread_mutex_t running_lock;
@@ -96,6 +110,9 @@ struct engine {
 
 /* engine.c */
 void eng_post(engine *e, eng_msg *m);       /* to the order's worker; takes m */
+/* eng_worker_of - the index of the worker that owns order_id's messages (and parses the
+ * answers of its actions). */
+int eng_worker_of(const engine *e, const char *order_id);
 void eng_docs_free(st_document *docs, size_t n);
 eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
 void eng_msg_free(eng_msg *m);

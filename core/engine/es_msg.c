@@ -180,6 +180,13 @@ static int input(es_unit *c, const eng_msg *m)
 
 void es_apply_msg(worker *w, eng_msg *m)
 {
+    if (m->kind == MSG_RUN) {
+        /* A step of an action's run writes nothing itself: its outcome comes back as
+         * MSG_ACTION. */
+        m->run(w, m->run_arg);
+        eng_msg_free(m);
+        return;
+    }
     cache_entry *ce = order_for(w, m);
     if (ce == NULL) {
         drop_msg(w, m);
@@ -211,6 +218,8 @@ void es_apply_msg(worker *w, eng_msg *m)
     case MSG_TIMER:
         timer_due(c, m);
         break;
+    case MSG_RUN:
+        break; /* handled above */
     }
     eng_msg_free(m);
     if (refused) {

@@ -12,7 +12,7 @@
  */
 #include "config.h"
 
-#include "dispatch_int.h"
+#include "lease.h"
 
 #include "log/log.h"
 

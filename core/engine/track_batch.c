@@ -3,13 +3,16 @@
  * max_batch numbers per request (USPS and FedEx take dozens), one parse, and each order's
  * action settled from its own number's part of the answer.  Each action keeps its own
  * lease, attempts and outcome: batching changes how many requests go out, not what is
- * recorded.
+ * recorded.  The answer is parsed on the worker of the batch's first order, like any
+ * action's (never on the executor thread); each run is then settled on its own worker.
  */
 #include "config.h"
 
-#include "dispatch_int.h"
+#include "track_batch.h"
 
 #include "auth_step.h"
+#include "host/host.h"
+#include "ka.h"
 #include "log/log.h"
 
 #include <stdlib.h>
@@ -18,8 +21,8 @@
 typedef struct track_batch {
     engine *e;
     struct oh_instance *inst;
-    action_run **runs; /* owned array; the runs are settled (and freed) by disp_finish */
-    const char **numbers;
+    action_run **runs; /* owned array; the runs are settled (and freed) by run_finish */
+    const char **numbers; /* owned array; the strings are the runs' */
     size_t n;
     char *auth_token;  /* the token the request carried, or NULL */
     int64_t *ids;      /* the runs' action ids, for the send gate */
@@ -39,17 +42,33 @@ static void batch_free(track_batch *b)
 static void batch_settle_all(track_batch *b, int rc, const char *error, int64_t retry_after)
 {
     for (size_t i = 0; i < b->n; i++)
-        disp_finish(b->runs[i], rc, NULL, NULL, error, retry_after);
+        run_finish(b->runs[i], rc, NULL, NULL, error, retry_after);
     batch_free(b);
 }
 
+/* On the worker of the batch's first order: one parse, each run settled from its part. */
+static void batch_parse(void *arg, const ex_result *res)
+{
+    track_batch *b = arg;
+    oh_track_result tr = {0};
+    oh_error err = {{0}};
+    int rc = ka_carrier_track_parse(b->inst, b->numbers, b->n, &res->response, &tr, &err);
+    for (size_t i = 0; i < b->n; i++) {
+        b->runs[i]->retry_after_ms = res->retry_after_ms;
+        ka_carrier_settle_track(b->runs[i], rc, &tr, err.message);
+    }
+    host_track_result_clear(&tr);
+    batch_free(b);
+}
+
+/* On the executor thread: only what needs no plugin; the parse goes to a worker. */
 static void on_batch_answer(void *arg, const oh_request *req, const ex_result *res)
 {
     (void)req;
     track_batch *b = arg;
     if (!res->sent) {
         for (size_t i = 0; i < b->n; i++)
-            disp_unsent(b->runs[i], b->gate.refused, res->error);
+            run_unsent(b->runs[i], b->gate.refused, res->error);
         batch_free(b);
         return;
     }
@@ -68,18 +87,8 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
         batch_settle_all(b, OH_RETRY, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
         return;
     }
-    oh_track_result tr = {0};
-    oh_error err = {{0}};
-    int rc = b->inst->module->ops.carrier.track_parse(b->inst->state, b->numbers, b->n,
-                                                      &res->response, &tr, &err);
-    if (rc == OH_OK && host_track_normalise(&tr, b->inst->module->desc.name) != 0)
-        rc = oh_error_set(&err, OH_RETRY, "out of memory");
-    for (size_t i = 0; i < b->n; i++) {
-        b->runs[i]->retry_after_ms = res->retry_after_ms;
-        disp_settle_track(b->runs[i], rc, &tr, err.message);
-    }
-    host_track_result_clear(&tr);
-    batch_free(b);
+    if (run_post_answer(b->e, b->runs[0]->a.order_id, batch_parse, b, res) != 0)
+        batch_settle_all(b, OH_RETRY, "out of memory keeping the answer", res->retry_after_ms);
 }
 
 /* The batch's request is about to leave: every action of it is marked sent first. */
@@ -103,8 +112,7 @@ static void batch_build_and_submit(void *arg, const char *token, int rc, const c
     oh_error err = {{0}};
     if (req != NULL)
         req->auth_token = token;
-    rc = req ? b->inst->module->ops.carrier.track_build(b->inst->state, b->numbers, b->n, req,
-                                                        &err)
+    rc = req ? ka_carrier_track_build(b->inst, b->numbers, b->n, req, &err)
              : oh_error_set(&err, OH_RETRY, "out of memory");
     if (req != NULL)
         req->auth_token = NULL;
@@ -136,7 +144,7 @@ void track_batch_run(engine *e, action_run **runs, size_t n)
             if (b != NULL)
                 batch_free(b);
             for (size_t i = at; i < at + count; i++)
-                disp_finish(runs[i], OH_RETRY, NULL, NULL, "out of memory", -1);
+                run_finish(runs[i], OH_RETRY, NULL, NULL, "out of memory", -1);
             continue;
         }
         b->e = e;
@@ -145,7 +153,7 @@ void track_batch_run(engine *e, action_run **runs, size_t n)
         for (size_t i = 0; i < count; i++) {
             b->runs[i] = runs[at + i];
             b->runs[i]->batch_size = count;
-            b->numbers[i] = runs[at + i]->numbers[0];
+            b->numbers[i] = ka_carrier_number(runs[at + i]);
             b->ids[i] = runs[at + i]->a.id;
         }
         auth_token_get(e->o.executor, b->inst, batch_build_and_submit, b);

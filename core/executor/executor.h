@@ -22,7 +22,8 @@
  * sensitive headers, not in URLs.
  *
  * THREADING: ex_submit and ex_queue_set may be called from any thread.  Completion
- * callbacks run on the executor thread: keep them short (hand the result to a queue).
+ * callbacks run on the executor thread: keep them short (hand the result to a queue; a
+ * result that must outlive the call is copied with ex_result_dup).
  * A completion may call ex_submit / ex_queue_set / ex_queue_stats, never ex_destroy.
  *
  * REQUESTS (decisions this header did not spell out before; see each function too):
@@ -161,6 +162,18 @@ int ex_submit_gated(executor *ex, const char *name, oh_request *req, ex_gate_fn 
 
 /* ex_gate_open - the answer to a gate (see ex_gate_fn); any thread, once per ticket. */
 void ex_gate_open(executor *ex, ex_ticket *ticket, int go);
+
+/*
+ * ex_result_dup - a heap copy of `res` that outlives the completion: body, headers and
+ * error text copied, so the completion can hand the answer to another thread (the engine
+ * parses answers on the order's worker, never on the executor thread).  The caller owns
+ * the copy and frees it with ex_result_free; NULL when out of memory.  Any thread.
+ */
+ex_result *ex_result_dup(const ex_result *res);
+
+/* ex_result_free - free a copy made by ex_result_dup (never a completion's own `res`).
+ * NULL is a no-op. */
+void ex_result_free(ex_result *res);
 
 /* What the engine should do with an outcome (used when a plugin has no parse step). */
 typedef enum ex_verdict { EX_OK = 0, EX_RETRY = 1, EX_FAIL = 2 } ex_verdict;

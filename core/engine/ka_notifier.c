@@ -1,0 +1,85 @@
+/*
+ * ka_notifier - the notifier kind's adapter: an event rendered and sent to the order's
+ * seller (webhook, e-mail, SMS, chat, a file).  Its inputs are the event, its data and the
+ * whole order (templates may name any of its members); its answer leads to no input.
+ */
+#include "config.h"
+
+#include "ka.h"
+
+#include "log/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int needs_order(const action_run *r)
+{
+    (void)r;
+    return 1; /* oh_notify_input.order: the template's view of the order */
+}
+
+static int fill(action_run *r, const char **why)
+{
+    oh_notify_input *note = calloc(1, sizeof(*note));
+    if (note == NULL) {
+        *why = "out of memory";
+        return -1;
+    }
+    const json_t *ev = r->payload;
+    *note = (oh_notify_input){.struct_size = sizeof(*note), .event = str(ev, "event"),
+                              .order_id = r->a.order_id, .dedupe_id = r->a.idem_key,
+                              .role = OH_RECIPIENT_SELLER,
+                              .recipient = str(json_object_get(r->order, "seller"), "email"),
+                              .order = r->order, .data = json_object_get(ev, "data"),
+                              .occurred_at_ms = r->a.created_ms};
+    r->in = note;
+    return 0;
+}
+
+static void release(void *in)
+{
+    free(in);
+}
+
+static int build(action_run *r, oh_request *req, oh_error *err)
+{
+    return r->inst->module->ops.notifier.render_build(r->inst->state, r->in, req, err);
+}
+
+/* notifier.h: OH_STOP is "nothing to send for this event" (no address for the audience,
+ * say): the action is done, not failed. */
+static int settle_stop(const action_run *r, const oh_error *err)
+{
+    const oh_notify_input *note = r->in;
+    log_info("order %s: %s has nothing to send for %s: %s", r->a.order_id, r->inst->id,
+             note->event ? note->event : "?", err->message);
+    return 1;
+}
+
+static void parse(action_run *r, const ex_result *res)
+{
+    const oh_notifier_ops *n = &r->inst->module->ops.notifier;
+    oh_error err = {{0}};
+    int rc;
+    if (n->response_parse != NULL) {
+        rc = n->response_parse(r->inst->state, r->in, &res->response, &err);
+    } else {
+        ex_verdict v = r->smtp ? ex_classify_smtp(res) : ex_classify(res);
+        rc = v == EX_OK ? OH_OK : v == EX_RETRY ? OH_RETRY : OH_FAIL;
+        if (rc != OH_OK)
+            snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
+                     res->response.status);
+    }
+    run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+}
+
+/* Receivers may answer HTML (Slack's "ok" is text/html). */
+const ka_adapter ka_notifier = {.kind = OH_KIND_NOTIFIER, .accepts_html = 1,
+                                .needs_order = needs_order, .fill = fill, .release = release,
+                                .build = build, .settle_stop = settle_stop, .parse = parse};
