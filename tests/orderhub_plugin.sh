@@ -87,4 +87,21 @@ if [ -f "$PLUGIN_DIR/carrier_usps.so" ]; then
     ok "secrets in a query string are redacted raw, URL-encoded and XML-escaped"
 fi
 
+# The test kit links libohhost (loader, settings, host services) and nothing of the daemon:
+# no store, engine, executor, runtime or API code, no SQLite, libmicrohttpd or libcurl.
+# Three looks, since the linker drops unused archive members and --as-needed drops unused
+# libraries: the link line automake wrote, the libraries the binary needs, its symbols.
+bin="$tool"
+head -c 4 "$bin" | grep -q ELF || bin="$top_builddir/sdk/.libs/orderhub-plugin"
+grep -E '^sdk_orderhub_plugin_(LDADD|DEPENDENCIES) *=' "$top_builddir/Makefile" > "$tmp/out" \
+    || fail "no link line for orderhub-plugin in $top_builddir/Makefile"
+grep -q libohhost.la "$tmp/out" || fail "orderhub-plugin does not link libohhost"
+grep -q libohcore "$tmp/out" && fail "orderhub-plugin links libohcore"
+ldd "$bin" > "$tmp/out" 2>&1 || fail "ldd $bin"
+grep -Eq 'libsqlite3|libmicrohttpd|libcurl' "$tmp/out" && fail "orderhub-plugin needs the daemon's libraries"
+nm --defined-only "$bin" | awk '{print $3}' \
+    | grep -E '^(store_|st_|eng_|es_|hub_|ex_|exq_|ext_|rt_|api_|cfg_|router_|lc_)' > "$tmp/out"
+[ -s "$tmp/out" ] && fail "orderhub-plugin carries daemon code: $(head -5 "$tmp/out" | tr '\n' ' ')"
+ok "orderhub-plugin links libohhost only: no daemon code, no SQLite, libmicrohttpd or libcurl"
+
 echo "$pass passed, 0 failed"

@@ -8,6 +8,7 @@
 #include "log/log.h"
 #include "api/api.h"
 #include "engine/hub.h"
+#include "loader/plugin_path.h"
 #include "runtime/runtime.h"
 
 #include <curl/curl.h>
@@ -373,7 +374,7 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
 
-    env_path.dirs = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &env_path.count);
+    env_path.dirs = ldr_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &env_path.count);
     ldr_registry reg;
     ldr_registry_init(&reg);
     startup st = {0};
@@ -406,6 +407,6 @@ int main(int argc, char **argv)
     startup_free(&st);
     curl_global_cleanup();
     ldr_registry_free(&reg);
-    rt_free_path(env_path.dirs);
+    ldr_free_path(env_path.dirs);
     return rc;
 }

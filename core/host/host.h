@@ -16,6 +16,18 @@
 #define HOST_MAX_RATES 100
 #define HOST_MAX_RCPT 100
 
+/*
+ * host_instance_id - the id of a plugin instance, for log lines and the key-value state.
+ * The host needs nothing else of an instance, so it does not see the structure: whoever
+ * defines struct oh_instance (runtime/instance.h) makes `char *id` its first member and
+ * checks that with a static assertion, and a pointer to a structure is a pointer to its
+ * first member (C11 6.7.2.1).  NULL gives NULL.
+ */
+static inline const char *host_instance_id(const oh_instance *self)
+{
+    return self != NULL ? *(char *const *)(const void *)self : NULL;
+}
+
 /* host_api - the table (static storage, valid for the process). */
 const oh_host_api *host_api(void);
 

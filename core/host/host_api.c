@@ -3,7 +3,6 @@
 #include "host.h"
 
 #include "log/log.h"
-#include "runtime/instance.h"
 #include "settings/settings.h"
 
 #include <openssl/evp.h>
@@ -20,7 +19,7 @@ static void host_log(const oh_instance *self, oh_log_level level, const char *fm
 {
     va_list ap;
     va_start(ap, fmt);
-    log_vmsg(level, self ? self->id : "plugin", fmt, ap);
+    log_vmsg(level, self != NULL ? host_instance_id(self) : "plugin", fmt, ap);
     va_end(ap);
 }
 

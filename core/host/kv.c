@@ -2,7 +2,6 @@
 
 #include "host.h"
 #include "log/log.h"
-#include "runtime/instance.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -110,13 +109,13 @@ int host_kv_set(oh_instance *self, const char *key, const char *value)
         return -1;
     pthread_rwlock_rdlock(&kv_store.use);
     int rc = kv_store.has_backend
-                 ? kv_store.backend.set(kv_store.backend.ctx, self->id, key, value,
+                 ? kv_store.backend.set(kv_store.backend.ctx, host_instance_id(self), key, value,
                                         HOST_KV_MAX_KEYS)
-                 : mem_set(self->id, key, value, HOST_KV_MAX_KEYS);
+                 : mem_set(host_instance_id(self), key, value, HOST_KV_MAX_KEYS);
     pthread_rwlock_unlock(&kv_store.use);
     if (rc == 1)
         log_warn("plugin instance %s: kv_set '%s' refused: it already has %d keys",
-                 self->id, key, HOST_KV_MAX_KEYS);
+                 host_instance_id(self), key, HOST_KV_MAX_KEYS);
     return rc == 0 ? 0 : -1;
 }
 
@@ -127,8 +126,8 @@ int host_kv_get(oh_instance *self, const char *key, char *buf, size_t buflen)
     char *value = NULL;
     pthread_rwlock_rdlock(&kv_store.use);
     int rc = kv_store.has_backend
-                 ? kv_store.backend.get(kv_store.backend.ctx, self->id, key, &value)
-                 : mem_get(self->id, key, &value);
+                 ? kv_store.backend.get(kv_store.backend.ctx, host_instance_id(self), key, &value)
+                 : mem_get(host_instance_id(self), key, &value);
     pthread_rwlock_unlock(&kv_store.use);
     if (rc != 0)
         return -1; /* absent, or an error the backend logged: the SDK has one answer */

@@ -9,6 +9,7 @@
 #include "settings/settings.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -24,7 +25,8 @@ typedef struct inst_auth {
 } inst_auth;
 
 struct oh_instance {
-    char *id;                 /* owned; unique within a generation */
+    char *id;                 /* owned; unique within a generation.  First: the host reads
+                               * it without this header (host/host.h host_instance_id) */
     const ldr_module *module; /* borrowed from the registry (lives for the process) */
     oh_settings *settings;    /* owned */
     void *state;              /* the plugin's, from init; freed by its destroy */
@@ -33,5 +35,7 @@ struct oh_instance {
     cfg_limits limits;        /* how the executor treats its requests */
     inst_auth auth;           /* lock initialised by the runtime for every instance */
 };
+_Static_assert(offsetof(struct oh_instance, id) == 0,
+               "host/host.h host_instance_id reads the id as the first member");
 
 #endif

@@ -70,19 +70,10 @@ void rt_holder_install(rt_holder *h, rt_gen *g);
 rt_gen *rt_holder_get(rt_holder *h);
 void rt_holder_free(rt_holder *h);
 
-
-
 /*
  * rt_describe - the generation as JSON: {"instances":[{id, module, kind, version, abi,
  * settings (sensitive values "***")}], "routes":[{on, chain}]}.  New reference or NULL.
  */
 #include <jansson.h>
 json_t *rt_describe(const rt_gen *g);
-
-/*
- * rt_split_path - split a colon-separated directory list (ORDERHUB_PLUGIN_PATH) into a
- * NULL-terminated array; free with rt_free_path.  Empty entries are skipped.
- */
-char **rt_split_path(const char *list, size_t *count);
-void rt_free_path(char **dirs);
 #endif

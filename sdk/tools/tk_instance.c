@@ -4,7 +4,7 @@
 #include "tk_cmds.h"
 
 #include "host/host.h"
-#include "runtime/runtime.h"
+#include "loader/plugin_path.h"
 #include "settings/settings.h"
 #include "util/diag.h"
 
@@ -26,7 +26,7 @@ const ldr_module *tk_load(const tk_common *common, const char *plugin)
         rc = ldr_open(reg, plugin, &m, err, sizeof(err));
     } else {
         size_t nenv = 0;
-        char **env = rt_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &nenv);
+        char **env = ldr_split_path(getenv("ORDERHUB_PLUGIN_PATH"), &nenv);
         const char **dirs = calloc(ncli + nenv + 1, sizeof(char *));
         size_t n = 0;
         for (size_t i = 0; dirs && i < ncli; i++)
@@ -39,7 +39,7 @@ const ldr_module *tk_load(const tk_common *common, const char *plugin)
         if (dirs == NULL)
             snprintf(err, sizeof(err), "out of memory");
         free(dirs);
-        rt_free_path(env);
+        ldr_free_path(env);
     }
     if (rc != 0) {
         fprintf(stderr, "orderhub-plugin: %s\n", err);
