@@ -1,6 +1,7 @@
 /*
  * classify - what to do with an outcome (ex_classify, ex_classify_smtp) and how long to
- * wait before the next attempt (ex_backoff_ms, ex_backoff_ms_r).  Pure functions: no state.
+ * wait before the next attempt (ex_backoff_ms, ex_backoff_ms_r, and a Retry-After header
+ * read by ex_retry_after_ms).  Pure functions: no state.
  */
 #include "config.h"
 
@@ -78,4 +79,31 @@ int64_t ex_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms, int64_t retr
     uint64_t state = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     state ^= (uint64_t)(uintptr_t)&ts;
     return ex_backoff_ms_r(attempt, base_ms, max_ms, retry_after_ms, &state);
+}
+
+int64_t ex_retry_after_ms(const char *value, time_t now)
+{
+    if (value == NULL)
+        return -1;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    if (*value >= '0' && *value <= '9') {
+        int64_t secs = 0;
+        const char *p = value;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (secs < INT64_MAX / 10000)
+                secs = secs * 10 + (*p - '0');
+        }
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            return secs * 1000;
+    }
+    time_t t = curl_getdate(value, NULL);
+    if (t == (time_t)-1)
+        return -1;
+    if (t <= now)
+        return 0;
+    int64_t diff = (int64_t)t - (int64_t)now;
+    return diff < INT64_MAX / 1000 ? diff * 1000 : INT64_MAX;
 }

@@ -1,6 +1,6 @@
 /*
  * transfer - one request on one curl easy handle: setup per scheme, response capture
- * (headers as sent, body under the size cap), outcome, Retry-After.  Executor thread only.
+ * (headers as sent, body under the size cap), outcome.  Executor thread only.
  */
 #include "config.h"
 
@@ -391,33 +391,6 @@ int ext_start(executor *ex, ex_job *job, ex_result *res)
 }
 
 /* ---- outcome --------------------------------------------------------------------------- */
-
-int64_t ex_retry_after_ms(const char *value, time_t now)
-{
-    if (value == NULL)
-        return -1;
-    while (*value == ' ' || *value == '\t')
-        value++;
-    if (*value >= '0' && *value <= '9') {
-        int64_t secs = 0;
-        const char *p = value;
-        for (; *p >= '0' && *p <= '9'; p++) {
-            if (secs < INT64_MAX / 10000)
-                secs = secs * 10 + (*p - '0');
-        }
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0')
-            return secs * 1000;
-    }
-    time_t t = curl_getdate(value, NULL);
-    if (t == (time_t)-1)
-        return -1;
-    if (t <= now)
-        return 0;
-    int64_t diff = (int64_t)t - (int64_t)now;
-    return diff < INT64_MAX / 1000 ? diff * 1000 : INT64_MAX;
-}
 
 static int is_local_error(CURLcode rc)
 {
