@@ -35,12 +35,8 @@ int sqlite_store_kv_set(store_impl *s, const char *instance, const char *key, co
     j.kv_key = key;
     j.kv_value = value;
     j.kv_max_keys = max_keys;
-    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_run_job(s, &j, err, errlen) != 0)
         return -1;
-    if (j.rc != 0) {
-        sti_err(err, errlen, "%s", j.err);
-        return -1;
-    }
     return j.kv_full;
 }
 

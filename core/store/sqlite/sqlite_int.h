@@ -360,6 +360,9 @@ void sti_writer_stop(store_impl *s);
  * committed or failed): 0 (the job's own outcome in j->rc), or -1 with err set when it
  * could not be queued (closing, or called from the writer thread: it would deadlock). */
 int sti_enqueue_wait(store_impl *s, sti_job *j, char *err, size_t errlen);
+/* sti_enqueue_wait, then the job's own failure (j->rc, j->err) reported the same way: 0 only
+ * when the job was queued, run and succeeded. */
+int sti_run_job(store_impl *s, sti_job *j, char *err, size_t errlen);
 
 /* ---- kv.c ---- */
 /* Set or delete a plugin instance's value for a kv job (sets j->kv_full). */

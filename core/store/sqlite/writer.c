@@ -302,6 +302,17 @@ int sti_enqueue_wait(store_impl *s, sti_job *j, char *err, size_t errlen)
     return 0;
 }
 
+int sti_run_job(store_impl *s, sti_job *j, char *err, size_t errlen)
+{
+    if (sti_enqueue_wait(s, j, err, errlen) != 0)
+        return -1;
+    if (j->rc != 0) {
+        sti_err(err, errlen, "%s", j->err);
+        return -1;
+    }
+    return 0;
+}
+
 int sqlite_store_submit(store_impl *s, st_unit *u)
 {
     if (s == NULL || u == NULL)
@@ -362,12 +373,8 @@ int sqlite_store_actions_claim_for(store_impl *s, int64_t now_ms, const char *ow
     j.instance = instance;
     j.lease_ms = lease_ms;
     j.max = max;
-    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_run_job(s, &j, err, errlen) != 0)
         return -1;
-    if (j.rc != 0) {
-        sti_err(err, errlen, "%s", j.err);
-        return -1;
-    }
     *out = j.claimed;
     *count = j.claimed_count;
     return 0;
@@ -396,12 +403,8 @@ int sqlite_store_timers_claim(store_impl *s, const char *owner, int64_t now_ms, 
     j.owner = owner;
     j.lease_ms = lease_ms;
     j.max = max;
-    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_run_job(s, &j, err, errlen) != 0)
         return -1;
-    if (j.rc != 0) {
-        sti_err(err, errlen, "%s", j.err);
-        return -1;
-    }
     *out = j.timers;
     *count = j.timer_count;
     return 0;
@@ -458,12 +461,8 @@ int sqlite_store_actions_renew(store_impl *s, const int64_t *ids, size_t n, cons
     j.id_count = n;
     j.owner = owner;
     j.until_ms = until_ms;
-    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_run_job(s, &j, err, errlen) != 0)
         return -1;
-    if (j.rc != 0) {
-        sti_err(err, errlen, "%s", j.err);
-        return -1;
-    }
     if (renewed != NULL)
         *renewed = j.renewed;
     return 0;
@@ -480,11 +479,7 @@ int sqlite_store_action_replay(store_impl *s, int64_t id, int64_t now_ms, char *
     j.kind = JOB_REPLAY;
     j.action_id = id;
     j.now_ms = now_ms;
-    if (sti_enqueue_wait(s, &j, err, errlen) != 0)
+    if (sti_run_job(s, &j, err, errlen) != 0)
         return -1;
-    if (j.rc != 0) {
-        sti_err(err, errlen, "%s", j.err);
-        return -1;
-    }
     return j.replayed ? 0 : 1;
 }
