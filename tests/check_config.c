@@ -73,8 +73,8 @@ START_TEST(valid_config_builds)
     ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
     ck_assert_uint_eq(g->instance_count, 2);
     ck_assert_uint_eq(g->route_count, 2);
-    ck_assert_int_eq(g->cfg->ship_by_hours, 24);
-    ck_assert_int_eq(g->cfg->delivery_confirm_days, CFG_DEFAULT_DELIVERY_CONFIRM_DAYS);
+    ck_assert_int_eq(g->cfg->ship_by_ms, 24 * 3600000);
+    ck_assert_int_eq(g->cfg->delivery_confirm_ms, CFG_DEFAULT_DELIVERY_CONFIRM_MS);
     struct oh_instance *pay = rt_instance(g, "pay");
     ck_assert_int_eq(set_get_int(pay->settings, "count"), 10);
     ck_assert(set_get_double(pay->settings, "ratio") == 2.0);
@@ -123,7 +123,38 @@ START_TEST(bad_sla)
 {
     expect_error("sla = {\n ship_by_hours = -1; };\n", 2, "'ship_by_hours' must be between");
     diag_free(&d);
+    diag_free(&d);
     expect_error("sla = {\n delivery_confirm_days = \"30\"; };\n", 2, "must be an integer");
+    diag_free(&d);
+    expect_error("sla = {\n ship_by = 72; };\n", 2, "'ship_by' must be a duration string");
+    diag_free(&d);
+    expect_error("sla = {\n ship_by = \"72\"; };\n", 2, "has no unit");
+    diag_free(&d);
+    expect_error("sla = {\n ship_by = \"91d\"; };\n", 2, "is more than 90d");
+    diag_free(&d);
+    expect_error("sla = {\n ship_by = \"0s\"; };\n", 2, "is less than 1s");
+    diag_free(&d);
+    expect_error("sla = { ship_by = \"1h\";\n ship_by_hours = 2; };\n", 2,
+                 "'ship_by_hours' and 'ship_by' are the same duration");
+    diag_free(&d);
+    expect_error("sla = {\n ship_by_minutes = 5; };\n", 2, "ship_by_minutes");
+}
+END_TEST
+
+/* Durations with units, the older integer keys, and the defaults of the rest. */
+START_TEST(sla_durations)
+{
+    rt_gen *g = build_text("main.conf", "sla = { ship_by = \"90s\"; delivery_confirm = \"30m\";\n"
+                                        "  return_window = \"0s\"; payment_retry_hours = 2;\n"
+                                        "  tracking_expire_days = 3; };\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_int_eq(g->cfg->ship_by_ms, 90000);
+    ck_assert_int_eq(g->cfg->delivery_confirm_ms, 1800000);
+    ck_assert_int_eq(g->cfg->return_window_ms, 0);
+    ck_assert_int_eq(g->cfg->payment_retry_ms, 2 * 3600000);
+    ck_assert_int_eq(g->cfg->tracking_expire_ms, 3 * INT64_C(86400000));
+    ck_assert_int_eq(g->cfg->return_auto_approve_ms, CFG_DEFAULT_RETURN_AUTO_APPROVE_MS);
+    rt_gen_unref(g);
 }
 END_TEST
 
@@ -582,6 +613,7 @@ int main(void)
     tcase_add_test(tc, bad_listen);
     tcase_add_test(tc, bad_store_driver);
     tcase_add_test(tc, bad_sla);
+    tcase_add_test(tc, sla_durations);
     tcase_add_test(tc, bad_log_level);
     tcase_add_test(tc, instance_without_module);
     tcase_add_test(tc, instance_unknown_member);

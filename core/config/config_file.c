@@ -97,38 +97,6 @@ static void read_store(cfg_file *c, diag_list *d)
         d->oom = 1;
 }
 
-static void read_sla(cfg_file *c, diag_list *d)
-{
-    static const char *const known[] = {"ship_by_hours", "delivery_confirm_days",
-                                        "return_auto_approve_hours", "payment_retry_hours",
-                                        "return_window_days", "tracking_expire_days", NULL};
-    c->ship_by_hours = CFG_DEFAULT_SHIP_BY_HOURS;
-    c->delivery_confirm_days = CFG_DEFAULT_DELIVERY_CONFIRM_DAYS;
-    c->return_auto_approve_hours = CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS;
-    c->payment_retry_hours = CFG_DEFAULT_PAYMENT_RETRY_HOURS;
-    c->return_window_days = CFG_DEFAULT_RETURN_WINDOW_DAYS;
-    c->tracking_expire_days = CFG_DEFAULT_TRACKING_EXPIRE_DAYS;
-    const config_setting_t *g = config_lookup(&c->lc, "sla");
-    if (g == NULL)
-        return;
-    if (!config_setting_is_group(g)) {
-        diag_add(d, DIAG_ERROR, WHERE(g), "sla must be a group { ship_by_hours = ...; }");
-        return;
-    }
-    cfg_check_members(g, "sla", known, d);
-    c->ship_by_hours = cfg_get_positive(g, "ship_by_hours", c->ship_by_hours, 24 * 90, d);
-    c->delivery_confirm_days =
-        cfg_get_positive(g, "delivery_confirm_days", c->delivery_confirm_days, 365, d);
-    c->return_auto_approve_hours = cfg_get_positive(
-        g, "return_auto_approve_hours", c->return_auto_approve_hours, 24 * 90, d);
-    c->payment_retry_hours =
-        cfg_get_positive(g, "payment_retry_hours", c->payment_retry_hours, 24 * 30, d);
-    c->return_window_days =
-        cfg_get_range(g, "return_window_days", c->return_window_days, 0, 365, d);
-    c->tracking_expire_days =
-        cfg_get_positive(g, "tracking_expire_days", c->tracking_expire_days, 365, d);
-}
-
 static void read_engine(cfg_file *c, diag_list *d)
 {
     static const char *const known[] = {"workers", "max_attempts", "track_poll_ms",
@@ -230,7 +198,7 @@ cfg_file *cfg_load(const char *path, diag_list *d)
     cfg_read_plugin_path(c, d);
     cfg_read_instances(c, d);
     cfg_read_routes(c, d);
-    read_sla(c, d);
+    cfg_read_sla(c, d);
     read_engine(c, d);
     cfg_read_api(c, d);
     cfg_read_api_limits(c, d);

@@ -129,12 +129,13 @@ typedef struct cfg_file {
     size_t instance_count;
     cfg_route *routes;       /* owned array */
     size_t route_count;
-    int64_t ship_by_hours;
-    int64_t delivery_confirm_days;
-    int64_t return_auto_approve_hours;
-    int64_t payment_retry_hours;  /* a declined buyer may pay again this long */
-    int64_t return_window_days;   /* a delivered order completes when this closes (0: at once) */
-    int64_t tracking_expire_days; /* a shipment with no news this long is "expired" */
+    /* sla = { ... }, each in milliseconds (config_sla.c) */
+    int64_t ship_by_ms;
+    int64_t delivery_confirm_ms;
+    int64_t return_auto_approve_ms;
+    int64_t payment_retry_ms;    /* a declined buyer may pay again this long */
+    int64_t return_window_ms;    /* a delivered order completes when this closes (0: at once) */
+    int64_t tracking_expire_ms;  /* a shipment with no news this long is "expired" */
     struct {                 /* engine = { ... }: 0 means the engine's default */
         int64_t workers;
         int64_t max_attempts;
@@ -171,11 +172,11 @@ int cfg_parse_listen(const char *listen, struct sockaddr_in *out, char *err, siz
 
 /* Default values of the sla group. */
 #define CFG_DEFAULT_LISTEN "127.0.0.1:8780"
-#define CFG_DEFAULT_SHIP_BY_HOURS 72
-#define CFG_DEFAULT_DELIVERY_CONFIRM_DAYS 30
-#define CFG_DEFAULT_RETURN_AUTO_APPROVE_HOURS 48
-#define CFG_DEFAULT_PAYMENT_RETRY_HOURS 24
-#define CFG_DEFAULT_RETURN_WINDOW_DAYS 0
-#define CFG_DEFAULT_TRACKING_EXPIRE_DAYS 30
+#define CFG_DEFAULT_SHIP_BY_MS (INT64_C(72) * 3600000)
+#define CFG_DEFAULT_DELIVERY_CONFIRM_MS (INT64_C(30) * 86400000)
+#define CFG_DEFAULT_RETURN_AUTO_APPROVE_MS (INT64_C(48) * 3600000)
+#define CFG_DEFAULT_PAYMENT_RETRY_MS (INT64_C(24) * 3600000)
+#define CFG_DEFAULT_RETURN_WINDOW_MS INT64_C(0)
+#define CFG_DEFAULT_TRACKING_EXPIRE_MS (INT64_C(30) * 86400000)
 
 #endif

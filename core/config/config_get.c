@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "config/config_int.h"
+#include "util/duration.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,26 @@ int64_t cfg_get_range(const config_setting_t *group, const char *name, int64_t d
         diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be between %lld and %lld, not %lld",
                  config_setting_name(group), name, (long long)min, (long long)max,
                  (long long)v);
+        return def;
+    }
+    return v;
+}
+
+int64_t cfg_get_duration(const config_setting_t *group, const char *name, int64_t def,
+                         int64_t min_ms, int64_t max_ms, diag_list *d)
+{
+    const config_setting_t *m = config_setting_get_member(group, name);
+    if (m == NULL)
+        return def;
+    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s' must be a duration string such as \"48h\"",
+                 config_setting_name(group), name);
+        return def;
+    }
+    int64_t v;
+    char why[160];
+    if (duration_parse(config_setting_get_string(m), min_ms, max_ms, &v, why, sizeof(why)) != 0) {
+        diag_add(d, DIAG_ERROR, WHERE(m), "%s: '%s': %s", config_setting_name(group), name, why);
         return def;
     }
     return v;

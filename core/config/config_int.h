@@ -33,6 +33,11 @@ int64_t cfg_get_range(const config_setting_t *group, const char *name, int64_t d
 int64_t cfg_get_positive(const config_setting_t *group, const char *name, int64_t def,
                          int64_t max, diag_list *d);
 
+/* cfg_get_duration - string member `name` ("90s", "30m", "48h", "7d": util/duration.h) in
+ * milliseconds within [min_ms, max_ms]; `def` when absent or wrong (an error then). */
+int64_t cfg_get_duration(const config_setting_t *group, const char *name, int64_t def,
+                         int64_t min_ms, int64_t max_ms, diag_list *d);
+
 /* cfg_get_bool - a true/false member into *out, left as is when absent; an error for
  * another type. */
 void cfg_get_bool(const config_setting_t *group, const char *name, const char *what, int *out,
@@ -52,5 +57,6 @@ void cfg_read_instances(cfg_file *c, diag_list *d);
 void cfg_read_routes(cfg_file *c, diag_list *d);
 void cfg_read_api(cfg_file *c, diag_list *d);
 void cfg_read_api_limits(cfg_file *c, diag_list *d);
+void cfg_read_sla(cfg_file *c, diag_list *d);
 
 #endif

@@ -11,15 +11,15 @@
 static int64_t due_at(const es_unit *c, lc_due base)
 {
     const cfg_file *cfg = c->gen->cfg;
-    int64_t now = eng_now_ms(), hour = 3600 * 1000;
+    int64_t now = eng_now_ms();
     switch (base) {
-    case LC_DUE_SHIP_BY_75: return now + cfg->ship_by_hours * hour * 3 / 4;
-    case LC_DUE_SHIP_BY: return now + cfg->ship_by_hours * hour;
-    case LC_DUE_DELIVERY_CONFIRM: return now + cfg->delivery_confirm_days * 24 * hour;
-    case LC_DUE_PAYMENT_RETRY: return now + cfg->payment_retry_hours * hour;
+    case LC_DUE_SHIP_BY_75: return now + cfg->ship_by_ms * 3 / 4;
+    case LC_DUE_SHIP_BY: return now + cfg->ship_by_ms;
+    case LC_DUE_DELIVERY_CONFIRM: return now + cfg->delivery_confirm_ms;
+    case LC_DUE_PAYMENT_RETRY: return now + cfg->payment_retry_ms;
     case LC_DUE_TRACK_POLL: return now + c->e->o.track_poll_ms;
-    case LC_DUE_RETURN_WINDOW: return now + cfg->return_window_days * 24 * hour;
-    case LC_DUE_RETURN_AUTO_APPROVE: return now + cfg->return_auto_approve_hours * hour;
+    case LC_DUE_RETURN_WINDOW: return now + cfg->return_window_ms;
+    case LC_DUE_RETURN_AUTO_APPROVE: return now + cfg->return_auto_approve_ms;
     }
     return now;
 }

@@ -211,10 +211,9 @@ void es_track_schedule(es_unit *c)
     if (!json_is_integer(changed)) {
         json_object_set_new(shipment, "changed_ms", json_integer(now));
         c->changed = 1;
-    } else if (now - json_integer_value(changed) >
-               c->gen->cfg->tracking_expire_days * 24 * 3600 * 1000) {
-        log_warn("order %s: no tracking news for %lld days: shipment expired, polls stop",
-                 c->ce->id, (long long)c->gen->cfg->tracking_expire_days);
+    } else if (now - json_integer_value(changed) > c->gen->cfg->tracking_expire_ms) {
+        log_warn("order %s: no tracking news for %lld s: shipment expired, polls stop",
+                 c->ce->id, (long long)(c->gen->cfg->tracking_expire_ms / 1000));
         json_object_set_new(shipment, "status", json_string("expired"));
         es_cancel_timer(c, lc_timer_name(LC_T_TRACK_POLL));
         c->changed = 1;

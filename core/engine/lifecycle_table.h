@@ -146,13 +146,13 @@ typedef enum lc_timer {
 
 /* What a timer's due time is counted from (the engine turns it into milliseconds). */
 typedef enum lc_due {
-    LC_DUE_SHIP_BY_75 = 0,    /* three quarters of ship_by_hours */
-    LC_DUE_SHIP_BY,           /* ship_by_hours */
-    LC_DUE_DELIVERY_CONFIRM,  /* delivery_confirm_days */
-    LC_DUE_PAYMENT_RETRY,     /* payment_retry_hours */
+    LC_DUE_SHIP_BY_75 = 0,    /* three quarters of sla.ship_by */
+    LC_DUE_SHIP_BY,           /* sla.ship_by */
+    LC_DUE_DELIVERY_CONFIRM,  /* sla.delivery_confirm */
+    LC_DUE_PAYMENT_RETRY,     /* sla.payment_retry */
     LC_DUE_TRACK_POLL,        /* the engine's track_poll_ms */
-    LC_DUE_RETURN_WINDOW,     /* return_window_days */
-    LC_DUE_RETURN_AUTO_APPROVE /* return_auto_approve_hours */
+    LC_DUE_RETURN_WINDOW,     /* sla.return_window */
+    LC_DUE_RETURN_AUTO_APPROVE /* sla.return_auto_approve */
 } lc_due;
 
 typedef struct lc_timer_row {
