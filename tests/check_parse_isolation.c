@@ -14,7 +14,7 @@
  */
 #include "config.h"
 
-#include "engine/engine_int.h"
+#include "engine/eng_queue.h"
 #include "engine/hub.h"
 #include "support/http_server.h"
 #include "testutil.h"

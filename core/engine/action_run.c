@@ -7,7 +7,9 @@
 
 #include "action_run.h"
 
-#include "ka.h"
+#include "eng_queue.h"
+#include "eng_running.h"
+#include "ka_types.h"
 #include "log/log.h"
 
 #include <stdio.h>

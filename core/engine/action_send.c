@@ -9,7 +9,8 @@
 #include "action_send.h"
 
 #include "auth_step.h"
-#include "ka.h"
+#include "cache.h"
+#include "ka_types.h"
 
 #include "host/host.h"
 

@@ -11,6 +11,7 @@
 
 #include "auth_step.h"
 
+#include "eng_clock.h"
 #include "host/host.h"
 #include "log/log.h"
 #include "runtime/instance.h"

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "engine_int.h"
+#include "cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,6 +9,10 @@
 
 #include "action_run.h"
 #include "action_send.h"
+#include "dispatch.h"
+#include "eng_clock.h"
+#include "eng_queue.h"
+#include "eng_running.h"
 #include "ka.h"
 #include "lease.h"
 #include "track_batch.h"

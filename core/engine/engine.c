@@ -2,6 +2,10 @@
 
 #include "engine/engine.h"
 
+#include "cache.h"
+#include "dispatch.h"
+#include "eng_clock.h"
+#include "eng_queue.h"
 #include "engine_int.h"
 #include "es_msg.h"
 
@@ -10,148 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-int64_t eng_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-eng_msg *eng_msg_new(msg_kind kind, const char *order_id)
-{
-    eng_msg *m = calloc(1, sizeof(*m));
-    if (m == NULL)
-        return NULL;
-    m->kind = kind;
-    snprintf(m->order_id, sizeof(m->order_id), "%s", order_id ? order_id : "");
-    return m;
-}
-
-void eng_docs_free(st_document *docs, size_t n)
-{
-    for (size_t i = 0; docs != NULL && i < n; i++)
-        free(docs[i].data);
-    free(docs);
-}
-
-void eng_msg_free(eng_msg *m)
-{
-    if (m != NULL) {
-        json_decref(m->data);
-        eng_docs_free(m->docs, m->ndocs);
-        free(m);
-    }
-}
-
-/* FNV-1a: the same order always lands on the same worker, so its inputs stay in order. */
-int eng_worker_of(const engine *e, const char *order_id)
-{
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)order_id; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return (int)(h % (uint32_t)e->nworkers);
-}
-
-static worker *owner_of(engine *e, const char *order_id)
-{
-    return &e->workers[eng_worker_of(e, order_id)];
-}
-
-void eng_post(engine *e, eng_msg *m)
-{
-    worker *w = owner_of(e, m->order_id);
-    pthread_mutex_lock(&w->lock);
-    m->next = NULL;
-    if (w->tail != NULL)
-        w->tail->next = m;
-    else
-        w->head = m;
-    w->tail = m;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-}
-
-void stats_attempt(engine *e, const char *instance, int outcome)
-{
-    pthread_mutex_lock(&e->stats_lock);
-    eng_stats *s = &e->stats;
-    size_t i = 0;
-    while (i < s->instance_count && strcmp(s->instances[i].instance, instance) != 0)
-        i++;
-    if (i == s->instance_count && i < sizeof(s->instances) / sizeof(s->instances[0])) {
-        snprintf(s->instances[i].instance, sizeof(s->instances[i].instance), "%s", instance);
-        s->instance_count++;
-    }
-    if (i < s->instance_count) {
-        eng_instance_stats *is = &s->instances[i];
-        uint64_t *n = outcome == 0 ? &is->ok : outcome == 1 ? &is->retry : &is->fail;
-        (*n)++;
-    }
-    pthread_mutex_unlock(&e->stats_lock);
-}
-
-void stats_event(engine *e, const char *event)
-{
-    int warning = strcmp(event, "sla.ship_by_warning") == 0;
-    if (!warning && strcmp(event, "sla.ship_by_breached") != 0)
-        return;
-    pthread_mutex_lock(&e->stats_lock);
-    if (warning)
-        e->stats.sla_warnings++;
-    else
-        e->stats.sla_breaches++;
-    pthread_mutex_unlock(&e->stats_lock);
-}
 
 void eng_get_stats(engine *e, eng_stats *out)
 {
     pthread_mutex_lock(&e->stats_lock);
     *out = e->stats;
     pthread_mutex_unlock(&e->stats_lock);
-}
-
-int running_add(engine *e, int64_t id)
-{
-    int added = 1;
-    pthread_mutex_lock(&e->running_lock);
-    for (size_t i = 0; i < e->running_count && added; i++)
-        added = e->running[i] != id;
-    if (added && e->running_count == e->running_cap) {
-        size_t cap = e->running_cap ? e->running_cap * 2 : 64;
-        int64_t *r = realloc(e->running, cap * sizeof(*r));
-        if (r == NULL) {
-            added = 0; /* run it on a later claim */
-        } else {
-            e->running = r;
-            e->running_cap = cap;
-        }
-    }
-    if (added)
-        e->running[e->running_count++] = id;
-    pthread_mutex_unlock(&e->running_lock);
-    return added;
-}
-
-void running_remove(engine *e, int64_t id)
-{
-    pthread_mutex_lock(&e->running_lock);
-    for (size_t i = 0; i < e->running_count; i++) {
-        if (e->running[i] == id) {
-            e->running[i] = e->running[--e->running_count];
-            break;
-        }
-    }
-    pthread_mutex_unlock(&e->running_lock);
-}
-
-void eng_wake(engine *e)
-{
-    pthread_mutex_lock(&e->lock);
-    pthread_cond_signal(&e->cond);
-    pthread_mutex_unlock(&e->lock);
 }
 
 static void *worker_main(void *arg)

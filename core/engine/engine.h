@@ -21,6 +21,7 @@
 
 #include "engine/engine_types.h"
 #include "engine/lifecycle.h"
+#include "engine/rates.h" /* rates_level_rank */
 
 /* eng_start - start the workers, the action dispatcher and the timer loop. */
 int eng_start(const eng_options *opts, engine **out, char *err, size_t errlen);
@@ -67,9 +68,5 @@ void eng_get_stats(engine *e, eng_stats *out);
 /* eng_wait_idle - block until no input is queued and no action is due or running, or
  * until timeout_ms passes.  0 when idle, -1 on timeout.  For tests and the demo. */
 int eng_wait_idle(engine *e, int64_t timeout_ms);
-
-/* rates_level_rank - a service level's rank, slowest first (economy 0, standard 1,
- * express 2, overnight 3); -1 for NULL or an unknown name. */
-int rates_level_rank(const char *level);
 
 #endif

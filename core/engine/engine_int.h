@@ -1,6 +1,8 @@
 /*
- * engine_int - the engine's internal structures, shared by its files:
- *   engine.c   threads, queues, sharding, start/stop
+ * engine_int - the engine's internal structures, shared by its files; types only: each
+ * file's functions are in its own header (eng_queue.h, cache.h, es_msg.h, ...), so that
+ * seeing these structures joins no file to another.
+ *   engine.c   threads, start/stop; eng_queue.c the workers' queues and sharding
  *   es_*.c     one message applied to one order, as one store unit (es_msg.h)
  *   dispatch.c claimed actions and due timers, handed to action_send.c / track_batch.c
  *   action_send.c inputs (kind adapter, ka.h) -> build -> executor -> answer to a worker
@@ -107,41 +109,5 @@ struct engine {
     size_t running_count, running_cap;
     atomic_int units_pending;   /* submitted to the store, not yet durable */
 };
-
-/* engine.c */
-void eng_post(engine *e, eng_msg *m);       /* to the order's worker; takes m */
-/* eng_worker_of - the index of the worker that owns order_id's messages (and parses the
- * answers of its actions). */
-int eng_worker_of(const engine *e, const char *order_id);
-void eng_docs_free(st_document *docs, size_t n);
-eng_msg *eng_msg_new(msg_kind kind, const char *order_id);
-void eng_msg_free(eng_msg *m);
-void eng_wake(engine *e);                    /* the dispatcher: new work may be due */
-int64_t eng_now_ms(void);
-
-/* cache.c */
-cache_entry *cache_get(worker *w, const char *id, char *err, size_t errlen, int *absent);
-cache_entry *cache_add(worker *w, const char *id, json_t *snapshot);
-/* cache_peek - the entry for id if cached (stale or not), without touching the store. */
-cache_entry *cache_peek(worker *w, const char *id);
-void cache_drop(worker *w, cache_entry *ce);
-void cache_free_all(worker *w);
-/* cache_trim - over the engine's cache_orders, forget half, those with nothing in flight
- * (the store has them). */
-void cache_trim(worker *w);
-
-/* engine.c: count one attempt's outcome (0 ok, 1 retry, 2 fail) / an SLA event. */
-void stats_attempt(engine *e, const char *instance, int outcome);
-void stats_event(engine *e, const char *event);
-
-/* engine.c: the in-flight set; running_add returns 0 when the id was already there. */
-int running_add(engine *e, int64_t id);
-void running_remove(engine *e, int64_t id);
-
-/* rates.c: the quote as JSON {"rates":[...], "requested_level", "chosen"?} (new ref). */
-json_t *rates_quote_json(const oh_rate_list *list, const char *wanted_level);
-
-/* dispatch.c: the dispatcher thread: actions and timers. */
-void *dispatch_main(void *arg);
 
 #endif

@@ -7,6 +7,10 @@
 
 #include "es_msg.h"
 
+#include "cache.h"
+#include "eng_clock.h"
+#include "eng_queue.h"
+#include "eng_running.h"
 #include "es_route.h"
 #include "es_settle.h"
 #include "es_step.h"

@@ -7,6 +7,8 @@
 
 #include "es_route.h"
 
+#include "eng_clock.h"
+#include "eng_stats.h"
 #include "engine/router.h"
 #include "log/log.h"
 

@@ -7,6 +7,8 @@
 
 #include "es_settle.h"
 
+#include "eng_clock.h"
+#include "eng_stats.h"
 #include "es_step.h"
 #include "es_tracking.h"
 #include "log/log.h"

@@ -6,6 +6,7 @@
 
 #include "es_timers.h"
 
+#include "eng_clock.h"
 #include <stdio.h>
 
 static int64_t due_at(const es_unit *c, lc_due base)

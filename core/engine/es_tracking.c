@@ -10,6 +10,7 @@
 
 #include "es_tracking.h"
 
+#include "eng_clock.h"
 #include "es_step.h"
 #include "host/host.h"
 #include "log/log.h"

@@ -8,6 +8,9 @@
 
 #include "es_unit.h"
 
+#include "eng_clock.h"
+#include "eng_queue.h"
+#include "eng_running.h"
 #include "log/log.h"
 
 #include <stdio.h>

@@ -10,7 +10,8 @@
  *   es_settle   an action's answer: its record settled, its result applied
  *   es_tracking a carrier's answer: scans, status, the next poll
  *   es_unit     (here) adding to the unit, writing it, its completion
- * Each file includes only the headers of files below it; this one is the bottom.
+ * Each file includes only the headers of files below it; this one is the bottom (below it
+ * only the engine's shared plumbing: eng_clock.h, eng_queue.h, eng_running.h, eng_stats.h).
  */
 #ifndef OH_ES_UNIT_H
 #define OH_ES_UNIT_H

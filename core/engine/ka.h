@@ -17,66 +17,12 @@
 #ifndef OH_KA_H
 #define OH_KA_H
 
-#include "action_run.h"
-
-typedef struct ka_adapter {
-    oh_plugin_kind kind;
-    /* The plugin reads an HTML answer itself (a chat receiver answers "ok" as text/html);
-     * 0: an HTML page is a portal's, retried without parsing. */
-    int accepts_html;
-    /* needs_order - 1 when fill reads the order's snapshot (r->order is then the committed
-     * snapshot, and fill runs on the order's worker), 0 when the action's payload is all it
-     * needs (fill runs on the dispatcher, r->order is NULL). */
-    int (*needs_order)(const action_run *r);
-    /* fill - set r->in to the kind's inputs for r->a.operation, pointing into r->order and
-     * r->payload (both outlive r->in).  0, or -1 with *why set (a static string). */
-    int (*fill)(action_run *r, const char **why);
-    /* release - free r->in (NULL is a no-op). */
-    void (*release)(void *in);
-    /* build - the plugin's request for the run (req zeroed, auth token set); an OH_ code,
-     * err set when not OH_OK. */
-    int (*build)(action_run *r, oh_request *req, oh_error *err);
-    /* settle_stop - a build that answered OH_STOP: 1 when that means "nothing to send, the
-     * action is done" for this kind (notifier.h), 0 when it is a failure.  NULL: 0. */
-    int (*settle_stop)(const action_run *r, const oh_error *err);
-    /* parse - the plugin's parse of an answer the executor classified EX_RESPONSE (not a
-     * 401 to a token, not a refused HTML page), and the outcome settled: always ends in
-     * run_finish.  On the order's worker. */
-    void (*parse)(action_run *r, const ex_result *res);
-    /* batchable - 1 when the run may share one request with others of its instance
-     * (track_batch.c); NULL: never. */
-    int (*batchable)(const action_run *r);
-} ka_adapter;
+#include "ka_types.h"
 
 /* ka_for - the adapter of a plugin kind, NULL for kinds whose steps never run as actions
  * (filters run on the worker, synchronously). */
 const ka_adapter *ka_for(oh_plugin_kind kind);
 
 extern const ka_adapter ka_payment, ka_carrier, ka_notifier;
-
-/* ---- what track_batch.c asks of the carrier adapter ------------------------------------ */
-
-/* ka_carrier_number - the tracking number a track run polls, or NULL. */
-const char *ka_carrier_number(const action_run *r);
-
-/* ka_carrier_track_build - the plugin's request for `n` numbers of instance `inst`. */
-int ka_carrier_track_build(struct oh_instance *inst, const char *const *numbers, size_t n,
-                           oh_request *req, oh_error *err);
-
-/*
- * ka_carrier_track_parse - the plugin's parse of a tracking answer for `numbers`, the
- * statuses normalised (host_track_normalise); the caller clears `tr`
- * (host_track_result_clear) whatever the result.  On the worker.
- */
-int ka_carrier_track_parse(struct oh_instance *inst, const char *const *numbers, size_t n,
-                           const oh_response *resp, oh_track_result *tr, oh_error *err);
-
-/*
- * ka_carrier_settle_track - settle a track run from a parsed answer `tr` (rc: the parse's
- * result; err: its message): the shipment of the run's number becomes a "track_result".
- * Frees the run (run_finish).
- */
-void ka_carrier_settle_track(action_run *r, int rc, const oh_track_result *tr,
-                             const char *err);
 
 #endif

@@ -7,8 +7,11 @@
  */
 #include "config.h"
 
-#include "ka.h"
+#include "ka_carrier.h"
 
+#include "eng_clock.h"
+#include "ka.h"
+#include "rates.h"
 #include "host/host.h"
 #include "log/log.h"
 

@@ -14,6 +14,7 @@
 
 #include "lease.h"
 
+#include "eng_clock.h"
 #include "log/log.h"
 
 #include <stdlib.h>

@@ -6,9 +6,7 @@
  */
 #include "config.h"
 
-#include "engine_int.h"
-
-#include "engine/engine.h"
+#include "rates.h"
 
 #include "host/host.h"
 

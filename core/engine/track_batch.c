@@ -12,7 +12,7 @@
 
 #include "auth_step.h"
 #include "host/host.h"
-#include "ka.h"
+#include "ka_carrier.h"
 #include "log/log.h"
 
 #include <stdlib.h>

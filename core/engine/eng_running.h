@@ -1,0 +1,14 @@
+/*
+ * eng_running - the set of actions this process runs (eng_running.c): claimed and not yet
+ * settled durably.  A re-claim of one is skipped; lease.c renews their leases.
+ */
+#ifndef OH_ENG_RUNNING_H
+#define OH_ENG_RUNNING_H
+
+#include "engine_int.h"
+
+/* running_add returns 0 when the id was already there. */
+int running_add(engine *e, int64_t id);
+void running_remove(engine *e, int64_t id);
+
+#endif

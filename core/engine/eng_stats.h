@@ -1,0 +1,14 @@
+/*
+ * eng_stats - counting into the engine's counters (eng_stats.c); eng_get_stats (engine.h)
+ * reads them.
+ */
+#ifndef OH_ENG_STATS_H
+#define OH_ENG_STATS_H
+
+#include "engine_int.h"
+
+/* Count one attempt's outcome (0 ok, 1 retry, 2 fail) / an SLA event. */
+void stats_attempt(engine *e, const char *instance, int outcome);
+void stats_event(engine *e, const char *event);
+
+#endif
