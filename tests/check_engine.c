@@ -4,8 +4,7 @@
  */
 #include "config.h"
 
-#include "../contrib/fakes/sandbox_remote.h"
-#include "engine/hub.h"
+#include "engine_fixture.h"
 #include "executor/executor.h"
 #include "support/http_server.h"
 #include "testutil.h"
@@ -19,165 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *dir;
-static sandbox_remote *remote;
-static ldr_registry reg;
-static hub h;
-
-/* A reply the test waits for. */
-typedef struct waiter {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done, rc;
-    char state[64], error[512];
-} waiter;
-
-static void on_reply(void *arg, int rc, const char *state, const char *error)
-{
-    waiter *w = arg;
-    pthread_mutex_lock(&w->lock);
-    w->done = 1;
-    w->rc = rc;
-    snprintf(w->state, sizeof(w->state), "%s", state ? state : "");
-    snprintf(w->error, sizeof(w->error), "%s", error ? error : "");
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-}
-
-static int wait_reply(waiter *w)
-{
-    pthread_mutex_lock(&w->lock);
-    while (!w->done)
-        pthread_cond_wait(&w->cond, &w->lock);
-    pthread_mutex_unlock(&w->lock);
-    return w->rc;
-}
-
-#define WAITER {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, "", ""}
-
-static void start_hub_with(int max_attempts, const char *pay_url, const char *placement,
-                           const char *capture_on);
-
-static void start_hub(int max_attempts, const char *pay_url)
-{
-    start_hub_with(max_attempts, pay_url, "\"limits\", \"pay\"", "shipment.label_created");
-}
-
-/* placement: the chain of order.placed ("judge" is a test filter whose verdict is retry);
- * capture_on: the event routed to the gateway for the capture. */
-static void start_hub_with(int max_attempts, const char *pay_url, const char *placement,
-                           const char *capture_on)
-{
-    char conf[4096], base[128], pay[200];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%u/sandbox", sr_port(remote));
-    snprintf(pay, sizeof(pay), "%s/payments", base);
-    snprintf(conf, sizeof(conf),
-             "store = { path = \"hub.db\"; };\n"
-             "plugins = (\n"
-             " { id = \"limits\"; module = \"filter_limits\"; settings = { max_total = 500000; }; },\n"
-             " { id = \"pay\"; module = \"payment_sandbox\"; settings = { base_url = \"%s\";\n"
-             "   api_key = \"sk_test\"; decline_over = 100000; }; },\n"
-             " { id = \"carrier\"; module = \"carrier_sandbox\"; settings = { base_url = \"%s/carrier\"; }; },\n"
-             " { id = \"judge\"; module = \"test_filter\"; settings = { greeting = \"j\"; verdict = \"retry\"; }; },\n"
-             " { id = \"timeline\"; module = \"notify_log\"; settings = { path = \"%s/timeline.jsonl\"; }; } );\n"
-             "routes = (\n"
-             " { on = \"order.placed\"; chain = [%s]; },\n"
-             " { on = \"return.approved\"; chain = [\"carrier\"]; },\n"
-             " { on = \"return.inspected\"; chain = [\"pay\"]; },\n"
-             " { on = \"dispute.resolved\"; chain = [\"pay\"]; },\n"
-             " { on = \"order.cancelled\"; chain = [\"pay\"]; },\n"
-             " { on = \"fulfillment.packed\"; chain = [\"carrier\"]; },\n"
-             " { on = \"%s\"; chain = [\"pay\"]; },\n"
-             " { on = \"shipment.*\"; chain = [\"timeline\"]; } );\n",
-             pay_url ? pay_url : pay, base, dir, placement, capture_on);
-    char *path = tu_write(dir, "orderhub.conf", conf);
-    const char *dirs[] = {tu_env("PLUGIN_DIR"), tu_env("TEST_PLUGIN_DIR")};
-    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 2, .init = 1};
-    diag_list d = {0};
-    rt_gen *g = rt_build(&reg, path, &bo, &d);
-    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
-    diag_free(&d);
-    free(path);
-    eng_options eo = {.workers = 2, .max_attempts = max_attempts, .backoff_base_ms = 50,
-                      .backoff_max_ms = 200, .poll_ms = 20, .track_poll_ms = 100};
-    char err[512];
-    ck_assert_msg(hub_start(&h, g, &eo, err, sizeof(err)) == 0, "%s", err);
-}
-
-static void setup(void)
-{
-    dir = tu_tmpdir();
-    remote = sr_start(0, 150);
-    ck_assert_ptr_nonnull(remote);
-    ldr_registry_init(&reg);
-}
-
-static void teardown(void)
-{
-    hub_stop(&h);
-    sr_stop(remote);
-    ldr_registry_free(&reg);
-    tu_rmdir(dir);
-}
-
-static json_t *sample_order(const char *id, int64_t total)
-{
-    return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:[{s:s, s:i, s:I}], s:s, s:I, "
-                     "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s}, s:s}",
-                     "id", id, "seller", "id", "s-1", "email", "seller@example.test",
-                     "buyer", "name", "Ada Buyer", "email", "ada@example.test",
-                     "items", "sku", "MUG-1", "quantity", 1, "unit_price", (json_int_t)total,
-                     "currency", "USD", "total", (json_int_t)total,
-                     "shipping_address", "name", "Ada Buyer", "street1", "1 Main St", "city",
-                     "Springfield", "postal_code", "62701", "country", "US",
-                     "payment", "token", "tok_visa", "service_level", "standard");
-}
-
-/* Poll the store until the order reaches `state` (or time runs out). */
-static int wait_state(const char *id, const char *state, int64_t timeout_ms)
-{
-    for (int64_t waited = 0; waited < timeout_ms; waited += 20) {
-        st_order o;
-        char err[256];
-        if (store_order_get(h.store, id, &o, err, sizeof(err)) == 0) {
-            int match = strcmp(o.state, state) == 0;
-            st_order_clear(&o);
-            if (match)
-                return 1;
-        }
-        usleep(20000);
-    }
-    return 0;
-}
-
-static char *timeline(const char *id)
-{
-    st_event *ev = NULL;
-    size_t n = 0;
-    char err[256];
-    ck_assert_int_eq(store_events(h.store, id, &ev, &n, err, sizeof(err)), 0);
-    char *out = calloc(1, 4096);
-    for (size_t i = 0; i < n; i++) {
-        strncat(out, ev[i].name, 4095 - strlen(out));
-        strncat(out, " ", 4095 - strlen(out));
-    }
-    st_events_free(ev, n);
-    return out;
-}
-
-static int input(const char *id, const char *in, json_t *data, char *error, size_t len)
-{
-    waiter w = WAITER;
-    ck_assert_int_eq(eng_input(h.engine, id, in, data, on_reply, &w), 0);
-    int rc = wait_reply(&w);
-    if (error)
-        snprintf(error, len, "%s", w.error);
-    return rc;
-}
 
 START_TEST(main_path_to_completed)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("ord-1", 2599), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -213,7 +57,7 @@ END_TEST
 
 START_TEST(decline_moves_to_payment_failed)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("ord-2", 150000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -231,7 +75,7 @@ END_TEST
 
 START_TEST(filter_rejects_without_charging)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("ord-3", 900000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -253,7 +97,7 @@ END_TEST
 
 START_TEST(unreachable_gateway_dead_letters)
 {
-    start_hub(3, "http://127.0.0.1:1/sandbox/payments");
+    ef_start_hub(3, "http://127.0.0.1:1/sandbox/payments");
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("ord-4", 1000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -307,7 +151,7 @@ static st_action *dead_for(const char *order_id, size_t *n)
  */
 START_TEST(packed_for_missing_carrier_dead_letters)
 {
-    start_hub(2, NULL);
+    ef_start_hub(2, NULL);
     static const char *const named[] = {"nosuch", "pay"};
     for (size_t i = 0; i < 2; i++) {
         char id[32];
@@ -342,7 +186,7 @@ START_TEST(html_portal_page_is_retried_not_parsed)
     hs_route_set(portal, "/", &(hs_route){.body = "<html><body>{\"status\":\"authorized\"}"
                                                   "</body></html>", .headers = html});
     char *url = hs_url(portal, "/sandbox/payments");
-    start_hub(2, url);
+    ef_start_hub(2, url);
     free(url);
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("ord-html", 1000), on_reply, &w), 0);
@@ -388,7 +232,7 @@ START_TEST(stop_with_queued_actions_counts_only_sent)
     remote = sr_start(0, 150);
     unsetenv("ORDERHUB_SANDBOX_PAYMENT_DELAY_MS");
     ck_assert_ptr_nonnull(remote);
-    start_hub(8, NULL);
+    ef_start_hub(8, NULL);
     enum { ORDERS = 12 };
     for (int i = 0; i < ORDERS; i++) {
         char id[32];
@@ -459,7 +303,7 @@ static void check_journal_replays(const char *id)
 
 START_TEST(many_orders_in_parallel)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     enum { N = 60 };
     waiter w[N];
     char id[N][32];
@@ -486,51 +330,10 @@ START_TEST(many_orders_in_parallel)
 }
 END_TEST
 
-/* Drive an order to `completed` through the seller's part. */
-static void complete_order(const char *id, int64_t total)
-{
-    waiter w = WAITER;
-    ck_assert_int_eq(eng_place(h.engine, sample_order(id, total), on_reply, &w), 0);
-    ck_assert_int_eq(wait_reply(&w), 0);
-    ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
-    ck_assert_int_eq(input(id, "acknowledge", NULL, NULL, 0), 0);
-    ck_assert_int_eq(input(id, "pack", NULL, NULL, 0), 0);
-    ck_assert_msg(wait_state(id, "completed", 15000), "%s: %s", id, timeline(id));
-}
-
-/* The state of a return or dispute in the stored snapshot. */
-static char *sub_state(const char *id, const char *collection, const char *sub)
-{
-    st_order o;
-    char err[256];
-    ck_assert_int_eq(store_order_get(h.store, id, &o, err, sizeof(err)), 0);
-    json_t *snap = json_loads(o.snapshot, 0, NULL);
-    const char *s = json_string_value(
-        json_object_get(json_object_get(json_object_get(snap, collection), sub), "state"));
-    char *out = strdup(s ? s : "");
-    json_decref(snap);
-    st_order_clear(&o);
-    return out;
-}
-
-static int wait_sub_state(const char *id, const char *collection, const char *sub,
-                          const char *state)
-{
-    for (int i = 0; i < 500; i++) {
-        char *s = sub_state(id, collection, sub);
-        int match = strcmp(s, state) == 0;
-        free(s);
-        if (match)
-            return 1;
-        usleep(20000);
-    }
-    return 0;
-}
-
 /* Routing order.confirmed to the gateway captures at once, before any label. */
 START_TEST(capture_at_once_when_routed_on_confirmation)
 {
-    start_hub_with(0, NULL, "\"limits\", \"pay\"", "order.confirmed");
+    ef_start_hub_with(0, NULL, "\"limits\", \"pay\"", "order.confirmed");
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("cap-1", 1500), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -546,7 +349,7 @@ END_TEST
 
 START_TEST(return_refunded_after_inspection)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     complete_order("ret-1", 2599);
     char err[512];
     /* A return can only be asked for once delivered; this one is: request it. */
@@ -593,7 +396,7 @@ END_TEST
 
 START_TEST(return_refused_before_delivery_and_dispute_refund)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("dis-1", 1500), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -619,7 +422,7 @@ END_TEST
 
 START_TEST(undecided_filter_retries_then_rejects)
 {
-    start_hub_with(3, NULL, "\"judge\", \"pay\"", "shipment.label_created");
+    ef_start_hub_with(3, NULL, "\"judge\", \"pay\"", "shipment.label_created");
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("judge-1", 1000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -639,7 +442,7 @@ END_TEST
 /* A reload that brings a new gateway instance: its queue exists before its first action. */
 START_TEST(reload_brings_new_instance_queues)
 {
-    start_hub(0, NULL);
+    ef_start_hub(0, NULL);
     char conf[2048];
     snprintf(conf, sizeof(conf),
              "store = { path = \"hub.db\"; };\n"
@@ -669,7 +472,7 @@ int main(void)
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("engine");
     tcase_set_timeout(tc, 60);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ef_setup, ef_teardown);
     tcase_add_test(tc, main_path_to_completed);
     tcase_add_test(tc, decline_moves_to_payment_failed);
     tcase_add_test(tc, filter_rejects_without_charging);
