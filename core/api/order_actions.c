@@ -9,7 +9,8 @@
 #include "api_int.h"
 
 #include "api/api_limits.h"
-#include "api/intake.h"
+#include "api/intake_codes.h"
+#include "api/intake_context.h"
 
 #include <stdio.h>
 #include <string.h>

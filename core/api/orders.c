@@ -11,6 +11,7 @@
 #include "log/log.h"
 
 #include "api/intake.h"
+#include "api/intake_codes.h"
 #include "engine/lifecycle.h"
 #include "host/host.h"
 

@@ -8,7 +8,7 @@
 
 #include "api_int.h"
 
-#include "api/intake.h"
+#include "api/intake_codes.h"
 #include "host/host.h"
 
 #include <stdio.h>
