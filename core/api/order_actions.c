@@ -6,8 +6,6 @@
 
 #include "order_actions.h"
 
-#include "api_int.h"
-
 #include "api/api_limits.h"
 #include "api/intake_codes.h"
 #include "api/intake_context.h"

@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "orders.h"
+
+#include "auth.h"
 #include "order_actions.h"
+#include "reply.h"
 
 #include "api/api_limits.h"
 #include "log/log.h"

@@ -6,7 +6,10 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "webhooks.h"
+
+#include "carrier_webhooks.h"
+#include "reply.h"
 
 #include "api/intake_codes.h"
 #include "host/host.h"
