@@ -1,6 +1,7 @@
 /*
- * api - the server: connections, request bodies, suspending a connection while the engine
- * makes a change durable, and dispatch by path (orders.c, admin.c).
+ * api - the server: connections, request bodies, the answer of a connection resumed once the
+ * engine made a change durable (reply.c suspends it and records the answer), and dispatch by
+ * path to the handlers (orders.c, webhooks.c, admin.c, store_health.c).
  */
 #include "config.h"
 
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
