@@ -5,9 +5,12 @@
  */
 #include "config.h"
 
+#include "orders.h"
+
 #include "ctl.h"
 #include "host/host.h"
 #include "http.h"
+#include "options.h"
 #include "output.h"
 
 #include <errno.h>
