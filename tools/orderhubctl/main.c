@@ -2,7 +2,8 @@
  * orderhubctl - command-line client of orderhubd's HTTP API (docs/api.md).
  *
  * main.c: the verb table and main.  The command line is parsed in options.c, the verbs
- * live in orders.c and admin.c, the HTTP client in http.c, the output in output.c.
+ * live in order_*.c (what they share in orders.c) and admin.c, the HTTP client in http.c,
+ * the output in output.c.
  */
 #include "config.h"
 
@@ -10,7 +11,11 @@
 #include "ctl.h"
 #include "http.h"
 #include "options.h"
-#include "orders.h"
+#include "order_actions.h"
+#include "order_cases.h"
+#include "order_list.h"
+#include "order_show.h"
+#include "order_submit.h"
 
 #include <errno.h>
 #include <stdio.h>
