@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "api/intake.h"
+#include "api/intake_codes.h"
 #include "testutil.h"
 
 #include <check.h>

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 
-#include "api/api.h"
+#include "api/order_actions.h"
 #include "engine/lifecycle.h"
 
 #include <stdio.h>

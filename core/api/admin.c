@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "admin.h"
+
+#include "reply.h"
+#include "store_health.h"
 
 #include "loader/loader.h"
 
@@ -13,23 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Latency histogram bucket bounds, microseconds (the last bucket is +Inf). */
-static const int64_t bounds_us[] = {1000, 5000, 10000, 25000, 50000, 100000, 500000};
-#define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
-
-void api_count(api *a, int status, int64_t elapsed_us)
-{
-    api_counters *c = &a->counters;
-    atomic_fetch_add(&c->requests, 1);
-    atomic_fetch_add(status < 300 ? &c->status_2xx : status < 500 ? &c->status_4xx
-                                                                   : &c->status_5xx, 1);
-    for (size_t i = 0; i < NBOUNDS; i++) {
-        if (elapsed_us <= bounds_us[i])
-            atomic_fetch_add(&c->latency_le[i], 1);
-    }
-    atomic_fetch_add(&c->latency_sum_us, (unsigned long long)(elapsed_us > 0 ? elapsed_us : 0));
-}
 
 static enum MHD_Result dead_letters(req_ctx *ctx)
 {
@@ -171,9 +157,10 @@ enum MHD_Result api_metrics(req_ctx *ctx)
            (unsigned long long)atomic_load(&c->status_2xx),
            (unsigned long long)atomic_load(&c->status_4xx),
            (unsigned long long)atomic_load(&c->status_5xx));
-    for (size_t i = 0; i < NBOUNDS; i++)
+    for (size_t i = 0; i < API_LATENCY_BOUNDS; i++)
         fprintf(f, "orderhub_http_request_seconds_bucket{le=\"%g\"} %llu\n",
-               (double)bounds_us[i] / 1e6, (unsigned long long)atomic_load(&c->latency_le[i]));
+               (double)api_latency_bounds_us[i] / 1e6,
+               (unsigned long long)atomic_load(&c->latency_le[i]));
     fprintf(f,
            "orderhub_http_request_seconds_bucket{le=\"+Inf\"} %llu\n"
            "orderhub_http_request_seconds_sum %g\n"

@@ -1,137 +1,29 @@
 /*
- * api - the server: connections, request bodies, suspending a connection while the engine
- * makes a change durable, and dispatch by path (orders.c, admin.c).
+ * api - the server: connections, request bodies, the answer of a connection resumed once the
+ * engine made a change durable (reply.c suspends it and records the answer), and dispatch by
+ * path to the handlers (orders.c, webhooks.c, admin.c, store_health.c).
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "api/api.h"
 
+#include "admin.h"
+#include "auth.h"
+#include "orders.h"
+#include "reply.h"
+#include "store_health.h"
+#include "webhooks.h"
+
+#include "api/api_types.h"
+#include "api/auth_limit.h"
 #include "api/conn_guard.h"
+#include "config/config_file.h"
 #include "log/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-rt_gen *api_current(api *a)
-{
-    return rt_holder_get(&a->h->generations);
-}
-
-enum MHD_Result api_send_text(req_ctx *ctx, int status, const char *text)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
-                                                             MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    if (status == 401 && !ctx->webhook)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"orderhub\"");
-    enum MHD_Result rc = MHD_queue_response(ctx->conn, (unsigned)status, r);
-    MHD_destroy_response(r);
-    api_count(ctx->a, status, now_us() - ctx->started_us);
-    return rc;
-}
-
-enum MHD_Result api_send_bytes(req_ctx *ctx, int status, const char *mime_type,
-                               const void *data, size_t len)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data,
-                                                             MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", mime_type);
-    /* A carrier's document is data to save, never a page to render in our origin. */
-    MHD_add_response_header(r, "Content-Disposition", "attachment");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result rc = MHD_queue_response(ctx->conn, (unsigned)status, r);
-    MHD_destroy_response(r);
-    api_count(ctx->a, status, now_us() - ctx->started_us);
-    return rc;
-}
-
-enum MHD_Result api_send_json(req_ctx *ctx, int status, json_t *j)
-{
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    enum MHD_Result rc = api_send_text(ctx, text ? status : 500,
-                                       text ? text : "{\"error\":\"out of memory\"}");
-    free(text);
-    return rc;
-}
-
-enum MHD_Result api_send_error(req_ctx *ctx, int status, const char *error, const char *field)
-{
-    return api_send_json(ctx, status, json_pack("{s:s, s:s?}", "error", error, "field",
-                                                field && *field ? field : NULL));
-}
-
-/* Record an answer and wake the suspended connection.  Any thread. */
-void api_reply_raw(req_ctx *ctx, int status, const char *text)
-{
-    /* Once resumed, MHD may answer and free ctx at any moment: touch nothing after. */
-    api *a = ctx->a;
-    struct MHD_Connection *conn = ctx->conn;
-    pthread_mutex_lock(&ctx->lock);
-    ctx->status = status;
-    ctx->response = strdup(text);
-    ctx->ready = 1;
-    pthread_mutex_unlock(&ctx->lock);
-    MHD_resume_connection(conn);
-    atomic_fetch_sub(&a->suspended, 1);
-}
-
-/* The engine's reply: record it and wake the suspended connection.  Any thread. */
-void api_on_engine_reply(void *arg, int rc, const char *state, const char *error)
-{
-    req_ctx *ctx = arg;
-    json_t *j;
-    int status;
-    if (rc == 0) {
-        status = ctx->created ? 201 : 200;
-        j = json_pack("{s:s}", "state", state ? state : "");
-        if (ctx->extra != NULL)
-            json_object_update(j, ctx->extra);
-    } else {
-        /* Busy: the same order is being written by a concurrent request (a retry that
-         * overtook its original); like a refusal, but worth retrying at once. */
-        status = rc == ENG_EREFUSED || rc == ENG_EBUSY ? 409 : rc == ENG_ENOTFOUND ? 404 : 503;
-        j = json_pack("{s:s, s:s?}", "error", error ? error : "failed", "state",
-                      state && *state ? state : NULL);
-    }
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    api_reply_raw(ctx, text ? status : 500, text ? text : "{\"error\":\"out of memory\"}");
-    free(text);
-}
-
-char *api_placement_failure(const char *error)
-{
-    /* No "state": nothing was stored, so there is no order to have one. */
-    char msg[512];
-    snprintf(msg, sizeof(msg), "the order was not accepted (%s); nothing was stored, retry "
-             "later", error && *error ? error : "the store failed");
-    json_t *j = json_pack("{s:s}", "error", msg);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    return text;
-}
-
-void api_suspend(req_ctx *ctx)
-{
-    ctx->waiting = 1;
-    atomic_fetch_add(&ctx->a->suspended, 1);
-    MHD_suspend_connection(ctx->conn);
-}
 
 static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
 {
@@ -188,7 +80,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             return MHD_NO;
         ctx->a = cls;
         ctx->conn = conn;
-        ctx->started_us = now_us();
+        ctx->started_us = api_now_us();
         ctx->track = conn_guard_track_of(conn);
         pthread_mutex_init(&ctx->lock, NULL);
         *con_cls = ctx;

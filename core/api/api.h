@@ -20,7 +20,6 @@
 #define OH_API_H
 
 #include "engine/hub.h"
-#include "engine/lifecycle_table.h"
 
 #include <stddef.h>
 
@@ -35,11 +34,6 @@ const char *api_host(const api *a);
 
 /* api_stop - stop accepting, finish the requests in flight, free.  NULL: no-op. */
 void api_stop(api *a);
-
-/* api_order_action - the i-th action of POST /v1/orders/{id}/...: its path ("ack", with
- * "*" for a return or dispute id) and, in *input, the lifecycle input it sends; NULL past
- * the last.  For the test that holds the docs to the lifecycle table. */
-const char *api_order_action(size_t i, lc_input *input);
 
 /* Largest request body accepted. */
 #define API_MAX_BODY (64 * 1024)

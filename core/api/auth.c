@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "auth.h"
+
+#include "client_addr.h"
+#include "reply.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "carrier_webhooks.h"
+
+#include "reply.h"
 
 #include "host/host.h"
 #include "log/log.h"

@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "client_addr.h"
 
 #include <ctype.h>
 #include <string.h>

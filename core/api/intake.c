@@ -1,11 +1,14 @@
 /*
  * intake - an order submission checked member by member (intake.h); the address rules are in
- * intake_address.c, the shared checks in intake_context.c (intake_int.h).
+ * intake_address.c, the shared checks in intake_context.c, the code tables in intake_codes.c.
  */
 #include "config.h"
 
 #include "intake.h"
-#include "intake_int.h"
+
+#include "intake_address.h"
+#include "intake_codes.h"
+#include "intake_context.h"
 
 #include "api/api_limits.h"
 

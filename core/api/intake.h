@@ -37,13 +37,10 @@
 #ifndef OH_INTAKE_H
 #define OH_INTAKE_H
 
+#include "api/intake_types.h"
+
 #include <jansson.h>
 #include <stddef.h>
-
-/* What intake_validate returns. */
-#define INTAKE_OK 0
-#define INTAKE_MALFORMED (-1)   /* answer 400: wrong type, missing, unknown or out-of-range */
-#define INTAKE_IMPOSSIBLE (-2)  /* answer 422: well-formed but semantically impossible */
 
 /*
  * intake_validate - check `order` (a parsed JSON object).  Returns:
@@ -63,18 +60,5 @@
  * left unchanged.
  */
 int intake_validate(json_t *order, char *field, size_t fieldlen, char *why, size_t whylen);
-
-/* intake_id_ok - an order id: 1 to 63 of [A-Za-z0-9_-]. */
-int intake_id_ok(const char *id);
-
-/* intake_chars - characters (UTF-8 code points) of a JSON string: what every length limit
- * of the API counts.  0 for anything else. */
-size_t intake_chars(const json_t *s);
-
-/* intake_country_known - `code` is an assigned ISO 3166-1 alpha-2 code (uppercase). */
-int intake_country_known(const char *code);
-
-/* intake_currency_known - `code` is an ISO 4217 currency code in use (uppercase). */
-int intake_currency_known(const char *code);
 
 #endif

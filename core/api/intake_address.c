@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
-#include "intake_int.h"
+#include "intake_address.h"
+
+#include "intake_codes.h"
+#include "intake_context.h"
 
 #include <stdio.h>
 #include <string.h>

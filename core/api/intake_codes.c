@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "intake_int.h"
+#include "intake_codes.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "intake_int.h"
+#include "intake_context.h"
 
 #include <stdarg.h>
 #include <stdio.h>

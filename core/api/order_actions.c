@@ -6,10 +6,9 @@
 
 #include "order_actions.h"
 
-#include "api_int.h"
-
 #include "api/api_limits.h"
-#include "api/intake.h"
+#include "api/intake_codes.h"
+#include "api/intake_context.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,7 @@
 #ifndef OH_ORDER_ACTIONS_H
 #define OH_ORDER_ACTIONS_H
 
+#include "api/api_types.h"
 #include "engine/lifecycle.h"
 
 #include <jansson.h>
@@ -19,7 +20,7 @@
 typedef int (*body_check)(const json_t *body, const json_t *order, char *field, size_t fl,
                           char *why, size_t wl);
 
-/* Who may act on an order, as ROLE() bits (api_int.h): the seller side, the buyer side
+/* Who may act on an order, as ROLE() bits (api_types.h): the seller side, the buyer side
  * (storefronts), support; an admin is each of them. */
 #define SELLERS (ROLE(CFG_ROLE_SELLER) | ROLE(CFG_ROLE_ADMIN))
 #define BUYERS (ROLE(CFG_ROLE_STOREFRONT) | ROLE(CFG_ROLE_ADMIN))
@@ -44,5 +45,10 @@ const api_action *api_action_find(const char *tail, char *sub, size_t sublen);
  * to answer with field and why set. */
 int api_action_check(const api_action *a, const json_t *body, const json_t *order,
                      char *field, size_t fl, char *why, size_t wl);
+
+/* api_order_action - the i-th action of POST /v1/orders/{id}/...: its path ("ack", with
+ * "*" for a return or dispute id) and, in *input, the lifecycle input it sends; NULL past
+ * the last.  For the test that holds the docs to the lifecycle table. */
+const char *api_order_action(size_t i, lc_input *input);
 
 #endif

@@ -4,13 +4,17 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "orders.h"
+
+#include "auth.h"
 #include "order_actions.h"
+#include "reply.h"
 
 #include "api/api_limits.h"
 #include "log/log.h"
 
 #include "api/intake.h"
+#include "api/intake_codes.h"
 #include "engine/lifecycle.h"
 #include "host/host.h"
 

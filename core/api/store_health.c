@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "store_health.h"
+
+#include "reply.h"
 
 #include "log/log.h"
 

@@ -6,9 +6,12 @@
  */
 #include "config.h"
 
-#include "api_int.h"
+#include "webhooks.h"
 
-#include "api/intake.h"
+#include "carrier_webhooks.h"
+#include "reply.h"
+
+#include "api/intake_codes.h"
 #include "host/host.h"
 
 #include <stdio.h>

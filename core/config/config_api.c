@@ -4,7 +4,8 @@
  */
 #include "config.h"
 
-#include "config/config_int.h"
+#include "config/config_api.h"
+#include "config/config_get.h"
 #include "settings/settings.h"
 
 #include <arpa/inet.h>

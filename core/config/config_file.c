@@ -6,7 +6,10 @@
 #include "config.h"
 
 #include "config/config_file.h"
-#include "config/config_int.h"
+#include "config/config_api.h"
+#include "config/config_get.h"
+#include "config/config_plugins.h"
+#include "config/config_sla.h"
 #include "config/config_text.h"
 
 #include <arpa/inet.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "config/config_int.h"
+#include "config/config_get.h"
 #include "util/duration.h"
 
 #include <stdio.h>

@@ -4,7 +4,8 @@
  */
 #include "config.h"
 
-#include "config/config_int.h"
+#include "config/config_get.h"
+#include "config/config_plugins.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,8 @@
  */
 #include "config.h"
 
-#include "config_int.h"
+#include "config/config_sla.h"
+#include "config/config_get.h"
 
 #include <stddef.h>
 

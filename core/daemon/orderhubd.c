@@ -7,6 +7,7 @@
 #include "daemon/pidfile.h"
 #include "log/log.h"
 #include "api/api.h"
+#include "config/config_api.h"
 #include "engine/hub.h"
 #include "loader/plugin_path.h"
 #include "runtime/runtime.h"

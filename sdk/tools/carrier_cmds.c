@@ -6,7 +6,8 @@
  */
 #include "config.h"
 
-#include "tk_cmds.h"
+#include "carrier_cmds.h"
+
 #include "tk_instance.h"
 #include "tk_request.h"
 #include "tk_shipment.h"

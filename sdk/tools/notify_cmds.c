@@ -12,7 +12,8 @@
  */
 #include "config.h"
 
-#include "tk_cmds.h"
+#include "notify_cmds.h"
+
 #include "tk_instance.h"
 #include "tk_request.h"
 

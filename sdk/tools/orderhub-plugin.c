@@ -16,81 +16,19 @@
  */
 #include "config.h"
 
+#include "carrier_cmds.h"
+#include "notify_cmds.h"
+#include "payment_cmds.h"
+#include "tk_instance.h"
+#include "tk_usage.h"
+
 #include "loader/describe.h"
 #include "loader/loader.h"
-#include "tk_cmds.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void tk_usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: orderhub-plugin [--plugin-path DIR]... COMMAND ARGS\n"
-            "Inspect and test an orderhub plugin offline.\n\n"
-            "Commands:\n"
-            "  info PLUGIN     print the plugin's descriptor (kind, ABI, operations, settings)\n"
-            "                  as JSON; exit 1 with the reason if the loader refuses it\n"
-            "  track-parse PLUGIN RESPONSE_FILE [--status HTTP_CODE] [--number N]...\n"
-            "                  [--setting key=value]...\n"
-            "                  run a recorded carrier answer through the plugin's track_parse\n"
-            "                  and print the normalised tracking as JSON (events newest\n"
-            "                  first); exit 1 with the reason if the plugin rejects it\n"
-            "  track-request PLUGIN NUMBER... [--setting key=value]... [--auth-token T]\n"
-            "                  print the request track_build makes (and the auth step's,\n"
-            "                  if any), secrets shown as ***\n"
-            "  auth-parse PLUGIN RESPONSE_FILE [--status HTTP_CODE] [--setting key=value]...\n"
-            "                  run a recorded token answer through the auth step's\n"
-            "                  auth_parse; print the lifetime and the token's length\n"
-            "  label-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]\n"
-            "                  [--setting key=value]...\n"
-            "                  run a recorded label answer through label_parse; print the\n"
-            "                  label (tracking number, service, cost) and each document's\n"
-            "                  kind, MIME type, size and SHA-256 as JSON\n"
-            "  rate-parse PLUGIN SHIPMENT.json RESPONSE_FILE [--status HTTP_CODE]\n"
-            "                  [--setting key=value]...\n"
-            "                  run a recorded rate answer through rate_parse; print the rates\n"
-            "  label-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
-            "  rate-request PLUGIN SHIPMENT.json [--setting key=value]... [--auth-token T]\n"
-            "                  print the request label_build / rate_build makes\n"
-            "  notify-render PLUGIN EVENT.json [--setting key=value]...\n"
-            "                  print the request a notifier's render_build makes for one\n"
-            "                  event ({event, order, data, dedupe_id, occurred_at_ms}),\n"
-            "                  secrets shown as ***\n\n"
-            "  payment-parse PLUGIN OPERATION RESPONSE_FILE [--status HTTP_CODE]\n"
-            "                  [--header 'Name: value']... [--input INPUT.json]\n"
-            "                  [--setting key=value]...\n"
-            "                  run a recorded gateway answer to OPERATION (authorize,\n"
-            "                  capture, void, refund) through the plugin's parse; print\n"
-            "                  {status, transaction_id, amount, currency, code,\n"
-            "                  decline_code, message, retryable}\n"
-            "  payment-request PLUGIN OPERATION INPUT.json [--setting key=value]...\n"
-            "                  print the request OPERATION's build makes, secrets as ***\n"
-            "  webhook-verify PLUGIN --secret S [--now UNIX_TIME] --header 'Name: value'...\n"
-            "                  BODY_FILE [--setting key=value]...\n"
-            "                  check a recorded webhook's signature: \"valid\", exit 0, or\n"
-            "                  the reason, exit 1 (the daemon's 401)\n"
-            "  webhook-parse PLUGIN BODY_FILE [--header 'Name: value']...\n"
-            "                  [--setting key=value]...\n"
-            "                  print what webhook_parse reads from a (verified) webhook\n\n"
-            "SHIPMENT.json is an oh_shipment as JSON: order_id, service_level, service,\n"
-            "idempotency_key, currency, ship_from{...}, ship_to{...}, parcels[{weight_g,\n"
-            "length_mm, width_mm, height_mm}], customs[{description, hs_code,\n"
-            "origin_country, quantity, value, weight_g}] (see orderhub-plugin(1)).\n"
-            "INPUT.json is an oh_payment_input as JSON: order_id, payment_token,\n"
-            "transaction_id, idempotency_key, amount, currency, description.\n\n"
-            "PLUGIN is a path to a .so, or a module name searched in --plugin-path DIRs,\n"
-            "ORDERHUB_PLUGIN_PATH and %s.  --setting values are checked against\n"
-            "the plugin's declared settings exactly as orderhubd checks its config file.\n\n"
-            "Options:\n"
-            "  -P, --plugin-path DIR  add a directory to search (repeatable)\n"
-            "  -V, --version          print the version and the SDK ABI\n"
-            "  -h, --help             this help\n\n"
-            "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 usage error.\n",
-            OH_PLUGINDIR);
-}
 
 static int cmd_info(int argc, char **argv, const tk_common *common)
 {

@@ -6,7 +6,8 @@
  */
 #include "config.h"
 
-#include "tk_cmds.h"
+#include "payment_cmds.h"
+
 #include "tk_instance.h"
 #include "tk_payment.h"
 #include "tk_request.h"

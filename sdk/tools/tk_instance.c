@@ -1,7 +1,7 @@
 #include "config.h"
 
 #include "tk_instance.h"
-#include "tk_cmds.h"
+#include "tk_usage.h"
 
 #include "host/host.h"
 #include "loader/plugin_path.h"

@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include "tk_request.h"
-#include "tk_cmds.h"
 
 #include "host/host.h"
 #include "settings/settings.h"

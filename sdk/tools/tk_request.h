@@ -25,4 +25,10 @@ typedef int (*tk_build_fn)(const tk_instance *t, oh_request *req, oh_error *err,
 int tk_print_request(const tk_instance *t, const char *token, const char *what,
                      tk_build_fn build, void *arg);
 
+/*
+ * tk_auth_request - when the plugin has an auth step (OAuth2), add the request its
+ * auth_build makes to `out` as "auth_request".  0, or 1 with the reason printed.
+ */
+int tk_auth_request(const tk_instance *t, json_t *out);
+
 #endif

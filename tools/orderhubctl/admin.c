@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
+#include "admin.h"
+
 #include "ctl.h"
 #include "http.h"
+#include "options.h"
 #include "output.h"
 
 #include <errno.h>

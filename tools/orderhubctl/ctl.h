@@ -1,6 +1,7 @@
 /*
- * ctl - what every part of orderhubctl shares: the global settings, the exit statuses,
- * option parsing for a verb (main.c) and the verbs themselves (orders.c, admin.c).
+ * ctl - what every part of orderhubctl shares without one another's functions: the global
+ * settings, the exit statuses and a verb's options.  The option parser is options.h, the
+ * verbs orders.h and admin.h, the verb table main.c.
  */
 #ifndef OH_CTL_H
 #define OH_CTL_H
@@ -16,6 +17,7 @@ enum {
     CTL_NOTFOUND = 127 /* check-config: no orderhubd program found */
 };
 
+#define CTL_PROG "orderhubctl"
 #define CTL_DEFAULT_URL "http://127.0.0.1:8780"
 #define CTL_DEFAULT_TIMEOUT_MS 30000L
 
@@ -45,40 +47,5 @@ typedef struct ctl_opt {
 
 /* A verb's option handler: 0, or an exit status after printing why (CTL_USAGE). */
 typedef int (*ctl_opt_fn)(void *arg, int id, const char *value);
-
-/*
- * ctl_parse - parse a verb's command line: argv[0] is the verb's name (as shown in
- * messages, "return approve"), then the global options, --help and the verb's own
- * options in any order with its positional arguments.  Returns -1 to go on with the
- * positional arguments in argv[*first] .. argv[argc - 1]; otherwise the exit status to
- * return at once (0 after printing the help, CTL_USAGE after a usage message).
- * nargs_min/nargs_max bound the positional arguments (max -1: no bound).
- */
-int ctl_parse(ctl *c, int argc, char **argv, const char *help, const ctl_opt *opts,
-              ctl_opt_fn fn, void *arg, int nargs_min, int nargs_max, int *first);
-
-/* ctl_usage - print "orderhubctl VERB: message" and the --help hint; CTL_USAGE. */
-int ctl_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* ctl_parse_uint - a decimal integer in [min, max]; 0, or -1 when text is not one. */
-int ctl_parse_uint(const char *text, long long min, long long max, long long *out);
-
-/* The verbs: argc/argv as for ctl_parse; they return the exit status. */
-int verb_submit(ctl *c, int argc, char **argv);
-int verb_show(ctl *c, int argc, char **argv);
-int verb_timeline(ctl *c, int argc, char **argv);
-int verb_list(ctl *c, int argc, char **argv);
-int verb_ack(ctl *c, int argc, char **argv);
-int verb_pack(ctl *c, int argc, char **argv);
-int verb_ship(ctl *c, int argc, char **argv);
-int verb_cancel(ctl *c, int argc, char **argv);
-int verb_payment(ctl *c, int argc, char **argv);
-int verb_return(ctl *c, int argc, char **argv);
-int verb_dispute(ctl *c, int argc, char **argv);
-int verb_dead_letters(ctl *c, int argc, char **argv);
-int verb_replay(ctl *c, int argc, char **argv);
-int verb_plugins(ctl *c, int argc, char **argv);
-int verb_check_store(ctl *c, int argc, char **argv);
-int verb_check_config(ctl *c, int argc, char **argv);
 
 #endif

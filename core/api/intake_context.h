@@ -1,20 +1,16 @@
 /*
- * intake_int - what the files of intake share (intake.h is the front): the validation
- * context and the checks every field rule is made of.  Each check that fails records the
+ * intake_context - the validation context every rule of intake records into, and the
+ * string and member checks the rules are made of.  Each check that fails records the
  * first malformation (a 400: the offending field and why) and returns INTAKE_MALFORMED;
  * an impossibility (a 422) is recorded and validation goes on, so that a malformation
  * found later still wins.
- *
- *   intake.c          the order: members, seller, buyer, items, payment, metadata, totals
- *   intake_address.c  an address: e-mail, phone, postal code and region by country
- *   intake_context.c  the context, string and member checks (here)
- *   intake_codes.c    the code tables
  */
-#ifndef OH_INTAKE_INT_H
-#define OH_INTAKE_INT_H
+#ifndef OH_INTAKE_CONTEXT_H
+#define OH_INTAKE_CONTEXT_H
 
-#include "intake.h"
+#include "api/intake_types.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 #define MAX_FIXES 4 /* normalisations: postal code and region of two addresses */
@@ -66,13 +62,8 @@ int iv_in_list(const char *const *list, const char *s);
 int iv_only_members(vctx *c, const json_t *obj, const char *prefix,
                     const char *const *allowed, const char *const *owned);
 
-/* The address rules (intake_address.c); each 0, or INTAKE_MALFORMED. */
-int iv_check_email(vctx *c, const json_t *obj, const char *prefix);
-int iv_check_phone(vctx *c, const json_t *obj, const char *prefix);
-int iv_check_address(vctx *c, const json_t *addr, const char *prefix);
-
-/* Region codes (intake_codes.c): 1 when known. */
-int iv_us_region_known(const char *code);
-int iv_ca_region_known(const char *code);
+/* intake_chars - characters (UTF-8 code points) of a JSON string: what every length limit
+ * of the API counts.  0 for anything else. */
+size_t intake_chars(const json_t *s);
 
 #endif

@@ -1,13 +1,12 @@
 /*
- * config_int - what the files of core/config share while reading orderhub.conf: typed
- * reads of one member (config_get.c) and the readers of the groups that have a file of
- * their own (config_plugins.c, config_api.c).  Every error goes to the diag_list with the
- * file:line of the setting; nothing here stops at the first one.
+ * config_get - typed reads of one member of orderhub.conf, for the readers of its groups
+ * (config_file.c, config_plugins.c, config_api.c).  Every error goes to the diag_list with
+ * the file:line of the setting; nothing here stops at the first one.
  */
-#ifndef OH_CONFIG_INT_H
-#define OH_CONFIG_INT_H
+#ifndef OH_CONFIG_GET_H
+#define OH_CONFIG_GET_H
 
-#include "config/config_file.h"
+#include "config/config_types.h"
 
 #include <stdint.h>
 
@@ -49,14 +48,5 @@ char *cfg_absolute(const char *base_dir, const char *path);
 
 /* cfg_id_is_valid - 1 when s is an instance id: 1 to 64 of [A-Za-z0-9_-]. */
 int cfg_id_is_valid(const char *s);
-
-/* The group readers: each fills its part of c (allocations owned by c, freed by cfg_free)
- * and reports every problem to d. */
-void cfg_read_plugin_path(cfg_file *c, diag_list *d);
-void cfg_read_instances(cfg_file *c, diag_list *d);
-void cfg_read_routes(cfg_file *c, diag_list *d);
-void cfg_read_api(cfg_file *c, diag_list *d);
-void cfg_read_api_limits(cfg_file *c, diag_list *d);
-void cfg_read_sla(cfg_file *c, diag_list *d);
 
 #endif
