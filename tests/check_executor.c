@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "executor/executor.h"
-#include "executor/ex_internal.h"
+#include "executor/reqlog.h"
 #include "host/host.h"
 #include "log/log.h"
 #include "support/http_server.h"

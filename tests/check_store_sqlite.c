@@ -8,7 +8,7 @@
 #include "config.h"
 
 /* Before store_suite.h: its globals (err) would shadow the inline helpers' names. */
-#include "store/sqlite/sqlite_int.h" /* the SQL text, to check query plans */
+#include "store/sqlite/conn.h" /* the SQL text, to check query plans */
 
 #include "store_suite.h"
 #include "testutil.h"

@@ -17,20 +17,17 @@
 # them (config.h, system headers) are not ours and are skipped.  A function is "defined" by
 # a non-static definition in a .c file; `main` is ignored.
 #
-# tests/include_cycles.allow lists circles still being taken apart in other branches (one
-# circle per line: its files, as printed below).  A circle whose files are all on one
-# allowed line is printed as allowed and does not fail the test; any other circle does.
+# Every circle fails the test: the tree has none, and a new one is a layering mistake to
+# fix (a function moved down a layer, a header split), not to tolerate.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 2
-allow="$top/tests/include_cycles.allow"
-[ -f "$allow" ] || allow=/dev/null
 
 files=$(find core sdk tools -name '*.[ch]' -not -path '*/_*' | LC_ALL=C sort)
 [ -n "$files" ] || { echo "include_cycles: no sources under $top"; exit 2; }
 
 # shellcheck disable=SC2086
-awk -v allowfile="$allow" '
+awk '
 function strip(line,    out, i, c2) {
     # comments (/* */ across lines, //) and string literals out; `incomment` persists.
     out = ""
@@ -118,14 +115,6 @@ function mentions(text,    id) {
         text = substr(text, RSTART + RLENGTH)
     }
 }
-BEGIN {
-    while ((getline line < allowfile) > 0) {
-        sub(/#.*/, "", line)
-        if (line ~ /^[ \t]*$/) continue
-        nallow++; allowline[nallow] = " " line " "
-        gsub(/[ \t]+/, " ", allowline[nallow])
-    }
-}
 END {
     # owners of each header: the .c files defining the functions it names
     for (h in nlist) {
@@ -199,25 +188,15 @@ END {
         for (i = 1; i <= nm; i++) for (j = i + 1; j <= nm; j++) if (ms[j] < ms[i]) { t = ms[i]; ms[i] = ms[j]; ms[j] = t }
         list = ""
         for (i = 1; i <= nm; i++) list = list " " ms[i]
-        allowed = 0
-        for (a = 1; a <= nallow && !allowed; a++) {
-            ok = 1
-            for (i = 1; i <= nm; i++) if (index(allowline[a], " " ms[i] " ") == 0) { ok = 0; break }
-            allowed = ok
-        }
         # one path round the circle: c ... back -> c, through the forward tree
         path = ""; x = back
         while (x != c) { path = "\n    " parent[x] " -> " x "  (" edge[parent[x], x] ")" path; x = parent[x] }
         path = path "\n    " back " -> " c "  (" edge[back, c] ")"
         ncirc++
-        if (allowed) {
-            printf "allowed circle (tests/include_cycles.allow):%s%s\n", list, path
-        } else {
-            printf "CIRCLE:%s%s\n", list, path
-            status = 1
-        }
+        printf "CIRCLE:%s%s\n", list, path
+        status = 1
     }
-    if (status == 0) printf "ok - no #include circle outside tests/include_cycles.allow (%d allowed)\n", ncirc
+    if (status == 0) printf "ok - no #include circle among the files of core/, sdk/ and tools/\n"
     exit status
 }
 ' $files < /dev/null

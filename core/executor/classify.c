@@ -5,8 +5,9 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "classify.h"
 
+#include <curl/curl.h>
 #include <time.h>
 
 ex_verdict ex_classify(const ex_result *res)

@@ -3,7 +3,14 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "executor.h"
+
+#include "clock.h"
+#include "queue.h"
+#include "reqlog.h"
+#include "result.h"
+#include "transfer.h"
+
 #include "host/host.h"
 #include "log/log.h"
 
@@ -13,13 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-double ex_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "file_append.h"
 
 #include <errno.h>
 #include <fcntl.h>

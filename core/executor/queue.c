@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "queue.h"
+
+#include "clock.h"
 
 #include <math.h>
 #include <stdint.h>

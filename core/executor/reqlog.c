@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "reqlog.h"
+
+#include "transfer.h"
+
 #include "log/log.h"
 
 #include <stdio.h>

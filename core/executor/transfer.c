@@ -4,9 +4,14 @@
  */
 #include "config.h"
 
-#include "ex_internal.h"
+#include "transfer.h"
 
-#include <stdarg.h>
+#include "answer.h"
+#include "classify.h"
+#include "file_append.h"
+#include "queue.h"
+#include "result.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +31,6 @@
     (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_SMTP | CURLPROTO_SMTPS)
 #define EX_CURL_REDIR_PROTOCOLS (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)
 #endif
-
-void ex_result_init(ex_result *res)
-{
-    memset(res, 0, sizeof(*res));
-    res->response.struct_size = (uint32_t)sizeof(res->response);
-    res->response.body = "";
-    res->retry_after_ms = -1;
-}
-
-void ex_result_set(ex_result *res, ex_outcome outcome, const char *fmt, ...)
-{
-    res->outcome = outcome;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->error, sizeof(res->error), fmt, ap);
-    va_end(ap);
-}
 
 ex_scheme ex_scheme_of(const char *url)
 {

@@ -1,6 +1,12 @@
 #include "config.h"
 
-#include "host.h"
+#include "host_api.h"
+
+#include "host_time.h"
+#include "kv.h"
+#include "parse.h"
+#include "request.h"
+#include "results.h"
 
 #include "log/log.h"
 #include "settings/settings.h"

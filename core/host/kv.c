@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "host.h"
+#include "kv.h"
 #include "log/log.h"
 
 #include <pthread.h>
@@ -9,7 +9,7 @@
 
 /*
  * Per-instance key-value state, keyed by (instance id, key) so that it outlives reloads of
- * the instance.  Two homes (host.h): process memory, the default, and a backend the hub
+ * the instance.  Two homes (kv.h): process memory, the default, and a backend the hub
  * installs (the store).  A read-write lock lets kv calls run in parallel through the
  * backend (each may wait for a commit) while host_kv_use swaps it.
  */

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "host.h"
+#include "parse.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>

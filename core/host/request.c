@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "host.h"
+#include "request.h"
 
 #include <stdlib.h>
 #include <string.h>

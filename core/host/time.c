@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "host.h"
+#include "host_time.h"
 
 #include <ctype.h>
 #include <string.h>

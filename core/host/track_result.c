@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
-#include "host.h"
+#include "track_result.h"
+
+#include "host_time.h"
 
 #include "log/log.h"
 

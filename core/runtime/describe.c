@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "runtime.h"
+#include "describe.h"
 
 #include <stdlib.h>
 #include <string.h>

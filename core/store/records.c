@@ -1,13 +1,13 @@
 #include "config.h"
 
-#include "store.h"
+#include "records.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /*
- * records - freeing what the store hands out (store.h, "freeing"): the same for every
- * backend, since the records are the interface's.
+ * records - freeing what the store hands out (records.h): the same for every backend,
+ * since the records are the interface's.
  */
 
 void st_order_clear(st_order *o)

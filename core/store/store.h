@@ -21,7 +21,7 @@
  *
  * STRINGS in records are fixed arrays (truncation is an error on write: the store refuses
  * a unit whose ids do not fit) or heap JSON text owned by the record (free with the
- * matching *_clear function).
+ * matching *_clear function, records.h).
  *
  * ERRORS: functions return 0 or a negative value; a message goes to the caller's buffer.
  *
@@ -44,6 +44,7 @@
 #define OH_STORE_H
 
 #include "store/store_types.h"
+#include "store/records.h" /* st_*_clear, st_*_free */
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
@@ -210,7 +211,6 @@ int store_actions_renew(store *s, const int64_t *ids, size_t n, const char *owne
  * engine claims the actions of instances a reload removed with it.  0, or -1 with err set.
  */
 int store_action_instances(store *s, char ***out, size_t *count, char *err, size_t errlen);
-void st_strings_free(char **v, size_t count);
 
 /* store_actions_dead - the dead-letter list, oldest (lowest id, i.e. enqueued first)
  * first. */
@@ -251,7 +251,6 @@ int store_tracking_order(store *s, const char *carrier, const char *number, char
 /* store_document_get - 0 and *out filled (st_document_clear), 1 if absent, -1 error. */
 int store_document_get(store *s, const char *order_id, const char *name, st_document *out,
                        char *err, size_t errlen);
-void st_document_clear(st_document *d);
 
 /* store_idem_get - 0 and *out filled (st_idem_clear), 1 if absent, -1 error. */
 int store_idem_get(store *s, const char *key, st_idem *out, char *err, size_t errlen);
@@ -338,12 +337,5 @@ int store_orders_list(store *s, const st_order_filter *f, const char *cursor, si
  * request.
  */
 int store_counts(store *s, st_counts *out, char *err, size_t errlen);
-
-/* ---- freeing ------------------------------------------------------------------------ */
-void st_order_clear(st_order *o);
-void st_events_free(st_event *e, size_t count);
-void st_actions_free(st_action *a, size_t count);
-void st_timers_free(st_timer *t, size_t count);
-void st_idem_clear(st_idem *i);
 
 #endif

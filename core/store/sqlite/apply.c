@@ -1,6 +1,8 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "apply.h"
+
+#include "conn.h"
 
 #include <stdlib.h>
 #include <string.h>

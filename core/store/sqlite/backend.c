@@ -1,6 +1,12 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "check.h"
+#include "health.h"
+#include "kv.h"
+#include "list.h"
+#include "reads.h"
+#include "sqlite.h"
+#include "submit.h"
 
 /* The SQLite backend's table (store_backend.h): store.c dispatches store.h's calls here. */
 const store_backend st_sqlite_backend = {

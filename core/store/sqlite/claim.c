@@ -1,6 +1,10 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "claim.h"
+
+#include "conn.h"
+#include "records.h"
+#include "store/records.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "conn.h"
+
+#include "health.h"
 
 #include <stdarg.h>
 #include <stdio.h>

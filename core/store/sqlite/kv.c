@@ -1,6 +1,9 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "kv.h"
+
+#include "conn.h"
+#include "submit.h"
 
 #include <stdlib.h>
 #include <string.h>

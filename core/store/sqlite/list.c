@@ -1,6 +1,9 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "list.h"
+
+#include "conn.h"
+#include "records.h"
 
 #include <errno.h>
 #include <stdio.h>

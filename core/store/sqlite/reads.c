@@ -1,6 +1,10 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "reads.h"
+
+#include "conn.h"
+#include "records.h"
+#include "store/records.h"
 
 #include <errno.h>
 #include <stdio.h>

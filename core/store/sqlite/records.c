@@ -1,6 +1,9 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "records.h"
+
+#include "conn.h"
+#include "store/records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +54,7 @@ static int col_dup(sqlite3_stmt *st, int col, char **dst, char *err, size_t errl
 
 #define FIXED(col, field) col_fixed(st, (col), (field), sizeof(field), err, errlen)
 
-/* ---- rows (column order: STI_*_COLS in sqlite_int.h) ------------------------------------ */
+/* ---- rows (column order: STI_*_COLS in sqlite_types.h) ---------------------------------- */
 
 int sti_row_order(sqlite3_stmt *st, st_order *o, char *err, size_t errlen)
 {

@@ -1,6 +1,8 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "schema.h"
+
+#include "conn.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,12 @@
 #include "config.h"
 
-#include "sqlite_int.h"
+#include "sqlite.h"
+
+#include "check.h"
+#include "conn.h"
+#include "health.h"
+#include "schema.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <stdlib.h>

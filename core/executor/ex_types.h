@@ -1,18 +1,18 @@
 /*
- * ex_internal - what the executor's files share (not for other modules).
+ * ex_types - the types the executor's files share (not for other modules): jobs, queues
+ * and the executor.  Types only: each file declares its functions in its own header.
  *
  * Locking: `executor.mu` guards the queue list, every queue's FIFO and counters, and
  * `stopping`.  Everything in the "transfer state" part of ex_job and the `active` list is
  * touched by the executor thread only, without the lock.
  */
-#ifndef OH_EX_INTERNAL_H
-#define OH_EX_INTERNAL_H
+#ifndef OH_EX_TYPES_H
+#define OH_EX_TYPES_H
 
-#include "executor/executor.h"
+#include "executor/executor_types.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
-#include <time.h>
 
 /* Defaults for ex_limits fields left 0 (see executor.h). */
 #define EX_DEFAULT_CONCURRENCY 4
@@ -89,51 +89,5 @@ struct executor {
     size_t gated;     /* under mu: gates asked and not yet answered */
     pthread_cond_t gate_cv; /* with mu: signalled when a gate is answered */
 };
-
-/* executor.c */
-double ex_now_ms(void);
-
-/* queue.c - all under ex->mu. */
-int exq_resolve_limits(const ex_limits *in, ex_limits *out);
-ex_queue *exq_find(executor *ex, const char *name);
-/* exq_set - create or update; *switched_insecure is set when the queue now has
- * insecure_tls and did not before (or is new with it). */
-int exq_set(executor *ex, const char *name, const ex_limits *resolved, int *switched_insecure);
-void exq_push(ex_queue *q, ex_job *job);
-/* exq_take_ready - pop every job that may start now (taking a slot and a token each) into
- * a list linked by `next`, in FIFO order per queue; *wait_ms is lowered to the time until
- * the next token of a queue that has work but no token. */
-ex_job *exq_take_ready(executor *ex, double now_ms, double *wait_ms);
-/* exq_take_all - detach every waiting job of every queue (shutdown). */
-ex_job *exq_take_all(executor *ex);
-void exq_free_all(executor *ex);
-
-/* transfer.c - executor thread. */
-ex_scheme ex_scheme_of(const char *url);
-/* ext_start - set the job's easy handle up and add it to the multi handle: 0.  When the
- * job finished at once (file://, a request we cannot build) returns -1 with *res filled. */
-int ext_start(executor *ex, ex_job *job, ex_result *res);
-/* ext_result - the outcome of a finished transfer. */
-void ext_result(ex_job *job, CURLcode rc, ex_result *res);
-/* ext_cleanup - detach from the multi handle (if added) and free the transfer state. */
-void ext_cleanup(executor *ex, ex_job *job);
-/* ex_retry_after_ms - a Retry-After value (delta-seconds or HTTP-date) as ms from `now`,
- * never negative; -1 if it is neither. */
-int64_t ex_retry_after_ms(const char *value, time_t now);
-void ex_result_init(ex_result *res);
-void ex_result_set(ex_result *res, ex_outcome outcome, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* file_append.c - one write(2) of data to the file named by a file:// URL. */
-int ex_file_append(const char *url, const void *data, size_t len, char *err, size_t errlen);
-
-/* answer.c - turn a redirect, or an HTML page where the request's Accept asked for something
- * else, into EX_UNEXPECTED (status and headers stay set). */
-void ex_refuse_unexpected(const oh_request *req, ex_result *res);
-
-/* reqlog.c */
-void ex_redact_url(const char *url, char *out, size_t outlen);
-void ex_log_request(const char *queue, const oh_request *req, const ex_result *res);
-const char *ex_outcome_name(ex_outcome o);
 
 #endif
