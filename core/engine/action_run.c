@@ -32,7 +32,7 @@ static void run_free(action_run *r)
  * leaves the running set) and the action is claimed again. */
 static void run_drop(action_run *r)
 {
-    running_remove(r->e, r->a.id);
+    eng_running_remove(r->e, r->a.id);
     atomic_fetch_sub(&r->e->actions_running, 1);
     engine *e = r->e;
     run_free(r);
@@ -75,13 +75,13 @@ static void post_outcome(action_run *r, int unsent, int rc, const char *input, j
     eng_wake(e); /* its instance's queue has room for another claim */
 }
 
-void run_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
-                int64_t retry_after_ms)
+void eng_run_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+                    int64_t retry_after_ms)
 {
     post_outcome(r, 0, rc, input, data, error, retry_after_ms);
 }
 
-void run_unsent(action_run *r, int refused, const char *why)
+void eng_run_unsent(action_run *r, int refused, const char *why)
 {
     if (refused)
         run_drop(r);
@@ -106,7 +106,7 @@ static void answer_on_worker(worker *w, void *arg)
     free(pa);
 }
 
-int run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg)
+int eng_run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg)
 {
     eng_msg *m = eng_msg_new(MSG_RUN, order_id);
     if (m == NULL)
@@ -117,8 +117,8 @@ int run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg)
     return 0;
 }
 
-int run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *arg,
-                    const ex_result *res)
+int eng_run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *arg,
+                        const ex_result *res)
 {
     posted_answer *pa = malloc(sizeof(*pa));
     ex_result *copy = pa ? ex_result_dup(res) : NULL;
@@ -127,7 +127,7 @@ int run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *
         return -1;
     }
     *pa = (posted_answer){.parse = parse, .arg = arg, .res = copy};
-    if (run_post(e, order_id, answer_on_worker, pa) != 0) {
+    if (eng_run_post(e, order_id, answer_on_worker, pa) != 0) {
         ex_result_free(copy);
         free(pa);
         return -1;

@@ -5,8 +5,8 @@
  * A run is owned by one thread at a time and passed on through the executor's queue and
  * the workers' queues: the dispatcher claims it, the dispatcher or the order's worker
  * fills and builds it (action_send.c), the executor's completion only screens the answer
- * and posts it (run_post_answer), the order's worker has the adapter parse it and settles
- * it (run_finish frees the run).  Shared by dispatch.c, track_batch.c
+ * and posts it (eng_run_post_answer), the order's worker has the adapter parse it and settles
+ * it (eng_run_finish frees the run).  Shared by dispatch.c, track_batch.c
  * and ka_*.c; includes nothing of theirs.
  */
 #ifndef OH_ACTION_RUN_H
@@ -41,44 +41,44 @@ typedef struct action_run {
 } action_run;
 
 /*
- * run_finish - hand an attempt's outcome to the order's worker and free the run.  `data`
+ * eng_run_finish - hand an attempt's outcome to the order's worker and free the run.  `data`
  * (stolen) is the input's data; `input` NULL or "" when the attempt leads to no input.
  * The run's documents go with the message.  Any thread.
  */
-void run_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
-                int64_t retry_after_ms);
+void eng_run_finish(action_run *r, int rc, const char *input, json_t *data, const char *error,
+                    int64_t retry_after_ms);
 
 /*
- * run_unsent - the run's request never left (res->sent 0): if the gate refused it (lease
+ * eng_run_unsent - the run's request never left (res->sent 0): if the gate refused it (lease
  * lost or the mark not written), drop the run unsettled - another process holds it, or the
  * lease runs out and it is claimed again; else (the executor stopped first) put it back to
  * PENDING, due now, without counting an attempt.  Frees the run.
  */
-void run_unsent(action_run *r, int refused, const char *why);
+void eng_run_unsent(action_run *r, int refused, const char *why);
 
-/* run_worker_fn - a step of a run on its order's worker `w` (run_post). */
+/* run_worker_fn - a step of a run on its order's worker `w` (eng_run_post). */
 typedef void (*run_worker_fn)(worker *w, void *arg);
 
 /*
- * run_post - post `fn(w, arg)` to the worker of `order_id`; it runs there exactly once
+ * eng_run_post - post `fn(w, arg)` to the worker of `order_id`; it runs there exactly once
  * (workers drain their queue before stopping).  0, or -1 when out of memory: nothing was
  * posted.  Any thread.
  */
-int run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg);
+int eng_run_post(engine *e, const char *order_id, run_worker_fn fn, void *arg);
 
 /*
- * run_answer_fn - parse an answer posted by run_post_answer, on the worker.  `res` is the
+ * run_answer_fn - parse an answer posted by eng_run_post_answer, on the worker.  `res` is the
  * worker's copy, valid during the call only (freed after it returns); the function must
  * settle (and so free) whatever `arg` stands for.
  */
 typedef void (*run_answer_fn)(void *arg, const ex_result *res);
 
 /*
- * run_post_answer - from an executor completion: copy `res` (ex_result_dup) and post it,
+ * eng_run_post_answer - from an executor completion: copy `res` (ex_result_dup) and post it,
  * with `parse` and `arg`, to the worker of `order_id`, where `parse` runs.  0, or -1 when
  * out of memory: nothing was posted and the caller settles `arg` itself.
  */
-int run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *arg,
-                    const ex_result *res);
+int eng_run_post_answer(engine *e, const char *order_id, run_answer_fn parse, void *arg,
+                        const ex_result *res);
 
 #endif

@@ -31,32 +31,32 @@ static void on_response(void *arg, const oh_request *req, const ex_result *res)
     action_run *r = arg;
     r->retry_after_ms = res->retry_after_ms;
     if (!res->sent) {
-        run_unsent(r, r->gate.refused, res->error);
+        eng_run_unsent(r, r->gate.refused, res->error);
         return;
     }
     if (res->outcome != EX_RESPONSE) {
-        run_finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
-                   res->retry_after_ms);
+        eng_run_finish(r, ex_classify(res) == EX_RETRY ? OH_RETRY : OH_FAIL, NULL, NULL, res->error,
+                       res->retry_after_ms);
         return;
     }
     if (res->response.status == 401 && r->auth_token != NULL) {
         /* An expired or revoked token: the next attempt fetches a new one.  Credentials
          * the remote refuses fail in the auth step itself, permanently. */
         auth_token_drop(r->inst, r->auth_token);
-        run_finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
-                   res->retry_after_ms);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, "remote refused the auth token (HTTP 401)",
+                       res->retry_after_ms);
         return;
     }
     /* Payment and carrier plugins parse an API's answer: a portal's page is no such thing
      * even when the request named no Accept type (notifiers' receivers may answer HTML). */
     if (!r->ka->accepts_html && ex_is_html_answer(&res->response)) {
-        run_finish(r, OH_RETRY, NULL, NULL, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
         return;
     }
     /* The completion stays short (executor.h): the plugin's parse runs on the worker. */
-    if (run_post_answer(r->e, r->a.order_id, parse_on_worker, r, res) != 0)
-        run_finish(r, OH_RETRY, NULL, NULL, "out of memory keeping the answer",
-                   res->retry_after_ms);
+    if (eng_run_post_answer(r->e, r->a.order_id, parse_on_worker, r, res) != 0)
+        eng_run_finish(r, OH_RETRY, NULL, NULL, "out of memory keeping the answer",
+                       res->retry_after_ms);
 }
 
 /* ---- the request ----------------------------------------------------------------------- */
@@ -76,7 +76,7 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
 {
     action_run *r = arg;
     if (rc != OH_OK) {
-        run_finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
+        eng_run_finish(r, rc, NULL, NULL, why ? why : "auth step failed", -1);
         return;
     }
     oh_request *req = host_request_new();
@@ -88,24 +88,24 @@ static void build_and_submit(void *arg, const char *token, int rc, const char *w
         req->auth_token = NULL; /* the token lives in the cache, not in the request */
     if (rc == OH_STOP && r->ka->settle_stop != NULL && r->ka->settle_stop(r, &perr)) {
         host_request_free(req);
-        run_finish(r, OH_OK, NULL, NULL, perr.message, -1);
+        eng_run_finish(r, OH_OK, NULL, NULL, perr.message, -1);
         return;
     }
     if (rc != OH_OK || req->url == NULL) {
         host_request_free(req);
-        run_finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
+        eng_run_finish(r, rc == OH_OK ? OH_FAIL : rc, NULL, NULL,
                     perr.message[0] ? perr.message : "plugin built no request", -1);
         return;
     }
     if (token != NULL && (r->auth_token = strdup(token)) == NULL) {
         host_request_free(req);
-        run_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
         return;
     }
     r->smtp = strncmp(req->url, "smtp", 4) == 0;
     /* The instance's queue was set when its generation was installed (hub.c). */
     if (ex_submit_gated(r->e->o.executor, r->inst->id, req, run_gate, on_response, r) != 0)
-        run_finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, "executor refused the request", -1);
 }
 
 /* ---- inputs from the order, on its worker ------------------------------------------- */
@@ -148,26 +148,26 @@ static void fill_on_worker(worker *w, void *arg)
     const char *why = NULL;
     int rc = committed_order(w, r, err, sizeof(err));
     if (rc != 0)
-        run_finish(r, rc, NULL, NULL, err, -1);
+        eng_run_finish(r, rc, NULL, NULL, err, -1);
     else if (r->ka->fill(r, &why) != 0)
-        run_finish(r, OH_RETRY, NULL, NULL, why, -1);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, why, -1);
     else
-        send_run(r);
+        eng_send_run(r);
     /* Submitted (or settled): the executor may go now (eng_quiesce). */
     atomic_fetch_sub(&e->sends_on_workers, 1);
 }
 
-void send_on_worker(action_run *r)
+void eng_send_on_worker(action_run *r)
 {
     engine *e = r->e;
     atomic_fetch_add(&e->sends_on_workers, 1);
-    if (run_post(e, r->a.order_id, fill_on_worker, r) != 0) {
+    if (eng_run_post(e, r->a.order_id, fill_on_worker, r) != 0) {
         atomic_fetch_sub(&e->sends_on_workers, 1);
-        run_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, "out of memory", -1);
     }
 }
 
-void send_run(action_run *r)
+void eng_send_run(action_run *r)
 {
     auth_token_get(r->e->o.executor, r->inst, build_and_submit, r);
 }

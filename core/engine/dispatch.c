@@ -30,13 +30,13 @@
 static action_run *prepare_run(engine *e, st_action *a)
 {
     /* Its lease ran out while this process still runs it: the claim renewed the lease. */
-    if (!running_add(e, a->id)) {
+    if (!eng_running_add(e, a->id)) {
         free(a->payload); /* the element only: the array is freed by the caller */
         return NULL;
     }
     action_run *r = calloc(1, sizeof(*r));
     if (r == NULL) {
-        running_remove(e, a->id);
+        eng_running_remove(e, a->id);
         free(a->payload);
         return NULL; /* the lease expires and the action is claimed again */
     }
@@ -47,34 +47,34 @@ static action_run *prepare_run(engine *e, st_action *a)
     r->gen = rt_holder_get(e->o.generations);
     if (r->a.attempts >= e->o.max_attempts) {
         /* Its earlier holders died mid-attempt: stop feeding it to new processes. */
-        run_finish(r, OH_FAIL, NULL, NULL, "attempts exhausted by processes that stopped during "
-               "them", -1);
+        eng_run_finish(r, OH_FAIL, NULL, NULL,
+                       "attempts exhausted by processes that stopped during them", -1);
         return NULL;
     }
     r->inst = r->gen ? rt_instance(r->gen, r->a.instance) : NULL;
     if (r->inst == NULL) {
-        run_finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
+        eng_run_finish(r, OH_FAIL, NULL, NULL, "plugin instance is not in the configuration", -1);
         return NULL;
     }
     r->ka = ka_for(r->inst->module->desc.kind);
     if (r->ka == NULL) {
-        run_finish(r, OH_FAIL, NULL, NULL, "operation is not run by this engine", -1);
+        eng_run_finish(r, OH_FAIL, NULL, NULL, "operation is not run by this engine", -1);
         return NULL;
     }
     r->payload = json_loads(r->a.payload ? r->a.payload : "{}", 0, NULL);
     if (r->payload == NULL) {
-        run_finish(r, OH_FAIL, NULL, NULL, "stored action is not JSON", -1);
+        eng_run_finish(r, OH_FAIL, NULL, NULL, "stored action is not JSON", -1);
         return NULL;
     }
     /* A kind that reads the order fills its inputs on the order's worker, from its cached
      * copy (action_send.c); the others here, from the payload alone. */
     if (r->ka->needs_order(r)) {
-        send_on_worker(r);
+        eng_send_on_worker(r);
         return NULL;
     }
     const char *why = NULL;
     if (r->ka->fill(r, &why) != 0) {
-        run_finish(r, OH_RETRY, NULL, NULL, why, -1);
+        eng_run_finish(r, OH_RETRY, NULL, NULL, why, -1);
         return NULL;
     }
     return r;
@@ -100,7 +100,7 @@ static void run_actions(engine *e, st_action *a, size_t n)
         if (runs != NULL && batchable(r))
             runs[nruns++] = r;
         else
-            send_run(r);
+            eng_send_run(r);
     }
     /* Group by instance, keeping claim order within each group. */
     for (size_t i = 0; i < nruns; i++) {
@@ -114,7 +114,7 @@ static void run_actions(engine *e, st_action *a, size_t n)
                 if (group != NULL)
                     group[ng++] = runs[k];
                 else
-                    send_run(runs[k]);
+                    eng_send_run(runs[k]);
                 runs[k] = NULL;
             }
         }

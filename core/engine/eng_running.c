@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-int running_add(engine *e, int64_t id)
+int eng_running_add(engine *e, int64_t id)
 {
     int added = 1;
     pthread_mutex_lock(&e->running_lock);
@@ -26,7 +26,7 @@ int running_add(engine *e, int64_t id)
     return added;
 }
 
-void running_remove(engine *e, int64_t id)
+void eng_running_remove(engine *e, int64_t id)
 {
     pthread_mutex_lock(&e->running_lock);
     for (size_t i = 0; i < e->running_count; i++) {

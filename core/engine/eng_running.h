@@ -7,8 +7,8 @@
 
 #include "engine_int.h"
 
-/* running_add returns 0 when the id was already there. */
-int running_add(engine *e, int64_t id);
-void running_remove(engine *e, int64_t id);
+/* eng_running_add returns 0 when the id was already there. */
+int eng_running_add(engine *e, int64_t id);
+void eng_running_remove(engine *e, int64_t id);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void stats_attempt(engine *e, const char *instance, int outcome)
+void eng_stats_attempt(engine *e, const char *instance, int outcome)
 {
     pthread_mutex_lock(&e->stats_lock);
     eng_stats *s = &e->stats;
@@ -24,7 +24,7 @@ void stats_attempt(engine *e, const char *instance, int outcome)
     pthread_mutex_unlock(&e->stats_lock);
 }
 
-void stats_event(engine *e, const char *event)
+void eng_stats_event(engine *e, const char *event)
 {
     int warning = strcmp(event, "sla.ship_by_warning") == 0;
     if (!warning && strcmp(event, "sla.ship_by_breached") != 0)

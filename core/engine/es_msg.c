@@ -146,7 +146,7 @@ static cache_entry *order_for(worker *w, eng_msg *m)
 static void drop_msg(worker *w, eng_msg *m)
 {
     if (m->kind == MSG_ACTION)
-        running_remove(w->e, m->action_id);
+        eng_running_remove(w->e, m->action_id);
     eng_msg_free(m);
 }
 

@@ -132,7 +132,7 @@ int es_emit(es_unit *c, const char *name, const char *input, const json_t *data)
     ev->at_ms = eng_now_ms();
     ev->data = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t occurrence = es_occurrence(c, name);
-    stats_event(c->e, name);
+    eng_stats_event(c->e, name);
     int rc = ev->data ? es_route_event(c, name, occurrence, payload) : -1;
     json_decref(payload);
     return rc;

@@ -34,10 +34,10 @@ static void settle_action(es_unit *c, const eng_msg *m)
                  m->order_id, m->action_instance, m->action_op, m->action_error,
                  m->action_attempts);
     } else if (m->action_rc == OH_OK) {
-        stats_attempt(c->e, m->action_instance, 0);
+        eng_stats_attempt(c->e, m->action_instance, 0);
         c->update.status = ST_ACTION_DONE;
     } else if (m->action_rc == OH_RETRY && c->update.attempts < c->e->o.max_attempts) {
-        stats_attempt(c->e, m->action_instance, 1);
+        eng_stats_attempt(c->e, m->action_instance, 1);
         c->update.status = ST_ACTION_PENDING;
         c->update.next_at_ms = eng_now_ms() + ex_backoff_ms(c->update.attempts,
                                                             c->e->o.backoff_base_ms,
@@ -46,7 +46,7 @@ static void settle_action(es_unit *c, const eng_msg *m)
         log_warn("order %s: %s/%s attempt %d failed, retrying: %s", m->order_id,
                  m->action_instance, m->action_op, c->update.attempts, m->action_error);
     } else {
-        stats_attempt(c->e, m->action_instance, 2);
+        eng_stats_attempt(c->e, m->action_instance, 2);
         c->update.status = ST_ACTION_DEAD;
         log_error("order %s: %s/%s gave up after %d attempt(s), dead-lettered: %s",
                   m->order_id, m->action_instance, m->action_op, c->update.attempts,

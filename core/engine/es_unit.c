@@ -122,7 +122,7 @@ static void on_durable(void *arg, int rc, const char *error)
 {
     es_unit *c = arg;
     if (c->has_update)
-        running_remove(c->e, c->update.id); /* settled (or, on failure, claimable again) */
+        eng_running_remove(c->e, c->update.id); /* settled (or, on failure, claimable again) */
     if (rc == ST_EEXIST && c->has_idem) {
         /* The key was recorded meanwhile (the same request twice at once): the caller
          * answers from the record; nothing of this unit was written. */

@@ -236,8 +236,8 @@ static void parse_label(action_run *r, const oh_response *resp)
     const char *rid = str(json_object_get(r->payload, "data"), "return_id");
     if (data != NULL && rid != NULL)
         json_object_set_new(data, "return_id", json_string(rid));
-    run_finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL,
-               data, err.message, r->retry_after_ms);
+    eng_run_finish(r, rc, rc == OH_OK ? (rid ? "return.label_created" : "label_created") : NULL,
+                   data, err.message, r->retry_after_ms);
 }
 
 static void parse(action_run *r, const ex_result *res)
@@ -257,7 +257,7 @@ static void parse(action_run *r, const ex_result *res)
                                                          &res->response, &rates, &err);
         json_t *data = rc == OH_OK ? rates_quote_json(&rates, c->ship.service_level) : NULL;
         host_rate_list_clear(&rates);
-        run_finish(r, rc, data ? "rates_quoted" : NULL, data, err.message, r->retry_after_ms);
+        eng_run_finish(r, rc, data ? "rates_quoted" : NULL, data, err.message, r->retry_after_ms);
     }
 }
 
@@ -318,5 +318,5 @@ void ka_carrier_settle_track(action_run *r, int rc, const oh_track_result *tr,
                           s->error_kind == OH_TRACK_ERROR_RATE_LIMITED))
             rc = oh_error_set(&err, OH_RETRY, "carrier: %s", s->error);
     }
-    run_finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);
+    eng_run_finish(r, rc, data ? "track_result" : NULL, data, err.message, r->retry_after_ms);
 }

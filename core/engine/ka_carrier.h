@@ -25,7 +25,7 @@ int ka_carrier_track_parse(struct oh_instance *inst, const char *const *numbers,
 /*
  * ka_carrier_settle_track - settle a track run from a parsed answer `tr` (rc: the parse's
  * result; err: its message): the shipment of the run's number becomes a "track_result".
- * Frees the run (run_finish).
+ * Frees the run (eng_run_finish).
  */
 void ka_carrier_settle_track(action_run *r, int rc, const oh_track_result *tr,
                              const char *err);

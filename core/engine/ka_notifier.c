@@ -76,7 +76,7 @@ static void parse(action_run *r, const ex_result *res)
             snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
                      res->response.status);
     }
-    run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+    eng_run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
 }
 
 /* Receivers may answer HTML (Slack's "ok" is text/html). */

@@ -99,7 +99,7 @@ static void parse(action_run *r, const ex_result *res)
     oh_error err = {{0}};
     int rc = fn(r->inst->state, r->in, &res->response, &out, &err);
     if (rc != OH_OK) {
-        run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+        eng_run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
         return;
     }
     static const char *const inputs[] = {
@@ -107,8 +107,8 @@ static void parse(action_run *r, const ex_result *res)
         [OH_PAYMENT_CAPTURED] = "payment_captured", [OH_PAYMENT_CANCELED] = "payment_voided",
         [OH_PAYMENT_REFUNDED] = "refund"};
     if (out.status == OH_PAYMENT_ERROR || out.status == OH_PAYMENT_UNSET) {
-        run_finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
-                   out.message[0] ? out.message : "gateway error", r->retry_after_ms);
+        eng_run_finish(r, out.retryable ? OH_RETRY : OH_FAIL, NULL, NULL,
+                       out.message[0] ? out.message : "gateway error", r->retry_after_ms);
         return;
     }
     const char *input = (size_t)out.status < sizeof(inputs) / sizeof(inputs[0])
@@ -127,7 +127,7 @@ static void parse(action_run *r, const ex_result *res)
         }
     }
     /* requires_action, processing, held_for_review: the answer comes later by webhook. */
-    run_finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
+    eng_run_finish(r, OH_OK, input, data, NULL, r->retry_after_ms);
 }
 
 const ka_adapter ka_payment = {.kind = OH_KIND_PAYMENT, .needs_order = needs_order,

@@ -30,7 +30,7 @@ typedef struct ka_adapter {
     int (*settle_stop)(const action_run *r, const oh_error *err);
     /* parse - the plugin's parse of an answer the executor classified EX_RESPONSE (not a
      * 401 to a token, not a refused HTML page), and the outcome settled: always ends in
-     * run_finish.  On the order's worker. */
+     * eng_run_finish.  On the order's worker. */
     void (*parse)(action_run *r, const ex_result *res);
     /* batchable - 1 when the run may share one request with others of its instance
      * (track_batch.c); NULL: never. */

@@ -21,7 +21,7 @@
 typedef struct track_batch {
     engine *e;
     struct oh_instance *inst;
-    action_run **runs; /* owned array; the runs are settled (and freed) by run_finish */
+    action_run **runs; /* owned array; the runs are settled (and freed) by eng_run_finish */
     const char **numbers; /* owned array; the strings are the runs' */
     size_t n;
     char *auth_token;  /* the token the request carried, or NULL */
@@ -42,7 +42,7 @@ static void batch_free(track_batch *b)
 static void batch_settle_all(track_batch *b, int rc, const char *error, int64_t retry_after)
 {
     for (size_t i = 0; i < b->n; i++)
-        run_finish(b->runs[i], rc, NULL, NULL, error, retry_after);
+        eng_run_finish(b->runs[i], rc, NULL, NULL, error, retry_after);
     batch_free(b);
 }
 
@@ -68,7 +68,7 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
     track_batch *b = arg;
     if (!res->sent) {
         for (size_t i = 0; i < b->n; i++)
-            run_unsent(b->runs[i], b->gate.refused, res->error);
+            eng_run_unsent(b->runs[i], b->gate.refused, res->error);
         batch_free(b);
         return;
     }
@@ -87,7 +87,7 @@ static void on_batch_answer(void *arg, const oh_request *req, const ex_result *r
         batch_settle_all(b, OH_RETRY, EX_HTML_ANSWER_ERROR, res->retry_after_ms);
         return;
     }
-    if (run_post_answer(b->e, b->runs[0]->a.order_id, batch_parse, b, res) != 0)
+    if (eng_run_post_answer(b->e, b->runs[0]->a.order_id, batch_parse, b, res) != 0)
         batch_settle_all(b, OH_RETRY, "out of memory keeping the answer", res->retry_after_ms);
 }
 
@@ -144,7 +144,7 @@ void track_batch_run(engine *e, action_run **runs, size_t n)
             if (b != NULL)
                 batch_free(b);
             for (size_t i = at; i < at + count; i++)
-                run_finish(runs[i], OH_RETRY, NULL, NULL, "out of memory", -1);
+                eng_run_finish(runs[i], OH_RETRY, NULL, NULL, "out of memory", -1);
             continue;
         }
         b->e = e;
