@@ -322,6 +322,22 @@ int store_orders_list(store *s, const st_order_filter *f, const char *cursor, si
 
 
 /*
+ * store_stock_get - seller `seller_id`'s record of `sku`: 0 and *out, 1 when there is none,
+ * -1 with err set.
+ */
+int store_stock_get(store *s, const char *seller_id, const char *sku, st_stock *out, char *err,
+                    size_t errlen);
+
+/*
+ * store_stock_list - one page of a seller's stock records, by SKU (bytewise ascending),
+ * starting after `after_sku` (NULL or "" = from the first).  limit 1..ST_LIST_MAX; *out
+ * (free(*out); NULL when none) and *count.  `low_only`: only records whose available is
+ * below their low_threshold.  0, ST_EINVAL (limit, or a seller_id/after_sku too long), -1.
+ */
+int store_stock_list(store *s, const char *seller_id, const char *after_sku, int low_only,
+                     size_t limit, st_stock **out, size_t *count, char *err, size_t errlen);
+
+/*
  * store_counts - the numbers above, for metrics; all read from one snapshot (a single read
  * transaction on a reader connection: the writer is never blocked).  0, or -1 with err set
  * (*out zeroed).

@@ -74,6 +74,11 @@ typedef struct store_backend {
                        size_t limit, st_order_row **out, size_t *count, char *next_cursor,
                        size_t next_len, char *err, size_t errlen);
     int (*counts)(store_impl *s, st_counts *out, char *err, size_t errlen);
+    int (*stock_get)(store_impl *s, const char *seller_id, const char *sku, st_stock *out,
+                     char *err, size_t errlen);
+    int (*stock_list)(store_impl *s, const char *seller_id, const char *after_sku,
+                      int low_only, size_t limit, st_stock **out, size_t *count, char *err,
+                      size_t errlen);
 } store_backend;
 
 /* The handle store.h hands out: the backend and its own handle. */

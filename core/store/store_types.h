@@ -140,6 +140,82 @@ typedef struct st_document {
     int64_t created_ms;
 } st_document;
 
+/* ---- inventory ---------------------------------------------------------------------- */
+
+#define ST_SKU_MAX 65     /* a SKU: 1..64 bytes (the API's limit for an item's sku) */
+
+/*
+ * st_stock - what a seller holds of one SKU.  available = on_hand - reserved; the store
+ * keeps 0 <= reserved <= on_hand in every unit (a unit that would break it fails and
+ * changes nothing), so available is never negative and no order is promised a unit that
+ * is not on the shelf.
+ */
+typedef struct st_stock {
+    char seller_id[ST_ID_MAX];
+    char sku[ST_SKU_MAX];
+    int64_t on_hand;          /* units in the seller's hands: >= 0 */
+    int64_t reserved;         /* promised to open orders: 0 <= reserved <= on_hand */
+    int64_t low_threshold;    /* inventory.low when available drops below it; -1: none */
+    int64_t version;          /* 1 when created, +1 by every change (sets and moves) */
+    int64_t updated_ms;
+} st_stock;
+
+/* What an order's step does to one SKU's stock (st_unit.stock_moves). */
+typedef enum st_stock_op {
+    ST_STOCK_RESERVE = 1, /* reserved += qty, only if available >= qty, else ST_ESHORT */
+    ST_STOCK_RELEASE,     /* reserved -= qty (a cancelled, rejected or unpaid order) */
+    ST_STOCK_SELL,        /* on_hand -= qty and reserved -= qty (the parcel shipped) */
+    ST_STOCK_RESTOCK      /* on_hand += qty (a returned item inspected as resellable) */
+} st_stock_op;
+
+/*
+ * st_stock_move - one line of an order acting on stock.  seller_id, sku, op and qty are
+ * the submitter's; the store fills the rest while applying the unit.  A move on a SKU with
+ * no stock record is `untracked`: skipped (a RESERVE of an unlimited SKU), or, when the
+ * unit says stock_untracked_refuse, a RESERVE of it is short (available 0).
+ */
+typedef struct st_stock_move {
+    char seller_id[ST_ID_MAX];
+    char sku[ST_SKU_MAX];
+    st_stock_op op;
+    int64_t qty;              /* 1 .. ST_STOCK_QTY_MAX */
+    /* out, set by the store: */
+    int untracked;            /* 1: no stock record for (seller_id, sku) */
+    int is_short;             /* 1: a RESERVE that found less than qty available */
+    int64_t available;        /* after the move (0 when untracked); when is_short: what
+                                 was available, for the refusal */
+    int64_t low_threshold;    /* the record's (-1: none, or untracked), so the engine can
+                                 tell whether this move crossed below it */
+} st_stock_move;
+
+/* How a stock write sets a record (st_unit.stock_sets). */
+typedef enum st_stock_mode {
+    ST_STOCK_SET = 1,         /* on_hand = value (the record is created if absent) */
+    ST_STOCK_ADJUST           /* on_hand += value (may be negative; created if absent) */
+} st_stock_mode;
+
+/*
+ * st_stock_set - a seller or an admin setting one record (the API's stock writes, one
+ * per SKU of a bulk load).  expect_version 0: whatever the record's version (or none);
+ * > 0: only if the record exists at exactly that version, else the unit fails with
+ * ST_ECONFLICT.  A set or an adjustment that would leave on_hand below reserved or below
+ * 0 fails the unit with ST_ERANGE: stock promised to orders is released by those orders,
+ * never written away.
+ */
+typedef struct st_stock_set {
+    char seller_id[ST_ID_MAX];
+    char sku[ST_SKU_MAX];
+    st_stock_mode mode;
+    int64_t value;            /* |value| <= ST_STOCK_QTY_MAX */
+    int64_t low_threshold;    /* -2: keep as is (-1 for a new record); -1: none; >= 0 */
+    int64_t expect_version;   /* 0 = any */
+    /* out, set by the store: */
+    int failed;               /* 1: this one caused the unit's ST_ECONFLICT / ST_ERANGE */
+    st_stock after;           /* the record as written (on success) or as found (failed) */
+} st_stock_set;
+
+#define ST_STOCK_QTY_MAX INT64_C(1000000000) /* units in one record, move or write */
+
 /* ---- units -------------------------------------------------------------------------- */
 
 typedef void (*st_done_fn)(void *arg, int rc, const char *error);
@@ -152,13 +228,18 @@ typedef void (*st_done_fn)(void *arg, int rc, const char *error);
  * 0 (and order->version as it was).
  *
  * Applied in this order: order (the version check first), idem, events, new_actions,
- * action_updates, fired_timers, cancel_timers, new_timers.  Before any SQL the unit is
+ * action_updates, fired_timers, cancel_timers, new_timers, stock_sets, stock_moves.  Before any SQL the unit is
  * checked and refused (-1) when a fixed string lacks its NUL, a required one is empty
  * (ids, names, states, operations, keys; seller_id and last_error may be empty),
  * order->snapshot is NULL, expect_version is negative, a count has no array, or
  * cancel_timers is used without an order.
  *
- * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST or -1; error is NULL on success,
+ * Stock moves are all applied before the unit is judged: when one or more RESERVEs are
+ * short, every short move is flagged (is_short, available) and the unit fails with
+ * ST_ESHORT, so the refusal names every short SKU at once.
+ *
+ * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE or -1; error
+ * is NULL on success,
  * else a message valid during the call only.  A unit that fails is rolled back alone: the
  * other units of its batch still commit (unless the failure was an I/O error that aborts
  * the whole transaction: then every unit of the batch gets -1).
@@ -187,6 +268,11 @@ typedef struct st_unit {
     size_t tracking_count;
     const st_document *documents;   /* insert or replace */
     size_t document_count;
+    st_stock_set *stock_sets;       /* stock records set or adjusted (out fields filled) */
+    size_t stock_set_count;
+    st_stock_move *stock_moves;     /* an order's lines acting on stock (out fields filled) */
+    size_t stock_move_count;
+    int stock_untracked_refuse;     /* 1: a RESERVE of a SKU with no record is short */
     st_done_fn done;                /* may be NULL */
     void *arg;
 } st_unit;
@@ -194,6 +280,8 @@ typedef struct st_unit {
 #define ST_ECONFLICT (-2)  /* expect_version mismatch */
 #define ST_EEXIST (-3)     /* idempotency key already recorded */
 #define ST_EINVAL (-4)     /* a caller's argument is malformed (e.g. a listing cursor) */
+#define ST_ESHORT (-6)     /* a stock RESERVE found less available than asked */
+#define ST_ERANGE (-7)     /* a stock write would leave on_hand below reserved or 0 */
 
 #define ST_APPLICATION_ID 0x4f484231 /* "OHB1" */
 #define ST_CHECK_PROBLEMS 5
