@@ -11,6 +11,7 @@
 #include "config/config_plugins.h"
 #include "config/config_sla.h"
 #include "config/config_text.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -84,9 +85,10 @@ static void read_store(cfg_file *c, diag_list *d)
             cfg_check_members(g, "store", known, d);
             const char *driver = cfg_get_string(g, "driver", 0, "store", d);
             const char *p = cfg_get_string(g, "path", 0, "store", d);
-            if (driver != NULL && strcmp(driver, "sqlite") != 0)
+            char names[128];
+            if (driver != NULL && !store_driver_known(driver, names, sizeof(names)))
                 diag_add(d, DIAG_ERROR, WHERE(config_setting_get_member(g, "driver")),
-                         "store: unknown driver '%s' (this build has: sqlite)", driver);
+                         "store: unknown driver '%s' (this build has: %s)", driver, names);
             else if (driver != NULL)
                 c->store_driver = driver;
             if (p != NULL && *p != '\0')

@@ -21,6 +21,27 @@ static const store_backend *const backends[] = {&st_sqlite_backend};
 #define BACKEND(s) ((s) != NULL ? (s)->backend : backends[0])
 #define IMPL(s) ((s) != NULL ? (s)->impl : NULL)
 
+static const store_backend *backend_named(const char *driver, char *names, size_t len)
+{
+    const store_backend *b = NULL;
+    if (names != NULL && len > 0)
+        names[0] = '\0';
+    for (size_t i = 0; i < BACKEND_COUNT; i++) {
+        if (driver != NULL && strcmp(backends[i]->name, driver) == 0)
+            b = backends[i];
+        if (names != NULL && len > 0) {
+            size_t used = strlen(names);
+            snprintf(names + used, len - used, "%s%s", i ? ", " : "", backends[i]->name);
+        }
+    }
+    return b;
+}
+
+int store_driver_known(const char *driver, char *names, size_t len)
+{
+    return backend_named(driver, names, len) != NULL;
+}
+
 int store_open(const store_options *opts, store **out, char *err, size_t errlen)
 {
     if (out != NULL)
@@ -28,14 +49,8 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
     const char *driver = opts != NULL && opts->driver != NULL && opts->driver[0] != '\0'
                              ? opts->driver
                              : "sqlite";
-    const store_backend *b = NULL;
-    char names[128] = "";
-    for (size_t i = 0; i < BACKEND_COUNT; i++) {
-        if (strcmp(backends[i]->name, driver) == 0)
-            b = backends[i];
-        size_t used = strlen(names);
-        snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", backends[i]->name);
-    }
+    char names[128];
+    const store_backend *b = backend_named(driver, names, sizeof(names));
     if (b == NULL) {
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "unknown store driver '%s' (this build has: %s)", driver,

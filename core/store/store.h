@@ -56,6 +56,14 @@
  */
 int store_open(const store_options *opts, store **out, char *err, size_t errlen);
 
+/*
+ * store_driver_known - 1 when this build has the backend `driver` names ("sqlite"), else 0
+ * (NULL: 0).  `names` (may be NULL; else len bytes, 128 is plenty) gets the names of this
+ * build's backends, ", "-separated, for a message: the configuration check and store_open
+ * refuse an unknown driver with the same list.
+ */
+int store_driver_known(const char *driver, char *names, size_t len);
+
 /* store_close - commit everything submitted (done callbacks run; submits from them fail),
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
