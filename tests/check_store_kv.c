@@ -2,14 +2,14 @@
  * check_store_kv - plugins' key-value state in the store: store_kv_set / store_kv_get
  * (limits, deletes, durable across a close and reopen) and the host's kv_set / kv_get once
  * the hub's backend is installed (host_kv_use), including values set in memory before it.
- * Written against store.h and host.h only.
+ * Written against store.h and host.h only, and run once per driver (store_suite.h).
  */
 #include "config.h"
 
 #include "engine/hub.h"
 #include "host/host.h"
 #include "runtime/instance.h"
-#include "store/store.h"
+#include "store_suite.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -17,15 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-static char *path;
-static char err[ST_ERROR_MAX];
-
+/* The store suite's fixture, plus the host's kv put back in memory around each test. */
 static void setup(void)
 {
-    dir = tu_tmpdir();
-    ck_assert_int_ge(asprintf(&path, "%s/orderhub.db", dir), 0);
-    err[0] = '\0';
+    store_setup();
     host_kv_reset();
 }
 
@@ -33,18 +28,7 @@ static void teardown(void)
 {
     host_kv_use(NULL);
     host_kv_reset();
-    free(path);
-    tu_rmdir(dir);
-}
-
-static store *open_store(void)
-{
-    /* NORMAL: a close and reopen is what these tests prove, not power loss (the hub opens
-     * with FULL). */
-    store_options o = {.path = path, .sync_full = 0};
-    store *s = NULL;
-    ck_assert_msg(store_open(&o, &s, err, sizeof(err)) == 0, "store_open: %s", err);
-    return s;
+    store_teardown();
 }
 
 static void assert_value(store *s, const char *instance, const char *key, const char *want)
@@ -63,7 +47,7 @@ static void assert_value(store *s, const char *instance, const char *key, const 
 
 START_TEST(kv_durable_across_reopen)
 {
-    store *s = open_store();
+    store *s = open_store(0, 0);
     assert_value(s, "ups-1", "cursor", NULL);
     ck_assert_int_eq(store_kv_set(s, "ups-1", "cursor", "42", 10, err, sizeof(err)), 0);
     ck_assert_int_eq(store_kv_set(s, "ups-2", "cursor", "7", 10, err, sizeof(err)), 0);
@@ -73,7 +57,7 @@ START_TEST(kv_durable_across_reopen)
     ck_assert_int_eq(store_kv_set(s, "ups-1", "never-set", NULL, 10, err, sizeof(err)), 0);
     store_close(s);
 
-    s = open_store();
+    s = open_store(0, 0);
     assert_value(s, "ups-1", "cursor", "43");
     assert_value(s, "ups-2", "cursor", "7");
     assert_value(s, "ups-1", "hook", NULL);
@@ -83,7 +67,7 @@ END_TEST
 
 START_TEST(kv_limits)
 {
-    store *s = open_store();
+    store *s = open_store(0, 0);
     /* max_keys counts an instance's keys; replacing or deleting one is always allowed. */
     ck_assert_int_eq(store_kv_set(s, "a", "k1", "1", 2, err, sizeof(err)), 0);
     ck_assert_int_eq(store_kv_set(s, "a", "k2", "2", 2, err, sizeof(err)), 0);
@@ -123,7 +107,7 @@ START_TEST(host_kv_in_the_store)
     char buf[32];
     ck_assert_int_eq(h->kv_set(&a, "early", "set-in-init"), 0); /* memory: no store yet */
 
-    store *s = open_store();
+    store *s = open_store(0, 0);
     host_kv_backend kv = hub_kv_backend(s);
     host_kv_use(&kv);
     assert_value(s, "carrier-a", "early", "set-in-init");
@@ -137,7 +121,7 @@ START_TEST(host_kv_in_the_store)
     ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), -1);
 
     /* A restart: the values are read back through the host. */
-    s = open_store();
+    s = open_store(0, 0);
     kv = hub_kv_backend(s);
     host_kv_use(&kv);
     ck_assert_int_eq(h->kv_get(&a, "cursor", buf, sizeof(buf)), 4);
@@ -184,10 +168,12 @@ START_TEST(host_kv_limits_in_memory)
 }
 END_TEST
 
-int main(void)
+static Suite *kv_suite(const char *driver)
 {
-    Suite *s = suite_create("store_kv");
-    TCase *tc = tcase_create("kv");
+    static char name[64];
+    snprintf(name, sizeof(name), "store_kv (%s)", driver);
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(driver);
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, kv_durable_across_reopen);
@@ -195,5 +181,10 @@ int main(void)
     tcase_add_test(tc, host_kv_in_the_store);
     tcase_add_test(tc, host_kv_limits_in_memory);
     suite_add_tcase(s, tc);
-    return tu_run(s);
+    return s;
+}
+
+int main(void)
+{
+    return store_suites_run(kv_suite);
 }
