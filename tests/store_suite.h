@@ -1,10 +1,10 @@
 /*
  * store_suite - shared by the store suites (tests/check_store*.c).
  *
- * The generic suite (check_store.c) runs once per driver in STORE_DRIVERS, through store.h
- * only, and so do check_store_kv.c's: a new backend (PostgreSQL, issue 18) runs them by adding
- * its name here, and, if its
- * tables cannot be read by the SQLite probe, a probe of its own in store_peek.
+ * The generic suite (check_store.c) and the kv suite (check_store_kv.c) run once per driver
+ * in STORE_DRIVERS, through store.h only: a new backend (PostgreSQL, issue 18) runs them by
+ * adding its name here, and, if its tables cannot be read by the SQLite probe, a probe of
+ * its own in store_peek.
  */
 #ifndef OH_TESTS_STORE_SUITE_H
 #define OH_TESTS_STORE_SUITE_H
