@@ -2,8 +2,8 @@
  * check_store_sqlite - what is the SQLite backend's own: the file (created with its
  * directories, WAL, one process at a time, a newer or foreign file refused), the schema and
  * its migrations from the files of earlier releases (version 1, version 5 before timers
- * were leased), and the query plans of listings and counts.  The behaviour every backend
- * shares is in check_store.c.
+ * were leased), the query plans of listings, counts and stock, and the stock table's
+ * CHECKs.  The behaviour every backend shares is in check_store.c.
  */
 #include "config.h"
 
@@ -387,6 +387,38 @@ START_TEST(list_and_counts_use_indexes)
 }
 END_TEST
 
+/* Every stock statement is one seek of the primary key (a listing walks it in order, no
+ * sort); the table's CHECKs refuse what the statements' WHERE would never write. */
+START_TEST(stock_uses_primary_key_and_checks)
+{
+    store_close(open_store(0, 0));
+    char plan[1024];
+    static const sti_sql stock[] = {SQL_STOCK_UPDATE, SQL_STOCK_RESERVE, SQL_STOCK_RELEASE,
+                                    SQL_STOCK_SELL, SQL_STOCK_RESTOCK, SQL_STOCK_GET,
+                                    SQL_STOCK_LIST};
+    for (size_t i = 0; i < sizeof(stock) / sizeof(stock[0]); i++) {
+        query_plan(sti_sql_text(stock[i]), plan, sizeof(plan));
+        ck_assert_msg(strncmp(plan, "SEARCH ", 7) == 0 && strstr(plan, "PRIMARY KEY") &&
+                          !strstr(plan, "TEMP B-TREE"),
+                      "%s\n  %s", sti_sql_text(stock[i]), plan);
+    }
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    static const char *const refused[] = {
+        "INSERT INTO stock VALUES ('s', 'a', -1, 0, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, 2, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, -1, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, 0, -1, 0, 0)",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        ck_assert_msg((sqlite3_exec(db, refused[i], NULL, NULL, NULL) & 0xff) ==
+                          SQLITE_CONSTRAINT, "%s", refused[i]);
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO stock VALUES ('s', 'a', 1, 1, -1, 1, 0)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     store_driver = "sqlite";
@@ -401,6 +433,7 @@ int main(void)
     tcase_add_test(tc, version_5_file_timers_leased);
     tcase_add_test(tc, failed_migration_leaves_version_1);
     tcase_add_test(tc, list_and_counts_use_indexes);
+    tcase_add_test(tc, stock_uses_primary_key_and_checks);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
