@@ -154,6 +154,30 @@ call "$A" PUT /v1/stock/MUG-1 --data-binary @"$tmp/big"
 want 413 "a body over 64 KiB"
 ok "bad JSON, wrong types, ranges, unknown members, SKUs: 400 naming the field; nothing written; 405, 404, 413"
 
+# A PUT suspends until the store has written, like a POST: a client that half-closed
+# after its request still gets the answer.
+"$PY" - "$hostport" "$A" > "$tmp/half" 2>&1 <<'PY'
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+body = b'{"on_hand": 21}'
+s = socket.create_connection((host, int(port)), timeout=10)
+s.sendall(b"PUT /v1/stock/HALF-1 HTTP/1.1\r\nHost: orderhub\r\nAuthorization: Bearer "
+          + sys.argv[2].encode() + b"\r\nContent-Length: " + str(len(body)).encode()
+          + b"\r\n\r\n" + body)
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace"))
+PY
+head -1 "$tmp/half" | grep -q '^HTTP/1.1 200' || { cat "$tmp/half"; fail "a half-closed PUT was not answered"; }
+call "$A" GET /v1/stock/HALF-1
+record HALF-1 21 0 null 1
+ok "a half-closed PUT is answered"
+
 # ---- bulk --------------------------------------------------------------------------------------
 post "$A" /v1/stock '{"items": [{"sku": "BULK-1", "on_hand": 5, "low_threshold": 2},
                                  {"sku": "ADJ-1", "delta": 3},
@@ -215,7 +239,7 @@ while :; do
     after=$(jq -r '.next_after // empty' "$tmp/body")
     [ -n "$after" ] || break
 done
-[ "$n" -eq 1003 ] || fail "paging listed $n records, expected 1003 (1000 K*, ADJ-1, BULK-1, MUG-1)"
+[ "$n" -eq 1004 ] || fail "paging listed $n records, expected 1004 (1000 K*, ADJ-1, BULK-1, HALF-1, MUG-1)"
 call "$A" GET "/v1/stock?low=1"
 want 200 "listing the low ones"
 is '[.stock[].sku] == ["K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9"] and .next_after == null' \
@@ -266,7 +290,7 @@ has out '^SKU  *ON_HAND'
 has out '^K9 '
 grep -q '^CTL-1 ' "$tmp/out" && fail "CTL-1 (4 available, threshold 2) is not low"
 run 0 --token "$A" --json stock show
-jq -e '(.stock | length) == 1004' "$tmp/out" > /dev/null || fail "stock show follows every page"
+jq -e '(.stock | length) == 1005' "$tmp/out" > /dev/null || fail "stock show follows every page"
 run 1 --token "$A" stock show --seller s-B
 has err '403'
 run 1 --token "$X" stock show
