@@ -315,6 +315,11 @@ run 0 --token "$X" stock import --seller s-B "$tmp/stock.jsonl"
 has out '^2 records written in 1 request$'
 call "$B" GET /v1/stock/JL-2
 record JL-2 4 0 1 1 s-B
+printf '\xef\xbb\xbfSKU,On_Hand\r\nBOM-1,3\r\n' > "$tmp/excel.csv"
+run 0 --token "$A" stock import "$tmp/excel.csv"
+has out '^1 record written in 1 request$'
+call "$A" GET /v1/stock/BOM-1
+record BOM-1 3 0 null 1
 while IFS='|' read -r line content; do
     printf '%b' "$content" > "$tmp/bad.in"
     run 2 --token "$A" stock import "$tmp/bad.in"

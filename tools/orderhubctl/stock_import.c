@@ -228,7 +228,8 @@ static int read_all(const char *file, recs *r)
     int rc = 0;
     while (rc == 0 && getline(&line, &cap, f) != -1) {
         lineno++;
-        char *t = trim(line);
+        /* A spreadsheet's UTF-8 export starts with a byte order mark. */
+        char *t = trim(lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0 ? line + 3 : line);
         if (*t == '\0')
             continue;
         const char *why = NULL;
@@ -361,8 +362,8 @@ int stock_import(ctl *c, int argc, char **argv)
         if (c->json)
             printf("{\"records\":%zu,\"requests\":%zu}\n", r.n, requests);
         else
-            printf("%zu records written in %zu request%s\n", r.n, requests,
-                   requests == 1 ? "" : "s");
+            printf("%zu record%s written in %zu request%s\n", r.n, r.n == 1 ? "" : "s",
+                   requests, requests == 1 ? "" : "s");
     }
     free(path);
     recs_free(&r);
