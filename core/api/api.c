@@ -1,7 +1,7 @@
 /*
  * api - the server: connections, request bodies, the answer of a connection resumed once the
  * engine made a change durable (reply.c suspends it and records the answer), and dispatch by
- * path to the handlers (orders.c, webhooks.c, admin.c, store_health.c).
+ * path to the handlers (orders.c, stock.c, webhooks.c, admin.c, store_health.c).
  */
 #include "config.h"
 
@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "orders.h"
 #include "reply.h"
+#include "stock.h"
 #include "store_health.h"
 #include "webhooks.h"
 
@@ -49,6 +50,8 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
     if (strcmp(url, "/v1/orders") == 0 || strncmp(url, "/v1/orders/", 11) == 0 ||
         strncmp(url, "/v1/orders?", 11) == 0)
         return api_orders(ctx, method, url);
+    if (strcmp(url, "/v1/stock") == 0 || strncmp(url, "/v1/stock/", 10) == 0)
+        return api_stock(ctx, method, url);
     return api_admin(ctx, method, url);
 }
 
@@ -110,8 +113,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
      * after its request (shutdown(SHUT_WR)) has its EOF read before the answer is queued,
      * and MHD drops the connection unanswered.  Declining the first final call once lets
      * MHD set the interest of a complete request (none: no read) before we suspend; only
-     * POSTs suspend. */
-    if (!ctx->final_deferred && strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+     * POSTs and PUTs (a stock write) suspend. */
+    if (!ctx->final_deferred && (strcmp(method, MHD_HTTP_METHOD_POST) == 0 ||
+                                 strcmp(method, MHD_HTTP_METHOD_PUT) == 0)) {
         ctx->final_deferred = 1;
         return MHD_YES;
     }

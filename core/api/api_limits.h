@@ -37,4 +37,8 @@
 /* ---- listing ---- */
 #define LIMIT_LIST_PAGE 200             /* orders per page; default 50 */
 
+/* ---- stock (stock.c, stock_body.c) ---- */
+#define LIMIT_STOCK_ITEMS 1000          /* records of one bulk write (POST /v1/stock) */
+#define LIMIT_STOCK_PAGE 200            /* records per page; default 50 (ST_LIST_MAX) */
+
 #endif

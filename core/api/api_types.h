@@ -10,6 +10,7 @@
  *   client_addr.c  which client is calling: the peer, or what a trusted proxy forwarded
  *   conn_guard.c   absolute deadlines for headers, bodies and idle kept-alive connections
  *   orders.c  /v1/orders...: placement (idempotent), reads, listing, actions
+ *   stock.c, stock_body.c  /v1/stock...: a seller's stock records, read and written
  *   webhooks.c, carrier_webhooks.c  /v1/webhooks/{instance}
  *   admin.c   /v1/dead-letters, /v1/plugins, /metrics
  *   store_health.c  /healthz, /v1/store/check

@@ -1,7 +1,7 @@
 /*
  * ctl - what every part of orderhubctl shares without one another's functions: the global
  * settings, the exit statuses and a verb's options.  The option parser is options.h, the
- * verbs orders.h and admin.h, the verb table main.c.
+ * verbs orders.h, stock.h and admin.h, the verb table main.c.
  */
 #ifndef OH_CTL_H
 #define OH_CTL_H

@@ -2,7 +2,7 @@
  * orderhubctl - command-line client of orderhubd's HTTP API (docs/api.md).
  *
  * main.c: the verb table and main.  The command line is parsed in options.c, the verbs
- * live in order_*.c (what they share in orders.c) and admin.c, the HTTP client in http.c,
+ * live in order_*.c (what they share in orders.c), stock*.c and admin.c, the HTTP client in http.c,
  * the output in output.c.
  */
 #include "config.h"
@@ -16,6 +16,7 @@
 #include "order_list.h"
 #include "order_show.h"
 #include "order_submit.h"
+#include "stock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ static const struct verb {
     {"return", verb_return, "request|approve|reject|received|inspected|exchange ...",
      "returns: the buyer's request, the seller's steps"},
     {"dispute", verb_dispute, "open|resolve ...", "disputes: open, resolve"},
+    {"stock", verb_stock, "set|adjust|show|import ...",
+     "a seller's stock: set, adjust, show, import a file"},
     {"dead-letters", verb_dead_letters, "", "admin: actions that gave up"},
     {"replay", verb_replay, "ACTION_ID", "admin: queue a dead letter again"},
     {"plugins", verb_plugins, "", "admin: the loaded plugin instances"},
