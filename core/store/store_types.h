@@ -200,7 +200,8 @@ typedef enum st_stock_mode {
  * > 0: only if the record exists at exactly that version, else the unit fails with
  * ST_ECONFLICT.  A set or an adjustment that would leave on_hand below reserved or below
  * 0 fails the unit with ST_ERANGE: stock promised to orders is released by those orders,
- * never written away.
+ * never written away.  So does one above ST_STOCK_QTY_MAX (as does a RESTOCK move), so
+ * that no sum of quantities can overflow.
  */
 typedef struct st_stock_set {
     char seller_id[ST_ID_MAX];
@@ -281,7 +282,8 @@ typedef struct st_unit {
 #define ST_EEXIST (-3)     /* idempotency key already recorded */
 #define ST_EINVAL (-4)     /* a caller's argument is malformed (e.g. a listing cursor) */
 #define ST_ESHORT (-6)     /* a stock RESERVE found less available than asked */
-#define ST_ERANGE (-7)     /* a stock write would leave on_hand below reserved or 0 */
+#define ST_ERANGE (-7)     /* a stock write or move would leave on_hand below reserved,
+                              below 0 or above ST_STOCK_QTY_MAX */
 
 #define ST_APPLICATION_ID 0x4f484231 /* "OHB1" */
 #define ST_CHECK_PROBLEMS 5
