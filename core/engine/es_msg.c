@@ -222,6 +222,11 @@ void es_apply_msg(worker *w, eng_msg *m)
     case MSG_TIMER:
         timer_due(c, m);
         break;
+    case MSG_STOCK_LOW:
+        c->changed = 1;
+        if (es_emit(c, "inventory.low", "stock", m->data) != 0)
+            log_error("order %s: inventory.low not journaled: %s", c->ce->id, c->error);
+        break;
     case MSG_RUN:
         break; /* handled above */
     }

@@ -9,6 +9,7 @@
  *   es_timers   the timers a transition starts and stops, and when they fall due
  *   es_settle   an action's answer: its record settled, its result applied
  *   es_tracking a carrier's answer: scans, status, the next poll
+ *   es_stock    the stock an input reserves, releases, sells or restocks
  *   es_unit     (here) adding to the unit, writing it, its completion
  * Each file includes only the headers of files below it; this one is the bottom (below it
  * only the engine's shared plumbing: eng_clock.h, eng_queue.h, eng_running.h, eng_stats.h).
@@ -57,6 +58,10 @@ typedef struct es_unit {
     char tracking_carrier[ST_ID_MAX];
     char tracking_number[ST_ID_MAX];
     int has_tracking;             /* ... when set */
+    st_stock_move *moves;         /* owned: the order's lines acting on stock (es_stock) */
+    size_t nmoves;
+    int stock_refuse;             /* a RESERVE of a SKU with no stock record is short */
+    json_t *stock_lines;          /* owned: what moved, for the inventory.* events' data */
     eng_reply_fn reply;
     void *arg;
     char error[512];
