@@ -4,7 +4,9 @@
  * while the rest of the batch commits, idempotency, the outbox (claims, leases, retries,
  * dead letters, replays), timers claimed with leases (two stores on one file never both
  * get one), group commit under concurrent submitters; listing orders (filters, keyset
- * pages, cursors), counts for metrics, tracking numbers and documents.  What is SQLite's
+ * pages, cursors), counts for metrics, tracking numbers and documents; inventory (stock
+ * writes and moves, conflicts, range and shortage refusals, pages, racing reserves that
+ * never oversell).  What is SQLite's
  * own (the file, its schema and migrations, query plans) is in check_store_sqlite.c.
  */
 #include "config.h"
@@ -92,7 +94,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -1635,6 +1637,494 @@ START_TEST(counts)
 }
 END_TEST
 
+/* ---- inventory ------------------------------------------------------------------------- */
+
+#define SELLER "seller-1"
+
+static st_stock_set stock_write_of(const char *sku, st_stock_mode mode, int64_t value,
+                                   int64_t expect_version)
+{
+    st_stock_set w;
+    memset(&w, 0, sizeof(w));
+    snprintf(w.seller_id, sizeof(w.seller_id), "%s", SELLER);
+    snprintf(w.sku, sizeof(w.sku), "%s", sku);
+    w.mode = mode;
+    w.value = value;
+    w.low_threshold = -2;
+    w.expect_version = expect_version;
+    return w;
+}
+
+static st_stock_move move_of(const char *sku, st_stock_op op, int64_t qty)
+{
+    st_stock_move m;
+    memset(&m, 0, sizeof(m));
+    snprintf(m.seller_id, sizeof(m.seller_id), "%s", SELLER);
+    snprintf(m.sku, sizeof(m.sku), "%s", sku);
+    m.op = op;
+    m.qty = qty;
+    return m;
+}
+
+/* Commit one unit of stock writes; store_commit's result. */
+static int stock_write(store *s, st_stock_set *w, size_t n)
+{
+    st_unit u = {.stock_sets = w, .stock_set_count = n};
+    return store_commit(s, &u, err, sizeof(err));
+}
+
+/* Commit one unit of stock moves; store_commit's result. */
+static int stock_move(store *s, st_stock_move *m, size_t n, int refuse)
+{
+    st_unit u = {.stock_moves = m, .stock_move_count = n, .stock_untracked_refuse = refuse};
+    return store_commit(s, &u, err, sizeof(err));
+}
+
+static void stock_put(store *s, const char *sku, int64_t on_hand, int64_t low)
+{
+    st_stock_set w = stock_write_of(sku, ST_STOCK_SET, on_hand, 0);
+    w.low_threshold = low;
+    ck_assert_msg(stock_write(s, &w, 1) == 0, "%s", err);
+}
+
+static st_stock stock_of(store *s, const char *sku)
+{
+    st_stock r;
+    ck_assert_msg(store_stock_get(s, SELLER, sku, &r, err, sizeof(err)) == 0, "%s: %s", sku,
+                  err);
+    return r;
+}
+
+START_TEST(stock_set_adjust_get)
+{
+    store *s = open_store(1, 0);
+    st_stock r;
+    ck_assert_int_eq(store_stock_get(s, SELLER, "A", &r, err, sizeof(err)), 1);
+
+    st_stock_set w[2] = {stock_write_of("A", ST_STOCK_SET, 10, 0),
+                         stock_write_of("B", ST_STOCK_ADJUST, 7, 0)};
+    w[1].low_threshold = 3;
+    ck_assert_msg(stock_write(s, w, 2) == 0, "%s", err);
+    ck_assert_int_eq(w[0].failed, 0);
+    ck_assert_int_eq(w[0].after.on_hand, 10);
+    ck_assert_int_eq(w[0].after.reserved, 0);
+    ck_assert_int_eq(w[0].after.version, 1);
+    ck_assert_int_eq(w[0].after.low_threshold, -1);   /* -2 on a new record: none */
+    ck_assert_int_eq(w[1].after.on_hand, 7);
+    ck_assert_int_eq(w[1].after.low_threshold, 3);
+    r = stock_of(s, "A");
+    ck_assert_str_eq(r.seller_id, SELLER);
+    ck_assert_str_eq(r.sku, "A");
+    ck_assert_int_eq(r.on_hand, 10);
+    ck_assert_int_eq(r.version, 1);
+    ck_assert_int_gt(r.updated_ms, 0);
+
+    st_stock_set a = stock_write_of("A", ST_STOCK_ADJUST, 5, 0);
+    ck_assert_msg(stock_write(s, &a, 1) == 0, "%s", err);
+    ck_assert_int_eq(a.after.on_hand, 15);
+    ck_assert_int_eq(a.after.version, 2);
+    a = stock_write_of("A", ST_STOCK_ADJUST, -12, 0);
+    a.low_threshold = 2;
+    ck_assert_msg(stock_write(s, &a, 1) == 0, "%s", err);
+    ck_assert_int_eq(a.after.on_hand, 3);
+    ck_assert_int_eq(a.after.low_threshold, 2);
+    a = stock_write_of("A", ST_STOCK_SET, 8, 3); /* expect_version = the current one */
+    ck_assert_msg(stock_write(s, &a, 1) == 0, "%s", err);
+    r = stock_of(s, "A");
+    ck_assert_int_eq(r.on_hand, 8);
+    ck_assert_int_eq(r.low_threshold, 2); /* -2 kept it */
+    ck_assert_int_eq(r.version, 4);
+    a = stock_write_of("A", ST_STOCK_SET, 8, 0);
+    a.low_threshold = -1;
+    ck_assert_msg(stock_write(s, &a, 1) == 0, "%s", err);
+    ck_assert_int_eq(stock_of(s, "A").low_threshold, -1);
+
+    /* Malformed writes and moves are refused before any SQL. */
+    st_stock_set bad[] = {stock_write_of("", ST_STOCK_SET, 1, 0),
+                          stock_write_of("A", 0, 1, 0),
+                          stock_write_of("A", ST_STOCK_SET, ST_STOCK_QTY_MAX + 1, 0),
+                          stock_write_of("A", ST_STOCK_ADJUST, -ST_STOCK_QTY_MAX - 1, 0),
+                          stock_write_of("A", ST_STOCK_SET, 1, -1)};
+    bad[4].expect_version = -1;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_int_eq(stock_write(s, &bad[i], 1), -1);
+    st_stock_set longsku = stock_write_of("A", ST_STOCK_SET, 1, 0);
+    memset(longsku.sku, 'x', sizeof(longsku.sku));
+    ck_assert_int_eq(stock_write(s, &longsku, 1), -1);
+    st_stock_move badm[] = {move_of("A", ST_STOCK_RESERVE, 0),
+                            move_of("A", ST_STOCK_RESERVE, ST_STOCK_QTY_MAX + 1),
+                            move_of("A", 0, 1), move_of("A", ST_STOCK_RESTOCK + 1, 1),
+                            move_of("", ST_STOCK_RESERVE, 1)};
+    badm[4].seller_id[0] = '\0';
+    for (size_t i = 0; i < sizeof(badm) / sizeof(badm[0]); i++)
+        ck_assert_int_eq(stock_move(s, &badm[i], 1, 0), -1);
+    st_unit nolist = {.stock_move_count = 1};
+    ck_assert_int_eq(store_commit(s, &nolist, err, sizeof(err)), -1);
+    ck_assert_int_eq(stock_of(s, "A").version, 5);
+    ck_assert_int_eq(store_stock_get(s, SELLER, NULL, &r, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_version_conflict)
+{
+    store *s = open_store(1, 0);
+    stock_put(s, "A", 10, -1);
+    stock_put(s, "B", 10, -1);
+    /* The first write would succeed: the unit is rolled back whole. */
+    st_stock_set w[2] = {stock_write_of("B", ST_STOCK_SET, 1, 0),
+                         stock_write_of("A", ST_STOCK_SET, 5, 2)};
+    ck_assert_int_eq(stock_write(s, w, 2), ST_ECONFLICT);
+    ck_assert_int_eq(w[0].failed, 0);
+    ck_assert_int_eq(w[1].failed, 1);
+    ck_assert_int_eq(w[1].after.version, 1);
+    ck_assert_int_eq(w[1].after.on_hand, 10);
+    ck_assert_int_eq(stock_of(s, "A").on_hand, 10);
+    ck_assert_int_eq(stock_of(s, "B").on_hand, 10);
+    ck_assert_int_eq(stock_of(s, "B").version, 1);
+
+    st_stock_set absent = stock_write_of("C", ST_STOCK_SET, 5, 1);
+    ck_assert_int_eq(stock_write(s, &absent, 1), ST_ECONFLICT);
+    ck_assert_int_eq(absent.failed, 1);
+    ck_assert_int_eq(absent.after.version, 0);
+    st_stock r;
+    ck_assert_int_eq(store_stock_get(s, SELLER, "C", &r, err, sizeof(err)), 1);
+
+    st_stock_set ok = stock_write_of("A", ST_STOCK_ADJUST, 1, 1);
+    ck_assert_msg(stock_write(s, &ok, 1) == 0, "%s", err);
+    ck_assert_int_eq(ok.after.version, 2);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_out_of_range)
+{
+    store *s = open_store(1, 0);
+    stock_put(s, "A", 10, -1);
+    stock_put(s, "B", 2, -1);
+    st_stock_move m = move_of("A", ST_STOCK_RESERVE, 4);
+    ck_assert_msg(stock_move(s, &m, 1, 0) == 0, "%s", err);
+
+    /* Below reserved: a set and an adjustment. */
+    st_stock_set w = stock_write_of("A", ST_STOCK_SET, 3, 0);
+    ck_assert_int_eq(stock_write(s, &w, 1), ST_ERANGE);
+    ck_assert_int_eq(w.failed, 1);
+    ck_assert_int_eq(w.after.reserved, 4);
+    ck_assert_int_eq(w.after.on_hand, 10);
+    w = stock_write_of("A", ST_STOCK_ADJUST, -7, 0);
+    ck_assert_int_eq(stock_write(s, &w, 1), ST_ERANGE);
+    ck_assert_int_eq(w.failed, 1);
+    /* Below 0: an existing record and a new one. */
+    w = stock_write_of("B", ST_STOCK_ADJUST, -3, 0);
+    ck_assert_int_eq(stock_write(s, &w, 1), ST_ERANGE);
+    ck_assert_int_eq(w.failed, 1);
+    w = stock_write_of("N", ST_STOCK_ADJUST, -1, 0);
+    ck_assert_int_eq(stock_write(s, &w, 1), ST_ERANGE);
+    ck_assert_int_eq(w.failed, 1);
+    st_stock r;
+    ck_assert_int_eq(store_stock_get(s, SELLER, "N", &r, err, sizeof(err)), 1);
+    /* Above the most a record holds. */
+    w = stock_write_of("A", ST_STOCK_ADJUST, ST_STOCK_QTY_MAX, 0);
+    ck_assert_int_eq(stock_write(s, &w, 1), ST_ERANGE);
+
+    /* Moves: releasing or selling more than reserved, restocking past the maximum. */
+    m = move_of("A", ST_STOCK_RELEASE, 5);
+    ck_assert_int_eq(stock_move(s, &m, 1, 0), ST_ERANGE);
+    m = move_of("A", ST_STOCK_SELL, 5);
+    ck_assert_int_eq(stock_move(s, &m, 1, 0), ST_ERANGE);
+    m = move_of("A", ST_STOCK_RESTOCK, ST_STOCK_QTY_MAX - 9);
+    ck_assert_int_eq(stock_move(s, &m, 1, 0), ST_ERANGE);
+    r = stock_of(s, "A");
+    ck_assert_int_eq(r.on_hand, 10);
+    ck_assert_int_eq(r.reserved, 4);
+    ck_assert_int_eq(r.version, 2);
+    ck_assert_int_eq(stock_of(s, "B").on_hand, 2);
+
+    /* Exactly down to reserved, exactly up to the maximum. */
+    w = stock_write_of("A", ST_STOCK_ADJUST, -6, 0);
+    ck_assert_msg(stock_write(s, &w, 1) == 0, "%s", err);
+    ck_assert_int_eq(w.after.on_hand, 4);
+    m = move_of("A", ST_STOCK_RESTOCK, ST_STOCK_QTY_MAX - 4);
+    ck_assert_msg(stock_move(s, &m, 1, 0) == 0, "%s", err);
+    ck_assert_int_eq(stock_of(s, "A").on_hand, ST_STOCK_QTY_MAX);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_reserve_exact_and_short)
+{
+    store *s = open_store(1, 0);
+    stock_put(s, "A", 5, -1);
+    stock_put(s, "B", 2, -1);
+    stock_put(s, "C", 1, -1);
+
+    st_order o;
+    order_init(&o, "o-short", "placed");
+    st_stock_move m[3] = {move_of("A", ST_STOCK_RESERVE, 5), move_of("B", ST_STOCK_RESERVE, 3),
+                          move_of("C", ST_STOCK_RESERVE, 2)};
+    report r = {0};
+    st_unit u = {.order = &o, .stock_moves = m, .stock_move_count = 3, .done = on_done,
+                 .arg = &r};
+    ck_assert_int_eq(store_commit(s, &u, err, sizeof(err)), ST_ESHORT);
+    ck_assert_int_eq(r.rc, ST_ESHORT);
+    ck_assert(r.error[0] != '\0');
+    ck_assert_int_eq(m[0].is_short, 0);
+    ck_assert_int_eq(m[1].is_short, 1);
+    ck_assert_int_eq(m[1].available, 2);
+    ck_assert_int_eq(m[2].is_short, 1);
+    ck_assert_int_eq(m[2].available, 1);
+    ck_assert_int_eq(o.version, 0);
+    st_order back;
+    ck_assert_int_eq(store_order_get(s, "o-short", &back, err, sizeof(err)), 1);
+    const char *skus[] = {"A", "B", "C"};
+    for (int i = 0; i < 3; i++) {
+        st_stock k = stock_of(s, skus[i]);
+        ck_assert_int_eq(k.reserved, 0);
+        ck_assert_int_eq(k.version, 1);
+    }
+
+    /* The exact fit commits and leaves nothing available. */
+    st_stock_move exact = move_of("A", ST_STOCK_RESERVE, 5);
+    st_unit u2 = {.order = &o, .stock_moves = &exact, .stock_move_count = 1};
+    ck_assert_msg(store_commit(s, &u2, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(exact.is_short, 0);
+    ck_assert_int_eq(exact.available, 0);
+    ck_assert_int_eq(stock_of(s, "A").reserved, 5);
+    ck_assert_int_eq(store_order_get(s, "o-short", &back, err, sizeof(err)), 0);
+    st_order_clear(&back);
+    st_stock_move more = move_of("A", ST_STOCK_RESERVE, 1);
+    ck_assert_int_eq(stock_move(s, &more, 1, 0), ST_ESHORT);
+    ck_assert_int_eq(more.is_short, 1);
+    ck_assert_int_eq(more.available, 0);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_untracked_skipped_or_refused)
+{
+    store *s = open_store(1, 0);
+    stock_put(s, "A", 5, 2);
+    st_stock_move m[2] = {move_of("A", ST_STOCK_RESERVE, 1), move_of("X", ST_STOCK_RESERVE, 3)};
+    ck_assert_msg(stock_move(s, m, 2, 0) == 0, "%s", err);
+    ck_assert_int_eq(m[0].untracked, 0);
+    ck_assert_int_eq(m[0].available, 4);
+    ck_assert_int_eq(m[0].low_threshold, 2);
+    ck_assert_int_eq(m[1].untracked, 1);
+    ck_assert_int_eq(m[1].is_short, 0);
+    ck_assert_int_eq(m[1].available, 0);
+    ck_assert_int_eq(m[1].low_threshold, -1);
+    st_stock r;
+    ck_assert_int_eq(store_stock_get(s, SELLER, "X", &r, err, sizeof(err)), 1);
+
+    m[0] = move_of("A", ST_STOCK_RESERVE, 1);
+    m[1] = move_of("X", ST_STOCK_RESERVE, 3);
+    ck_assert_int_eq(stock_move(s, m, 2, 1), ST_ESHORT);
+    ck_assert_int_eq(m[0].is_short, 0);
+    ck_assert_int_eq(m[1].untracked, 1);
+    ck_assert_int_eq(m[1].is_short, 1);
+    ck_assert_int_eq(m[1].available, 0);
+    ck_assert_int_eq(stock_of(s, "A").reserved, 1);
+
+    /* Only a RESERVE is refused: the other moves of an untracked SKU are skipped. */
+    st_stock_move other[3] = {move_of("X", ST_STOCK_RELEASE, 1), move_of("X", ST_STOCK_SELL, 1),
+                              move_of("X", ST_STOCK_RESTOCK, 1)};
+    ck_assert_msg(stock_move(s, other, 3, 1) == 0, "%s", err);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(other[i].untracked, 1);
+    ck_assert_int_eq(store_stock_get(s, SELLER, "X", &r, err, sizeof(err)), 1);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_moves_arithmetic)
+{
+    store *s = open_store(1, 0);
+    stock_put(s, "A", 10, 4);
+    struct {
+        st_stock_op op;
+        int64_t qty, on_hand, reserved;
+    } steps[] = {{ST_STOCK_RESERVE, 3, 10, 3},
+                 {ST_STOCK_RELEASE, 1, 10, 2},
+                 {ST_STOCK_SELL, 2, 8, 0},
+                 {ST_STOCK_RESTOCK, 5, 13, 0},
+                 {ST_STOCK_RESERVE, 13, 13, 13},
+                 {ST_STOCK_SELL, 13, 0, 0}};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        st_stock_move m = move_of("A", steps[i].op, steps[i].qty);
+        ck_assert_msg(stock_move(s, &m, 1, 0) == 0, "step %zu: %s", i, err);
+        ck_assert_int_eq(m.untracked, 0);
+        ck_assert_int_eq(m.available, steps[i].on_hand - steps[i].reserved);
+        ck_assert_int_eq(m.low_threshold, 4);
+        st_stock r = stock_of(s, "A");
+        ck_assert_int_eq(r.on_hand, steps[i].on_hand);
+        ck_assert_int_eq(r.reserved, steps[i].reserved);
+        ck_assert_int_eq(r.version, (int64_t)i + 2);
+    }
+    /* Two moves of one SKU in one unit apply in turn. */
+    st_stock_move two[2] = {move_of("A", ST_STOCK_RESTOCK, 2), move_of("A", ST_STOCK_RESERVE, 2)};
+    ck_assert_msg(stock_move(s, two, 2, 0) == 0, "%s", err);
+    ck_assert_int_eq(two[1].available, 0);
+    ck_assert_int_eq(stock_of(s, "A").version, 9);
+    store_close(s);
+}
+END_TEST
+
+START_TEST(stock_list_pages_and_low)
+{
+    store *s = open_store(1, 0);
+    char sku[16];
+    for (int i = 6; i >= 0; i--) { /* written out of order: listed by SKU */
+        snprintf(sku, sizeof(sku), "sku-%d", i);
+        stock_put(s, sku, 10, i % 2 == 0 ? 5 : -1);
+    }
+    st_stock_set other = stock_write_of("sku-0", ST_STOCK_SET, 1, 0);
+    snprintf(other.seller_id, sizeof(other.seller_id), "seller-2");
+    other.low_threshold = 5;
+    ck_assert_msg(stock_write(s, &other, 1) == 0, "%s", err);
+    st_stock_move m[2] = {move_of("sku-2", ST_STOCK_RESERVE, 6), move_of("sku-3", ST_STOCK_RESERVE, 9)};
+    ck_assert_msg(stock_move(s, m, 2, 0) == 0, "%s", err);
+
+    st_stock *page = NULL;
+    size_t n = 0;
+    char after[ST_SKU_MAX] = "";
+    int seen = 0;
+    for (int round = 0; round < 4; round++) {
+        ck_assert_int_eq(store_stock_list(s, SELLER, after, 0, 3, &page, &n, err, sizeof(err)),
+                         0);
+        ck_assert_uint_eq(n, round < 2 ? 3 : round == 2 ? 1 : 0);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(sku, sizeof(sku), "sku-%d", seen++);
+            ck_assert_str_eq(page[i].sku, sku);
+            ck_assert_str_eq(page[i].seller_id, SELLER);
+        }
+        if (n > 0)
+            snprintf(after, sizeof(after), "%s", page[n - 1].sku);
+        else
+            ck_assert_ptr_null(page);
+        free(page);
+    }
+    ck_assert_int_eq(seen, 7);
+
+    /* Low: available below the threshold (sku-2: 4 < 5); sku-3 has none (available 1). */
+    ck_assert_int_eq(store_stock_list(s, SELLER, NULL, 1, 10, &page, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(page[0].sku, "sku-2");
+    ck_assert_int_eq(page[0].reserved, 6);
+    free(page);
+    ck_assert_int_eq(store_stock_list(s, "seller-2", "", 1, 10, &page, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(page[0].on_hand, 1);
+    free(page);
+
+    char longid[ST_ID_MAX + ST_SKU_MAX]; /* too long for a seller_id and for a SKU */
+    memset(longid, 'x', sizeof(longid) - 1);
+    longid[sizeof(longid) - 1] = '\0';
+    ck_assert_int_eq(store_stock_list(s, SELLER, NULL, 0, 0, &page, &n, err, sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_stock_list(s, SELLER, NULL, 0, ST_LIST_MAX + 1, &page, &n, err,
+                                      sizeof(err)), ST_EINVAL);
+    ck_assert_int_eq(store_stock_list(s, longid, NULL, 0, 5, &page, &n, err, sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_stock_list(s, SELLER, longid, 0, 5, &page, &n, err, sizeof(err)),
+                     ST_EINVAL);
+    ck_assert_int_eq(store_stock_list(NULL, SELLER, NULL, 0, 5, &page, &n, err, sizeof(err)), -1);
+    store_close(s);
+}
+END_TEST
+
+/* 8 threads race for the 100 units of one SKU, one unit (an order and its RESERVE) each. */
+#define STOCK_THREADS 8
+#define STOCK_UNITS 50
+
+static pthread_mutex_t stock_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stock_cv = PTHREAD_COND_INITIALIZER;
+static int stock_ok, stock_short, stock_other;
+
+static void stock_done(void *arg, int rc, const char *error)
+{
+    (void)arg;
+    (void)error;
+    pthread_mutex_lock(&stock_mu);
+    if (rc == 0)
+        stock_ok++;
+    else if (rc == ST_ESHORT)
+        stock_short++;
+    else
+        stock_other++;
+    pthread_cond_broadcast(&stock_cv);
+    pthread_mutex_unlock(&stock_mu);
+}
+
+typedef struct stock_racer {
+    store *s;
+    int index;
+    int failed;
+    st_unit units[STOCK_UNITS];
+    st_order orders[STOCK_UNITS];
+    st_stock_move moves[STOCK_UNITS];
+} stock_racer;
+
+static void *stock_race(void *arg)
+{
+    stock_racer *t = arg;
+    for (int k = 0; k < STOCK_UNITS; k++) {
+        char id[32];
+        snprintf(id, sizeof(id), "race-%d-%d", t->index, k);
+        order_init(&t->orders[k], id, "placed");
+        t->moves[k] = move_of("hot", ST_STOCK_RESERVE, 1);
+        t->units[k] = (st_unit){.order = &t->orders[k], .stock_moves = &t->moves[k],
+                                .stock_move_count = 1, .done = stock_done};
+        if (store_submit(t->s, &t->units[k]) != 0)
+            t->failed = 1;
+    }
+    return NULL;
+}
+
+START_TEST(stock_concurrent_reserves_never_oversell)
+{
+    store *s = open_store(0, 0);
+    stock_put(s, "hot", 100, -1);
+    stock_ok = stock_short = stock_other = 0;
+    stock_racer *t = calloc(STOCK_THREADS, sizeof(*t));
+    ck_assert_ptr_nonnull(t);
+    pthread_t th[STOCK_THREADS];
+    for (int i = 0; i < STOCK_THREADS; i++) {
+        t[i].s = s;
+        t[i].index = i;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, stock_race, &t[i]), 0);
+    }
+    for (int i = 0; i < STOCK_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert(!t[i].failed);
+    }
+    pthread_mutex_lock(&stock_mu);
+    while (stock_ok + stock_short + stock_other < STOCK_THREADS * STOCK_UNITS)
+        pthread_cond_wait(&stock_cv, &stock_mu);
+    pthread_mutex_unlock(&stock_mu);
+    ck_assert_int_eq(stock_ok, 100);
+    ck_assert_int_eq(stock_short, STOCK_THREADS * STOCK_UNITS - 100);
+    ck_assert_int_eq(stock_other, 0);
+
+    st_stock r = stock_of(s, "hot");
+    ck_assert_int_eq(r.on_hand, 100);
+    ck_assert_int_eq(r.reserved, 100);
+    ck_assert_int_eq(r.version, 101);
+    st_counts c;
+    ck_assert_msg(store_counts(s, &c, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(c.orders, 100);
+    int committed = 0;
+    for (int i = 0; i < STOCK_THREADS; i++) {
+        for (int k = 0; k < STOCK_UNITS; k++) {
+            committed += t[i].orders[k].version == 1;
+            ck_assert_int_eq(t[i].moves[k].is_short, t[i].orders[k].version == 0);
+        }
+    }
+    ck_assert_int_eq(committed, 100);
+    free(t);
+    store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(const char *driver)
 {
     static char name[64];
@@ -1670,6 +2160,14 @@ static Suite *store_suite(const char *driver)
     tcase_add_test(tc, action_replay);
     tcase_add_test(tc, counts);
     tcase_add_test(tc, tracking_and_documents);
+    tcase_add_test(tc, stock_set_adjust_get);
+    tcase_add_test(tc, stock_version_conflict);
+    tcase_add_test(tc, stock_out_of_range);
+    tcase_add_test(tc, stock_reserve_exact_and_short);
+    tcase_add_test(tc, stock_untracked_skipped_or_refused);
+    tcase_add_test(tc, stock_moves_arithmetic);
+    tcase_add_test(tc, stock_list_pages_and_low);
+    tcase_add_test(tc, stock_concurrent_reserves_never_oversell);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,8 +2,8 @@
  * check_store_sqlite - what is the SQLite backend's own: the file (created with its
  * directories, WAL, one process at a time, a newer or foreign file refused), the schema and
  * its migrations from the files of earlier releases (version 1, version 5 before timers
- * were leased), and the query plans of listings and counts.  The behaviour every backend
- * shares is in check_store.c.
+ * were leased), the query plans of listings, counts and stock, and the stock table's
+ * CHECKs.  The behaviour every backend shares is in check_store.c.
  */
 #include "config.h"
 
@@ -163,9 +163,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
     store_close(s);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 6);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -236,8 +236,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 6);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -281,7 +281,7 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
     store_close(s);
 }
 END_TEST
@@ -292,8 +292,8 @@ START_TEST(version_5_file_timers_leased)
     write_v1_file(v2_to_v5);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 5);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 6);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE name = 'timers_lease'"),
                      1);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM timers WHERE lease_owner = '' AND "
@@ -311,7 +311,7 @@ START_TEST(version_5_file_timers_leased)
     ck_assert_uint_eq(n, 0);
     store_close(s);
     s = open_store(0, 0); /* nothing more to migrate; the lease was kept */
-    ck_assert_int_eq(store_schema_version(s), 6);
+    ck_assert_int_eq(store_schema_version(s), 7);
     ck_assert_int_eq(store_next_due_ms(s), 600);
     store_close(s);
 }
@@ -387,6 +387,38 @@ START_TEST(list_and_counts_use_indexes)
 }
 END_TEST
 
+/* Every stock statement is one seek of the primary key (a listing walks it in order, no
+ * sort); the table's CHECKs refuse what the statements' WHERE would never write. */
+START_TEST(stock_uses_primary_key_and_checks)
+{
+    store_close(open_store(0, 0));
+    char plan[1024];
+    static const sti_sql stock[] = {SQL_STOCK_UPDATE, SQL_STOCK_RESERVE, SQL_STOCK_RELEASE,
+                                    SQL_STOCK_SELL, SQL_STOCK_RESTOCK, SQL_STOCK_GET,
+                                    SQL_STOCK_LIST};
+    for (size_t i = 0; i < sizeof(stock) / sizeof(stock[0]); i++) {
+        query_plan(sti_sql_text(stock[i]), plan, sizeof(plan));
+        ck_assert_msg(strncmp(plan, "SEARCH ", 7) == 0 && strstr(plan, "PRIMARY KEY") &&
+                          !strstr(plan, "TEMP B-TREE"),
+                      "%s\n  %s", sti_sql_text(stock[i]), plan);
+    }
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    static const char *const refused[] = {
+        "INSERT INTO stock VALUES ('s', 'a', -1, 0, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, 2, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, -1, -1, 1, 0)",
+        "INSERT INTO stock VALUES ('s', 'a', 1, 0, -1, 0, 0)",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        ck_assert_msg((sqlite3_exec(db, refused[i], NULL, NULL, NULL) & 0xff) ==
+                          SQLITE_CONSTRAINT, "%s", refused[i]);
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO stock VALUES ('s', 'a', 1, 1, -1, 1, 0)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     store_driver = "sqlite";
@@ -401,6 +433,7 @@ int main(void)
     tcase_add_test(tc, version_5_file_timers_leased);
     tcase_add_test(tc, failed_migration_leaves_version_1);
     tcase_add_test(tc, list_and_counts_use_indexes);
+    tcase_add_test(tc, stock_uses_primary_key_and_checks);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

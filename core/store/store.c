@@ -214,3 +214,16 @@ int store_counts(store *s, st_counts *out, char *err, size_t errlen)
 {
     return BACKEND(s)->counts(IMPL(s), out, err, errlen);
 }
+
+int store_stock_get(store *s, const char *seller_id, const char *sku, st_stock *out, char *err,
+                    size_t errlen)
+{
+    return BACKEND(s)->stock_get(IMPL(s), seller_id, sku, out, err, errlen);
+}
+
+int store_stock_list(store *s, const char *seller_id, const char *after_sku, int low_only,
+                     size_t limit, st_stock **out, size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->stock_list(IMPL(s), seller_id, after_sku, low_only, limit, out, count,
+                                  err, errlen);
+}

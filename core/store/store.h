@@ -60,7 +60,7 @@ int store_open(const store_options *opts, store **out, char *err, size_t errlen)
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 6.
+/* store_schema_version - the schema version in the file (after migrations): 7.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -77,7 +77,10 @@ void store_close(store *s);
  *      (store_actions_sending); ADD COLUMN with a constant default, no table rewrite.
  *   6  timers.lease_owner, timers.lease_until_ms (''/0 for older rows) and the index
  *      timers(lease_until_ms, due_ms): timers are claimed with a lease
- *      (store_timers_claim). */
+ *      (store_timers_claim).
+ *   7  table stock (seller_id, sku, on_hand, reserved, low_threshold, version,
+ *      updated_ms), keyed by (seller_id, sku): inventory (store_stock_get).  A new table:
+ *      migrating an older file costs nothing. */
 int store_schema_version(store *s);
 
 /*
@@ -128,8 +131,8 @@ void store_check_cancel(store *s);
  * (or out of memory, or s/u NULL): then `done` is never called. */
 int store_submit(store *s, st_unit *u);
 
-/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST or -1 with err set.  u->done
- * is called too (on the writer thread, before this returns). */
+/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE or -1
+ * with err set.  u->done is called too (on the writer thread, before this returns). */
 int store_commit(store *s, st_unit *u, char *err, size_t errlen);
 
 /*

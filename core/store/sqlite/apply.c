@@ -3,6 +3,7 @@
 #include "apply.h"
 
 #include "conn.h"
+#include "stock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -355,14 +356,16 @@ static int apply_lists(sti_conn *c, st_unit *u, char *err, size_t errlen)
 
 int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen)
 {
-    if (check_unit(u, err, errlen) != 0)
+    if (check_unit(u, err, errlen) != 0 || sti_stock_check(u, err, errlen) != 0)
         return -1;
     int rc;
     if (u->order != NULL && (rc = apply_order(c, u, err, errlen)) != 0)
         return rc;
     if (u->idem != NULL && (rc = apply_idem(c, u->idem, err, errlen)) != 0)
         return rc;
-    return apply_lists(c, u, err, errlen);
+    if (apply_lists(c, u, err, errlen) != 0)
+        return -1;
+    return sti_stock_apply(c, u, err, errlen);
 }
 
 void sti_unit_unwind(st_unit *u, int64_t old_version)

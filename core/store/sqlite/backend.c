@@ -6,6 +6,7 @@
 #include "list.h"
 #include "reads.h"
 #include "sqlite.h"
+#include "stock.h"
 #include "submit.h"
 
 /* The SQLite backend's table (store_backend.h): store.c dispatches store.h's calls here. */
@@ -37,4 +38,6 @@ const store_backend st_sqlite_backend = {
     .kv_get = sqlite_store_kv_get,
     .orders_list = sqlite_store_orders_list,
     .counts = sqlite_store_counts,
+    .stock_get = sqlite_store_stock_get,
+    .stock_list = sqlite_store_stock_list,
 };

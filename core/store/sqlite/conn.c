@@ -45,6 +45,31 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_DOCUMENT_UPSERT] = "INSERT INTO documents (order_id, name, mime_type, data, created_ms) "
                             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (order_id, name) DO "
                             "UPDATE SET mime_type = ?3, data = ?4, created_ms = ?5",
+    /*
+     * Stock: every guard of 0 <= reserved <= on_hand <= ST_STOCK_QTY_MAX is a WHERE, so a
+     * move or write that would break it changes no row (and stock.c reads the record to
+     * say why); the table's CHECKs are only a second line.  ?3 of a write: 1 set, 2 adjust.
+     */
+    [SQL_STOCK_UPDATE] = "UPDATE stock SET on_hand = CASE ?3 WHEN 1 THEN ?4 ELSE on_hand + ?4 END, "
+                         "low_threshold = CASE ?5 WHEN -2 THEN low_threshold ELSE ?5 END, "
+                         "version = version + 1, updated_ms = ?7 "
+                         "WHERE seller_id = ?1 AND sku = ?2 AND (?6 = 0 OR version = ?6) "
+                         "AND CASE ?3 WHEN 1 THEN ?4 ELSE on_hand + ?4 END BETWEEN reserved AND ?8",
+    [SQL_STOCK_INSERT] = "INSERT INTO stock (" STI_STOCK_COLS ") "
+                         "SELECT ?1, ?2, ?3, 0, CASE ?4 WHEN -2 THEN -1 ELSE ?4 END, 1, ?5 "
+                         "WHERE ?3 BETWEEN 0 AND ?6",
+    [SQL_STOCK_RESERVE] = "UPDATE stock SET reserved = reserved + ?3, version = version + 1, "
+                          "updated_ms = ?4 WHERE seller_id = ?1 AND sku = ?2 "
+                          "AND on_hand - reserved >= ?3",
+    [SQL_STOCK_RELEASE] = "UPDATE stock SET reserved = reserved - ?3, version = version + 1, "
+                          "updated_ms = ?4 WHERE seller_id = ?1 AND sku = ?2 AND reserved >= ?3",
+    [SQL_STOCK_SELL] = "UPDATE stock SET on_hand = on_hand - ?3, reserved = reserved - ?3, "
+                       "version = version + 1, updated_ms = ?4 "
+                       "WHERE seller_id = ?1 AND sku = ?2 AND reserved >= ?3",
+    [SQL_STOCK_RESTOCK] = "UPDATE stock SET on_hand = on_hand + ?3, version = version + 1, "
+                          "updated_ms = ?4 WHERE seller_id = ?1 AND sku = ?2 "
+                          "AND on_hand + ?3 <= ?5",
+    [SQL_STOCK_GET] = "SELECT " STI_STOCK_COLS " FROM stock WHERE seller_id = ?1 AND sku = ?2",
     [SQL_CLAIM_SELECT] = "SELECT " STI_ACTION_COLS " FROM actions "
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "
@@ -131,6 +156,10 @@ static const char *const sql_text[SQL_COUNT] = {
                              "SELECT p.s, (SELECT min(instance) FROM actions "
                              "WHERE status = p.s AND instance > p.i) FROM p WHERE p.i IS NOT NULL) "
                              "SELECT DISTINCT i FROM p WHERE i IS NOT NULL ORDER BY i",
+    /* A range of the primary key, in its order: no sort.  available < low_threshold is
+     * never true of a record without one (-1). */
+    [SQL_STOCK_LIST] = "SELECT " STI_STOCK_COLS " FROM stock WHERE seller_id = ?1 AND sku > ?2 "
+                       "AND (?3 = 0 OR on_hand - reserved < low_threshold) ORDER BY sku LIMIT ?4",
 };
 
 /*

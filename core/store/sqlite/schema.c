@@ -115,6 +115,19 @@ static const char *const steps[] = {
     "ALTER TABLE timers ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE timers ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX timers_lease ON timers(lease_until_ms, due_ms);",
+
+    /* 7: inventory (store_stock_get): what each seller holds of each SKU.  The store keeps
+     * 0 <= reserved <= on_hand with conditional updates (stock.c); the CHECKs are a second
+     * line, so that no code path can ever write a promise the shelf cannot keep. */
+    "CREATE TABLE stock ("
+    "  seller_id TEXT NOT NULL,"
+    "  sku TEXT NOT NULL,"
+    "  on_hand INTEGER NOT NULL CHECK (on_hand >= 0),"
+    "  reserved INTEGER NOT NULL CHECK (reserved >= 0 AND reserved <= on_hand),"
+    "  low_threshold INTEGER NOT NULL DEFAULT -1,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (seller_id, sku)) WITHOUT ROWID;",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -19,6 +19,7 @@
  *   check.c    integrity: quick_check (at open and on demand)
  *   health.c   health for /healthz: the last check's and the last write's outcome
  *   kv.c       plugin instances' key-value state (kv_set / kv_get)
+ *   stock.c    inventory: a unit's stock writes and moves, and the stock reads
  */
 #ifndef OH_STORE_SQLITE_TYPES_H
 #define OH_STORE_SQLITE_TYPES_H
@@ -57,6 +58,13 @@ typedef enum sti_sql {
     SQL_IDEM_INSERT,
     SQL_TRACKING_UPSERT,
     SQL_DOCUMENT_UPSERT,
+    SQL_STOCK_UPDATE,
+    SQL_STOCK_INSERT,
+    SQL_STOCK_RESERVE,
+    SQL_STOCK_RELEASE,
+    SQL_STOCK_SELL,
+    SQL_STOCK_RESTOCK,
+    SQL_STOCK_GET,          /* the writer's (a move's outcome) and the readers' */
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_SELECT_INSTANCE,
@@ -82,6 +90,7 @@ typedef enum sti_sql {
     SQL_COUNT_STATES,
     SQL_COUNT_OTHERS,
     SQL_ACTION_INSTANCES,
+    SQL_STOCK_LIST,
     SQL_COUNT
 } sti_sql;
 
@@ -106,6 +115,8 @@ typedef enum sti_sql {
     "lease_owner, lease_until_ms, last_error, created_ms, sent"
 #define STI_TIMER_COLS "id, order_id, name, due_ms, data, lease_owner, lease_until_ms"
 #define STI_IDEM_COLS "key, request_hash, status, response, created_ms"
+#define STI_STOCK_COLS \
+    "seller_id, sku, on_hand, reserved, low_threshold, version, updated_ms"
 
 /* One connection and its statement cache; used by one thread at a time. */
 typedef struct sti_conn {
