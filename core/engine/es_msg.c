@@ -1,7 +1,8 @@
 /*
  * es_msg - one message applied to one order, on the worker that owns the order: find the
  * order (or refuse), run the handler for the message's kind (a placement, an input, an
- * action's answer, a due timer), and submit what it built as one store unit.
+ * action's answer, a due timer, a reservation that took stock below its low threshold),
+ * and submit what it built as one store unit.
  */
 #include "config.h"
 
