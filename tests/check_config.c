@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "config/config_inventory.h"
 #include "engine/router.h"
 #include "runtime/runtime.h"
 #include "testutil.h"
@@ -154,6 +155,40 @@ START_TEST(sla_durations)
     ck_assert_int_eq(g->cfg->payment_retry_ms, 2 * 3600000);
     ck_assert_int_eq(g->cfg->tracking_expire_ms, 3 * INT64_C(86400000));
     ck_assert_int_eq(g->cfg->return_auto_approve_ms, CFG_DEFAULT_RETURN_AUTO_APPROVE_MS);
+    rt_gen_unref(g);
+}
+END_TEST
+
+START_TEST(bad_inventory)
+{
+    expect_error("inventory = {\n untracked = \"maybe\"; };\n", 2,
+                 "untracked 'maybe' is not \"unlimited\" or \"refuse\"");
+    expect_error("inventory = {\n untracked = \"refuse\";\n limit = 3; };\n", 3, "limit");
+    expect_error("inventory = 5;\n", 1, "inventory must be a group");
+    expect_error("inventory = { sellers = (\n { id = \"s-1\"; untracked = \"refuse\";\n"
+                 "   color = \"red\"; } ); };\n", 3, "color");
+    expect_error("inventory = { sellers = (\n { untracked = \"refuse\"; } ); };\n", 2, "id");
+    expect_error("inventory = { sellers = (\n { id = \"s-1\"; } ); };\n", 2,
+                 "needs its untracked setting");
+    expect_error("inventory = { sellers = ( { id = \"s-1\"; untracked = \"refuse\"; },\n"
+                 " { id = \"s-1\"; untracked = \"unlimited\"; } ); };\n", 2, "listed twice");
+    expect_error("inventory = { sellers = { id = \"s-1\"; }; };\n", 1, "must be a list");
+}
+END_TEST
+
+/* Untracked SKUs: unlimited by default; the group's setting; a seller's own wins. */
+START_TEST(inventory_settings)
+{
+    rt_gen *g = build_text("main.conf", "listen = \"127.0.0.1:0\";\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_int_eq(cfg_inventory_refuses(g->cfg, "s-1"), 0);
+    rt_gen_unref(g);
+    g = build_text("main.conf", "inventory = { untracked = \"refuse\"; sellers = (\n"
+                                "  { id = \"s-2\"; untracked = \"unlimited\"; } ); };\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_int_eq(cfg_inventory_refuses(g->cfg, "s-1"), 1);
+    ck_assert_int_eq(cfg_inventory_refuses(g->cfg, "s-2"), 0);
+    ck_assert_int_eq(cfg_inventory_refuses(g->cfg, ""), 1);
     rt_gen_unref(g);
 }
 END_TEST
@@ -614,6 +649,8 @@ int main(void)
     tcase_add_test(tc, bad_store_driver);
     tcase_add_test(tc, bad_sla);
     tcase_add_test(tc, sla_durations);
+    tcase_add_test(tc, bad_inventory);
+    tcase_add_test(tc, inventory_settings);
     tcase_add_test(tc, bad_log_level);
     tcase_add_test(tc, instance_without_module);
     tcase_add_test(tc, instance_unknown_member);

@@ -142,11 +142,12 @@ START_TEST(table_uses_only_canonical_names)
         ck_assert_msg(t[i].to == LC_NO_STATE || lc_state_info(t[i].to)->machine == in->machine,
                       "%s: leads to a state of another machine", in->name);
     }
-    /* And every canonical event is emitted by some transition. */
+    /* And every canonical event is emitted by some transition, but inventory.low: the
+     * engine journals it after a reservation, from the store's answer (es_msg.c). */
     size_t ne;
     const evt_info *ev = evt_all(&ne);
     for (size_t e = 0; e < ne; e++) {
-        int found = 0;
+        int found = strcmp(ev[e].name, "inventory.low") == 0;
         for (size_t i = 0; i < n && !found; i++) {
             for (size_t k = 0; k < LC_MAX_EVENTS && t[i].events[k] != NULL; k++)
                 found |= strcmp(t[i].events[k], ev[e].name) == 0;

@@ -43,7 +43,7 @@ static const api_action actions[] = {
     {"returns/*/reject", LC_IN_RET_REJECT, SELLERS, "return_id", NULL, KEEP("reason"), 0},
     {"returns/*/received", LC_IN_RET_RECEIVED, SELLERS, "return_id", NULL, KEEP("note"), 0},
     {"returns/*/inspected", LC_IN_RET_INSPECTED, SELLERS, "return_id", check_outcome,
-     KEEP("outcome", "note"), 0},
+     KEEP("outcome", "note", "resellable"), 0},
     {"returns/*/exchange", LC_IN_RET_EXCHANGE, SELLERS, "return_id", NULL, KEEP("note"), 0},
     {"disputes", LC_IN_DIS_OPEN, BUYERS, "dispute_id", NULL, KEEP("reason"), 0},
     {"disputes/*/resolve", LC_IN_DIS_RESOLVE, SUPPORT, "dispute_id", check_resolution,
@@ -155,6 +155,9 @@ static int one_of(const json_t *b, const char *name, char *field, size_t fl, cha
 static int check_outcome(CHECK_ARGS)
 {
     (void)order;
+    const json_t *resellable = json_object_get(b, "resellable");
+    if (resellable != NULL && !json_is_boolean(resellable))
+        return fail(field, fl, why, wl, "resellable", "must be true or false");
     return one_of(b, "outcome", field, fl, why, wl) != 0 ? 400 : 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "api/intake.h"
 #include "api/intake_codes.h"
+#include "engine/eng_stock.h"
 #include "engine/lifecycle.h"
 #include "host/host.h"
 
@@ -176,6 +177,13 @@ static void place_reply(void *arg, int rc, const char *state, const char *error)
     }
     if (rc == ENG_EREFUSED || rc == ENG_EBUSY) {
         api_on_engine_reply(arg, rc, NULL, error);
+        return;
+    }
+    if (rc == ENG_ESHORT) {
+        /* The engine's own text: what it recorded under the key, so a replay is the same. */
+        char *text = eng_stock_refusal(error);
+        api_reply_raw(ctx, text ? 409 : 500, text ? text : "{\"error\":\"out of memory\"}");
+        free(text);
         return;
     }
     char *text = api_placement_failure(error);

@@ -9,6 +9,7 @@
 #include "config/config_api.h"
 #include "config/config_get.h"
 #include "config/config_plugins.h"
+#include "config/config_inventory.h"
 #include "config/config_sla.h"
 #include "config/config_text.h"
 #include "store/store.h"
@@ -155,7 +156,8 @@ static void read_log(cfg_file *c, diag_list *d)
 cfg_file *cfg_load(const char *path, diag_list *d)
 {
     static const char *const known[] = {"listen", "store", "plugin_path", "plugins", "routes",
-                                        "sla", "engine", "api", "log", "pid_file", NULL};
+                                        "sla", "engine", "api", "log", "pid_file",
+                                        "inventory", NULL};
     cfg_file *c = calloc(1, sizeof(*c));
     char resolved[PATH_MAX];
     if (c == NULL) {
@@ -204,6 +206,7 @@ cfg_file *cfg_load(const char *path, diag_list *d)
     cfg_read_instances(c, d);
     cfg_read_routes(c, d);
     cfg_read_sla(c, d);
+    cfg_read_inventory(c, d);
     read_engine(c, d);
     cfg_read_api(c, d);
     cfg_read_api_limits(c, d);
@@ -223,6 +226,7 @@ void cfg_free(cfg_file *c)
     }
     free(c->routes);
     free(c->instances);
+    free(c->inventory_sellers);
     for (size_t i = 0; i < c->token_count; i++) {
         /* Secrets do not linger in freed memory. */
         explicit_bzero(c->tokens[i].secret, strlen(c->tokens[i].secret));

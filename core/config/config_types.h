@@ -104,6 +104,12 @@ typedef struct cfg_api_limits {
 #define CFG_DEFAULT_AUTH_BLOCK_S 60
 #define CFG_DEFAULT_AUTH_CLIENTS 4096
 
+/* inventory = { sellers = ( { id; untracked; } ); } - one seller's own setting. */
+typedef struct cfg_inventory_seller {
+    const char *id;          /* borrowed: the orders' seller.id */
+    int refuse_untracked;    /* 1: untracked = "refuse" */
+} cfg_inventory_seller;
+
 typedef struct cfg_file {
     config_t lc;             /* the libconfig tree: owns every borrowed string */
     ct_text src;             /* the names of the files read: settings point to them */
@@ -137,6 +143,11 @@ typedef struct cfg_file {
         int64_t lease_ms;
         int64_t cache_orders;
     } engine;
+    /* inventory = { ... } (config_inventory.c): what a placement does with a SKU that has
+     * no stock record */
+    int inventory_refuse_untracked;          /* 0: "unlimited" (default), 1: "refuse" */
+    cfg_inventory_seller *inventory_sellers; /* owned array: sellers with their own */
+    size_t inventory_seller_count;
     cfg_token *tokens;       /* owned array */
     size_t token_count;
     cfg_api_limits api_limits;

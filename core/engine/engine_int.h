@@ -23,6 +23,9 @@ typedef enum msg_kind {
     MSG_INPUT,       /* a lifecycle input from outside */
     MSG_ACTION,      /* a claimed action finished one attempt */
     MSG_TIMER,       /* a timer is due */
+    MSG_STOCK_LOW,   /* data: {"lines"} of SKUs an order's reservation took below their
+                        low threshold (es_unit.c, from eng_stock_low), to journal as
+                        inventory.low on that order */
     MSG_RUN          /* a step of a claimed action on its order's worker: its inputs
                         filled from the cached order, or its answer parsed (off the
                         executor thread); the worker calls run(w, run_arg), which owns

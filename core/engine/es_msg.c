@@ -1,7 +1,8 @@
 /*
  * es_msg - one message applied to one order, on the worker that owns the order: find the
  * order (or refuse), run the handler for the message's kind (a placement, an input, an
- * action's answer, a due timer), and submit what it built as one store unit.
+ * action's answer, a due timer, a reservation that took stock below its low threshold),
+ * and submit what it built as one store unit.
  */
 #include "config.h"
 
@@ -221,6 +222,11 @@ void es_apply_msg(worker *w, eng_msg *m)
         break;
     case MSG_TIMER:
         timer_due(c, m);
+        break;
+    case MSG_STOCK_LOW:
+        c->changed = 1;
+        if (es_emit(c, "inventory.low", "stock", m->data) != 0)
+            log_error("order %s: inventory.low not journaled: %s", c->ce->id, c->error);
         break;
     case MSG_RUN:
         break; /* handled above */

@@ -1,8 +1,8 @@
 /*
  * es_step - one input to the order's state machine: refuse repeats, take the transition
  * the lifecycle table gives, change the snapshot as the input's row says (payment status,
- * the member its data is merged into), journal and route its events, start and stop its
- * timers.  Sub-flow inputs ("return.", "dispute.") go to es_subflow.
+ * the member its data is merged into), move its stock (es_stock), journal and route its
+ * events, start and stop its timers.  Sub-flow inputs ("return.", "dispute.") go to es_subflow.
  */
 #include "config.h"
 
@@ -10,6 +10,7 @@
 
 #include "api/api_limits.h"
 #include "es_route.h"
+#include "es_stock.h"
 #include "es_subflow.h"
 #include "es_timers.h"
 
@@ -122,8 +123,12 @@ int es_step(es_unit *c, const char *input, const json_t *data)
         json_object_update(target, (json_t *)data);
     }
     c->changed = 1;
+    es_stock_order_input(c, t->input);
     for (size_t i = 0; i < LC_MAX_EVENTS && t->events[i] != NULL; i++) {
-        if (es_emit(c, t->events[i], input, data) != 0)
+        json_t *ev = es_stock_event_data(c, t->events[i], data);
+        int rc = es_emit(c, t->events[i], input, ev);
+        json_decref(ev);
+        if (rc != 0)
             return -1;
     }
     es_apply_timers(c, t, "");

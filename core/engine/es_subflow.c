@@ -10,6 +10,7 @@
 
 #include "api/api_limits.h"
 #include "es_route.h"
+#include "es_stock.h"
 #include "es_timers.h"
 
 #include <stdio.h>
@@ -113,10 +114,15 @@ int es_subflow_step(es_unit *c, const char *input, const json_t *data)
     json_object_set_new(sub, f->id_field, json_string(id));
     json_object_set_new(sub, "state", json_string(next));
     c->changed = 1;
+    if (t->input == LC_IN_RET_REFUND || t->input == LC_IN_RET_EXCHANGE)
+        es_stock_return(c, sub);
     json_t *ev = json_deep_copy(sub);
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < LC_MAX_EVENTS && t->events[i] != NULL; i++)
-        rc = es_emit(c, t->events[i], input, ev);
+    for (size_t i = 0; rc == 0 && i < LC_MAX_EVENTS && t->events[i] != NULL; i++) {
+        json_t *payload = es_stock_event_data(c, t->events[i], ev);
+        rc = es_emit(c, t->events[i], input, payload);
+        json_decref(payload);
+    }
     json_decref(ev);
     es_apply_timers(c, t, id);
     return rc;

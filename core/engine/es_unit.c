@@ -1,7 +1,7 @@
 /*
  * es_unit - adding to the unit one message builds (timers, actions, occurrence counts), and
  * writing it: the order's new snapshot and version, its events, actions, timers, an
- * action's settlement, documents and tracking number go to the store as one unit; the
+ * action's settlement, documents, tracking number and stock moves go to the store as one unit; the
  * caller hears back once it is durable (or refused at commit).
  */
 #include "config.h"
@@ -11,6 +11,7 @@
 #include "eng_clock.h"
 #include "eng_queue.h"
 #include "eng_running.h"
+#include "eng_stock.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -112,9 +113,86 @@ void es_unit_free(es_unit *c)
     free(c->order.snapshot);
     free(c->idem.response);
     eng_docs_free(c->docs, c->ndocs);
+    free(c->moves);
+    json_decref(c->stock_lines);
     json_decref(c->snapshot);
     rt_gen_unref(c->gen);
     free(c);
+}
+
+/* A placement refused for want of stock, recorded under its Idempotency-Key alone. */
+typedef struct short_record {
+    engine *e;
+    st_unit unit;
+    st_idem idem;
+    char *short_text;
+    eng_reply_fn reply;
+    void *arg;
+} short_record;
+
+static void short_recorded(void *arg, int rc, const char *error)
+{
+    short_record *r = arg;
+    if (rc != 0 && rc != ST_EEXIST)
+        log_warn("idempotency key of a placement refused for want of stock not recorded: %s",
+                 error ? error : "?");
+    if (r->reply != NULL) {
+        /* Recorded meanwhile by the same request: the caller answers from that record. */
+        if (rc == ST_EEXIST)
+            r->reply(r->arg, ENG_EIDEM, NULL, "idempotency key recorded meanwhile");
+        else
+            r->reply(r->arg, ENG_ESHORT, NULL, r->short_text ? r->short_text : "[]");
+    }
+    engine *e = r->e;
+    free(r->idem.response);
+    free(r->short_text);
+    free(r);
+    atomic_fetch_sub(&e->units_pending, 1);
+}
+
+/*
+ * ST_ESHORT: nothing of the unit was written.  A new placement is refused to its caller
+ * (once its Idempotency-Key holds the refusal, so the same request gets the same answer); a
+ * placement decided later (placement_retry) is rejected instead, having no caller waiting.
+ */
+static void short_refusal(es_unit *c)
+{
+    char *text = eng_stock_short(c->moves, c->nmoves);
+    if (c->unit.expect_version != 0) {
+        char reason[256];
+        snprintf(reason, sizeof(reason), "insufficient stock: %s", text ? text : "[]");
+        eng_msg *m = eng_msg_new(MSG_INPUT, c->ce->id);
+        if (m != NULL) {
+            snprintf(m->input, sizeof(m->input), "%s", lc_input_name(LC_IN_REJECT));
+            m->data = json_pack("{s:s}", "reason", reason);
+            eng_post(c->e, m);
+        }
+        if (c->reply != NULL)
+            c->reply(c->arg, ENG_ESHORT, NULL, text ? text : "[]");
+        free(text);
+        return;
+    }
+    short_record *r = c->has_idem ? calloc(1, sizeof(*r)) : NULL;
+    if (r != NULL) {
+        r->e = c->e;
+        r->idem = c->idem;
+        r->idem.response = eng_stock_refusal(text);
+        r->idem.status = 409;
+        r->idem.created_ms = eng_now_ms();
+        r->short_text = text;
+        r->reply = c->reply;
+        r->arg = c->arg;
+        r->unit = (st_unit){.idem = &r->idem, .done = short_recorded, .arg = r};
+        atomic_fetch_add(&c->e->units_pending, 1);
+        if (r->idem.response != NULL && store_submit(c->e->o.store, &r->unit) == 0)
+            return;
+        r->reply = NULL; /* answered below, as if there were no key */
+        short_recorded(r, -1, "cannot record the refusal");
+        text = eng_stock_short(c->moves, c->nmoves);
+    }
+    if (c->reply != NULL)
+        c->reply(c->arg, ENG_ESHORT, NULL, text ? text : "[]");
+    free(text);
 }
 
 /* Runs on the store's writer thread once the unit is durable (or failed). */
@@ -123,6 +201,26 @@ static void on_durable(void *arg, int rc, const char *error)
     es_unit *c = arg;
     if (c->has_update)
         eng_running_remove(c->e, c->update.id); /* settled (or, on failure, claimable again) */
+    if (rc == ST_ESHORT) {
+        atomic_store(&c->ce->stale, 1);
+        atomic_fetch_sub(&c->ce->pending, 1);
+        short_refusal(c);
+        engine *e = c->e;
+        es_unit_free(c);
+        atomic_fetch_sub(&e->units_pending, 1);
+        return;
+    }
+    if (rc == 0 && c->nmoves > 0) {
+        /* Known only now, from the store's answer: journaled by a unit of its own. */
+        json_t *low = eng_stock_low(c->moves, c->nmoves);
+        eng_msg *m = low != NULL ? eng_msg_new(MSG_STOCK_LOW, c->ce->id) : NULL;
+        if (m != NULL) {
+            m->data = low;
+            eng_post(c->e, m);
+        } else {
+            json_decref(low);
+        }
+    }
     if (rc == ST_EEXIST && c->has_idem) {
         /* The key was recorded meanwhile (the same request twice at once): the caller
          * answers from the record; nothing of this unit was written. */
@@ -222,6 +320,9 @@ void es_submit(es_unit *c)
         c->idem.created_ms = eng_now_ms();
         u->idem = c->idem.response ? &c->idem : NULL;
     }
+    u->stock_moves = c->moves;
+    u->stock_move_count = c->nmoves;
+    u->stock_untracked_refuse = c->stock_refuse;
     u->done = on_durable;
     u->arg = c;
     atomic_fetch_add(&c->ce->pending, 1);

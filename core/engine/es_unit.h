@@ -1,17 +1,19 @@
 /*
  * es_unit - the unit one message builds for one order: the working snapshot and state,
- * the events, actions, timers, an action's settlement, documents and a tracking number,
- * all written as ONE store unit by es_submit.  The es_ files are the engine's step layer:
- *   es_msg      the four kinds of message: which order, which handler, then submit
+ * the events, actions, timers, an action's settlement, documents, a tracking number and
+ * stock moves, all written as ONE store unit by es_submit.  The es_ files are the engine's step layer:
+ *   es_msg      the kinds of message: which order, which handler, then submit
  *   es_step     one order input: guards, transition, snapshot, events, timers
  *   es_subflow  the same for returns and disputes
  *   es_route    an event journaled and run through its plugin chains
  *   es_timers   the timers a transition starts and stops, and when they fall due
  *   es_settle   an action's answer: its record settled, its result applied
  *   es_tracking a carrier's answer: scans, status, the next poll
+ *   es_stock    the stock an input reserves, releases, sells or restocks
  *   es_unit     (here) adding to the unit, writing it, its completion
  * Each file includes only the headers of files below it; this one is the bottom (below it
- * only the engine's shared plumbing: eng_clock.h, eng_queue.h, eng_running.h, eng_stats.h).
+ * only the engine's shared plumbing: eng_clock.h, eng_queue.h, eng_running.h, eng_stats.h,
+ * eng_stock.h).
  */
 #ifndef OH_ES_UNIT_H
 #define OH_ES_UNIT_H
@@ -57,6 +59,10 @@ typedef struct es_unit {
     char tracking_carrier[ST_ID_MAX];
     char tracking_number[ST_ID_MAX];
     int has_tracking;             /* ... when set */
+    st_stock_move *moves;         /* owned: the order's lines acting on stock (es_stock) */
+    size_t nmoves;
+    int stock_refuse;             /* a RESERVE of a SKU with no stock record is short */
+    json_t *stock_lines;          /* owned: what moved, for the inventory.* events' data */
     eng_reply_fn reply;
     void *arg;
     char error[512];

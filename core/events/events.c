@@ -53,6 +53,7 @@ static const evt_info table[] = {
     {"inventory.reserved", ANY},
     {"inventory.released", ANY},
     {"inventory.restocked", ANY},
+    {"inventory.low", ANY},           /* a reservation took a SKU below its low threshold */
 };
 
 const evt_info *evt_all(size_t *count)
