@@ -94,7 +94,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");
@@ -1189,7 +1189,7 @@ END_TEST
 
 typedef struct trow {
     char id[16], state[16], seller[8], by[8];
-    int64_t updated, created;
+    int64_t updated, created, ship_by; /* ship_by 0: no deadline */
 } trow;
 
 #define LIST_ORDERS 157
@@ -1217,7 +1217,10 @@ static void make_list_orders(store *s)
         snprintf(t->by, sizeof(t->by), "%s", bys[(r / 12) % 3]);
         t->updated = 1000 + (int64_t)((r / 36) % 23);
         t->created = 100 + i;
+        /* A third without a deadline; the rest with many ties, some late at 2010. */
+        t->ship_by = (r / 828) % 3 == 0 ? 0 : 2000 + (int64_t)((seed >> 3) % 17);
         order_init(&o[i], t->id, t->state);
+        o[i].ship_by_ms = t->ship_by;
         snprintf(o[i].seller_id, sizeof(o[i].seller_id), "%s", t->seller);
         snprintf(o[i].created_by, sizeof(o[i].created_by), "%s", t->by);
         o[i].updated_ms = t->updated;
@@ -1234,9 +1237,14 @@ static void make_list_orders(store *s)
     free(u);
 }
 
+static st_order_sort cmp_sort; /* the order trow_cmp sorts in */
+
 static int trow_cmp(const void *a, const void *b)
 {
     const trow *x = a, *y = b;
+    if (cmp_sort == ST_SORT_SHIP_BY)
+        return x->ship_by != y->ship_by ? (x->ship_by < y->ship_by ? -1 : 1)
+                                        : strcmp(x->id, y->id);
     if (x->updated != y->updated)
         return x->updated > y->updated ? -1 : 1;
     return -strcmp(x->id, y->id);
@@ -1247,7 +1255,9 @@ static int trow_match(const trow *t, const st_order_filter *f)
     return (!f->seller_id || strcmp(t->seller, f->seller_id) == 0) &&
            (!f->state || strcmp(t->state, f->state) == 0) &&
            (!f->created_by || strcmp(t->by, f->created_by) == 0) &&
-           (f->since_ms <= 0 || t->updated >= f->since_ms);
+           (f->since_ms <= 0 || t->updated >= f->since_ms) &&
+           (f->late_at_ms <= 0 || (t->ship_by > 0 && t->ship_by <= f->late_at_ms)) &&
+           (f->sort != ST_SORT_SHIP_BY || t->ship_by > 0);
 }
 
 /* Page through `f` with `limit` and compare with the expected list, row by row. */
@@ -1259,6 +1269,7 @@ static void check_listing(store *s, const st_order_filter *f, size_t limit)
         if (trow_match(&rows_made[i], f))
             want[nwant++] = rows_made[i];
     }
+    cmp_sort = f->sort;
     qsort(want, nwant, sizeof(want[0]), trow_cmp);
     char cursor[ST_CURSOR_MAX] = "", next[ST_CURSOR_MAX];
     size_t seen = 0, pages = 0;
@@ -1280,6 +1291,7 @@ static void check_listing(store *s, const st_order_filter *f, size_t limit)
             ck_assert_str_eq(r[i].seller_id, w->seller);
             ck_assert_int_eq(r[i].updated_ms, w->updated);
             ck_assert_int_eq(r[i].created_ms, w->created);
+            ck_assert_int_eq(r[i].ship_by_ms, w->ship_by);
         }
         free(r);
         if (next[0] == '\0') {
@@ -1289,7 +1301,9 @@ static void check_listing(store *s, const st_order_filter *f, size_t limit)
         ck_assert_uint_eq(n, limit); /* only a full page has a next one */
         char want_cursor[ST_CURSOR_MAX];
         snprintf(want_cursor, sizeof(want_cursor), "%lld:%s",
-                 (long long)want[seen - 1].updated, want[seen - 1].id);
+                 (long long)(f->sort == ST_SORT_SHIP_BY ? want[seen - 1].ship_by
+                                                        : want[seen - 1].updated),
+                 want[seen - 1].id);
         ck_assert_str_eq(next, want_cursor);
         memcpy(cursor, next, sizeof(cursor));
     }
@@ -1311,11 +1325,17 @@ START_TEST(list_orders_filters_and_pages)
         for (int b = 0; b < 3; b++)
             for (int c = 0; c < 3; c++)
                 for (int d = 0; d < 3; d++)
-                    for (int l = 0; l < 3; l++) {
-                        st_order_filter f = {.seller_id = sellers[a], .state = states[b],
-                                             .created_by = bys[c], .since_ms = sinces[d]};
-                        check_listing(s, &f, limits[l]);
-                    }
+                    for (int l = 0; l < 3; l++)
+                        for (int late = 0; late < 2; late++)
+                            for (int so = 0; so < 2; so++) {
+                                st_order_filter f = {.seller_id = sellers[a],
+                                                     .state = states[b], .created_by = bys[c],
+                                                     .since_ms = sinces[d],
+                                                     .late_at_ms = late ? 2010 : 0,
+                                                     .sort = so ? ST_SORT_SHIP_BY
+                                                                : ST_SORT_UPDATED};
+                                check_listing(s, &f, limits[l]);
+                            }
     /* NULL filter = all; a limit that divides the count exactly. */
     st_order_row *r = NULL;
     size_t n = 0;
@@ -1329,6 +1349,14 @@ START_TEST(list_orders_filters_and_pages)
     st_order_filter none = {0};
     check_listing(s, &none, LIST_ORDERS);
     check_listing(s, &none, 1);
+    /* Late orders by deadline: the cursor is a deadline, and a deadline after the late
+     * time never shows. */
+    st_order_filter late = {.late_at_ms = 2005, .sort = ST_SORT_SHIP_BY};
+    check_listing(s, &late, 3);
+    st_order_filter bad = {.sort = (st_order_sort)7};
+    ck_assert_int_eq(store_orders_list(s, &bad, NULL, 10, &r, &n, next, sizeof(next), err,
+                                       sizeof(err)),
+                     ST_EINVAL);
     store_close(s);
 }
 END_TEST
@@ -1568,6 +1596,9 @@ START_TEST(counts)
     st_event ev[3];
     for (int i = 0; i < 3; i++)
         event_init(&ev[i], "o-3", "order.placed", NULL);
+    /* Counted by name: a warning, a breach; sla.other is neither. */
+    snprintf(ev[0].name, sizeof(ev[0].name), "sla.ship_by_warning");
+    snprintf(ev[1].name, sizeof(ev[1].name), "sla.ship_by_breached");
     st_timer tm[2];
     timer_init(&tm[0], "o-3", "ship_by", 10);
     timer_init(&tm[1], "o-3", "deliver_by", 20);
@@ -1604,6 +1635,8 @@ START_TEST(counts)
     ck_assert_int_eq(c.actions_done, 2);
     ck_assert_int_eq(c.actions_dead, 1);
     ck_assert_int_eq(c.timers, 2);
+    ck_assert_int_eq(c.sla_warnings, 1);
+    ck_assert_int_eq(c.sla_breaches, 1);
 
     /* A failed unit leaves no gap in seq: events is still their number. */
     st_event bad;

@@ -163,9 +163,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
     store_close(s);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -236,8 +236,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 7);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -281,7 +281,7 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
     store_close(s);
 }
 END_TEST
@@ -292,8 +292,8 @@ START_TEST(version_5_file_timers_leased)
     write_v1_file(v2_to_v5);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 5);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 7);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE name = 'timers_lease'"),
                      1);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM timers WHERE lease_owner = '' AND "
@@ -311,7 +311,7 @@ START_TEST(version_5_file_timers_leased)
     ck_assert_uint_eq(n, 0);
     store_close(s);
     s = open_store(0, 0); /* nothing more to migrate; the lease was kept */
-    ck_assert_int_eq(store_schema_version(s), 7);
+    ck_assert_int_eq(store_schema_version(s), 9);
     ck_assert_int_eq(store_next_due_ms(s), 600);
     store_close(s);
 }
@@ -340,11 +340,13 @@ END_TEST
 START_TEST(list_and_counts_use_indexes)
 {
     store_close(open_store(0, 0));
-    char sql[512], plan[1024];
+    char sql[768], plan[1024];
     for (unsigned v = 0; v < STI_LIST_VARIANTS; v++) {
         ck_assert_int_eq(sti_list_sql(v, sql, sizeof(sql)), 0);
         query_plan(sql, plan, sizeof(plan));
-        const char *idx = v & STI_LIST_CREATED_BY ? "orders_created_by_updated"
+        int by_ship = (v & STI_LIST_SHIP_BY) != 0;
+        const char *idx = by_ship                 ? "orders_ship_by"
+                          : v & STI_LIST_CREATED_BY ? "orders_created_by_updated"
                           : v & STI_LIST_SELLER   ? "orders_seller_updated"
                           : v & STI_LIST_STATE    ? "orders_state_updated"
                                                   : "orders_updated";
@@ -354,11 +356,12 @@ START_TEST(list_and_counts_use_indexes)
          * (SQLite before 3.36 writes "SEARCH TABLE orders", later "SEARCH orders".) */
         ck_assert_msg(strncmp(plan, "SEARCH ", 7) == 0 && strstr(plan, want) != NULL &&
                           strstr(plan, "TEMP B-TREE") == NULL &&
-                          strstr(plan, "updated_ms>?") != NULL,
+                          strstr(plan, by_ship ? "ship_by_ms<?" : "updated_ms>?") != NULL,
                       "variant %u: %s\n  %s", v, sql, plan);
         if (v & STI_LIST_CURSOR)
-            ck_assert_msg(strstr(plan, "(updated_ms,id)<(?,?)") != NULL, "variant %u: %s", v,
-                          plan);
+            ck_assert_msg(strstr(plan, by_ship ? "(ship_by_ms,id)>(?,?)"
+                                               : "(updated_ms,id)<(?,?)") != NULL,
+                          "variant %u: %s", v, plan);
     }
     ck_assert_int_eq(sti_list_sql(STI_LIST_VARIANTS, sql, sizeof(sql)), -1);
     ck_assert_int_eq(sti_list_sql(0, sql, 10), -1);
@@ -372,7 +375,8 @@ START_TEST(list_and_counts_use_indexes)
     ck_assert_msg(strstr(plan, "USING COVERING INDEX actions_status_next (status=?)") &&
                       !strstr(plan, "TEMP B-TREE") && !strstr(plan, "SCAN events") &&
                       !strstr(plan, "SCAN TABLE events") && !strstr(plan, "SCAN actions |") &&
-                      !strstr(plan, "SCAN TABLE actions |"),
+                      !strstr(plan, "SCAN TABLE actions |") &&
+                      strstr(plan, "USING COVERING INDEX events_sla (name=?)"),
                   "%s", plan);
     /* Claims and the instance list walk index ranges in order: no scan, no sort. */
     static const sti_sql seeks[] = {SQL_CLAIM_SELECT_INSTANCE, SQL_CLAIM_EXPIRED_INSTANCE,

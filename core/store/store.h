@@ -68,7 +68,7 @@ int store_driver_known(const char *driver, char *names, size_t len);
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 7.
+/* store_schema_version - the schema version in the file (after migrations): 9.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -88,7 +88,13 @@ void store_close(store *s);
  *      (store_timers_claim).
  *   7  table stock (seller_id, sku, on_hand, reserved, low_threshold, version,
  *      updated_ms), keyed by (seller_id, sku): inventory (store_stock_get).  A new table:
- *      migrating an older file costs nothing. */
+ *      migrating an older file costs nothing.
+ *   8  (the payments step; a placeholder on this branch)
+ *   9  orders.ship_by_ms (0 for older rows: their deadlines are not listed until their
+ *      next update), the partial index orders_ship_by(ship_by_ms, id) WHERE ship_by_ms > 0
+ *      (late listings, listings by deadline), and the partial index events_sla(name) of
+ *      the sla.* events (store_counts); building it scans the journal once, about 1 s per
+ *      ten million events. */
 int store_schema_version(store *s);
 
 /*
@@ -295,6 +301,10 @@ int store_kv_get(store *s, const char *instance, const char *key, char **value, 
 /*
  * store_orders_list - one page of the orders matching `f`, most recently updated first:
  * ORDER BY updated_ms DESC, id DESC (a total order, so pages never overlap or skip).
+ * With f->sort ST_SORT_SHIP_BY: only orders with a ship-by deadline, earliest first,
+ * ORDER BY ship_by_ms ASC, id ASC (total too), and the cursor is
+ * "<ship_by_ms>:<order id>", of the same syntax; pass a cursor back only to a listing of
+ * the same sort.  f->late_at_ms (> 0) keeps the late orders: ship_by_ms in 1..late_at_ms.
  *
  * Keyset pagination: `cursor` NULL or "" starts at the top; else it must be a next_cursor
  * from an earlier call, and the page starts right after that row.  A cursor is an opaque
@@ -319,7 +329,9 @@ int store_kv_get(store *s, const char *instance, const char *key, char **value, 
  * and next_cursor "" on any error.
  *
  * Cost: every page is an index range scan, never a sort.  The index is chosen by the
- * filter: created_by if given, else seller_id, else state, else orders(updated_ms, id);
+ * filter: sorted by deadline, the partial index orders_ship_by (only orders whose
+ * deadline counts: those awaiting shipment and those breached), bounded by late_at_ms;
+ * else created_by if given, else seller_id, else state, else orders(updated_ms, id);
  * since_ms and the cursor bound its range; the other filters are checked row by row (a
  * storefront listing one seller's orders walks the storefront's orders until the page is
  * full).  So a page reads about limit + 1 index entries and rows, plus the rows a
@@ -360,7 +372,8 @@ int store_stock_list(store *s, const char *seller_id, const char *after_sku, int
  * Events: O(log n) (max(seq)).  Actions: count(*) of the table (a page-level count, about
  * 4 ms per million actions) and index range counts for pending, claimed and dead; done is
  * the rest, so the DONE history that grows forever is never walked row by row.  Timers:
- * count(*).  Fine for a scrape every few seconds on a million orders; not for every API
+ * count(*).  SLA warnings and breaches: two range counts of the partial index events_sla
+ * (only sla.* events are in it).  Fine for a scrape every few seconds on a million orders; not for every API
  * request.
  */
 int store_counts(store *s, st_counts *out, char *err, size_t errlen);

@@ -46,6 +46,10 @@ typedef struct st_order {
     char created_by[ST_ID_MAX]; /* API token name that created the order ("" = unknown,
                                    e.g. created before schema 2); written on insert,
                                    ignored on update (may then be left zeroed) */
+    int64_t ship_by_ms;   /* the ship-by deadline while it counts: set while the order
+                             waits to be shipped, kept once breached; 0 = none (shipped in
+                             time, cancelled before the breach, never paid, or written
+                             before schema 9).  Written on insert and update. */
 } st_order;
 
 typedef struct st_event {
@@ -318,6 +322,13 @@ typedef void (*st_lease_fn)(void *arg, int rc, const char *error);
 #define ST_CURSOR_MAX 96    /* a cursor with its NUL: "<updated_ms>:<id>" */
 
 /* Which orders to list; every member is optional (a zeroed filter, or NULL, lists all). */
+/* The order of a listing (store_orders_list). */
+typedef enum st_order_sort {
+    ST_SORT_UPDATED = 0,    /* most recently updated first: updated_ms DESC, id DESC */
+    ST_SORT_SHIP_BY         /* earliest ship-by deadline first: ship_by_ms ASC, id ASC;
+                               only orders with a deadline (ship_by_ms > 0) */
+} st_order_sort;
+
 typedef struct st_order_filter {
     const char *seller_id;  /* NULL = any; else exactly this seller ("" matches orders
                                stored without one) */
@@ -325,6 +336,10 @@ typedef struct st_order_filter {
     const char *created_by; /* NULL = any; else exactly this API token name ("" matches
                                orders written before schema 2) */
     int64_t since_ms;       /* > 0: only orders with updated_ms >= since_ms; <= 0 = all */
+    int64_t late_at_ms;     /* > 0: only late orders at that time (now): ship_by_ms set
+                               and <= late_at_ms - an order not shipped by its deadline, or
+                               one whose breach was recorded; <= 0 = all */
+    st_order_sort sort;     /* the listing's order */
 } st_order_filter;
 
 /* One order of a listing: no snapshot, and nothing owned (the array is one heap block). */
@@ -334,6 +349,7 @@ typedef struct st_order_row {
     char seller_id[ST_ID_MAX];
     int64_t updated_ms;
     int64_t created_ms;
+    int64_t ship_by_ms;     /* st_order.ship_by_ms */
 } st_order_row;
 
 #define ST_COUNTS_STATES 32
@@ -355,6 +371,8 @@ typedef struct st_counts {
                                is their number) */
     int64_t actions_pending, actions_claimed, actions_done, actions_dead;
     int64_t timers;         /* timers set and not yet fired or cancelled */
+    int64_t sla_warnings;   /* sla.ship_by_warning events journaled, ever */
+    int64_t sla_breaches;   /* sla.ship_by_breached events journaled, ever */
 } st_counts;
 
 #endif

@@ -176,7 +176,7 @@ static int apply_order(sti_conn *c, st_unit *u, char *err, size_t errlen)
     STI_STMT(insert ? SQL_ORDER_INSERT : SQL_ORDER_UPDATE);
     int b = sti_bind_text(st, 1, o->id) | sti_bind_text(st, 2, o->state) |
             sti_bind_text(st, 3, o->seller_id) | sti_bind_text(st, 4, o->snapshot) |
-            sqlite3_bind_int64(st, 6, o->updated_ms);
+            sqlite3_bind_int64(st, 6, o->updated_ms) | sqlite3_bind_int64(st, 9, o->ship_by_ms);
     b |= insert ? sqlite3_bind_int64(st, 5, o->created_ms) | sti_bind_text(st, 8, o->created_by)
                 : sqlite3_bind_int64(st, 7, u->expect_version);
     if (sti_run(c, st, b, insert ? "inserting the order" : "updating the order", err, errlen) != 0)

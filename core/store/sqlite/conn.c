@@ -18,9 +18,10 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_ROLLBACK_TO] = "ROLLBACK TO unit",
 
     [SQL_ORDER_INSERT] = "INSERT INTO orders (" STI_ORDER_COLS ") "
-                         "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?8) ON CONFLICT (id) DO NOTHING",
+                         "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?8, ?9) ON CONFLICT (id) DO NOTHING",
     [SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?2, seller_id = ?3, version = version + 1, "
-                         "snapshot = ?4, updated_ms = ?6 WHERE id = ?1 AND version = ?7",
+                         "snapshot = ?4, updated_ms = ?6, ship_by_ms = ?9 "
+                         "WHERE id = ?1 AND version = ?7",
     [SQL_ORDER_VERSION] = "SELECT version FROM orders WHERE id = ?1",
     [SQL_EVENT_INSERT] = "INSERT INTO events (order_id, name, data, at_ms) "
                          "VALUES (?1, ?2, ?3, ?4)",
@@ -145,7 +146,12 @@ static const char *const sql_text[SQL_COUNT] = {
                          "(SELECT count(*) FROM actions WHERE status = 0), "
                          "(SELECT count(*) FROM actions WHERE status = 1), "
                          "(SELECT count(*) FROM actions WHERE status = 3), "
-                         "(SELECT count(*) FROM timers)",
+                         "(SELECT count(*) FROM timers), "
+                         /* The GLOB term names the partial index events_sla. */
+                         "(SELECT count(*) FROM events WHERE name GLOB 'sla.*' "
+                         "AND name = 'sla.ship_by_warning'), "
+                         "(SELECT count(*) FROM events WHERE name GLOB 'sla.*' "
+                         "AND name = 'sla.ship_by_breached')",
     /* The instances with pending or claimed actions: one index seek per instance (a
      * recursive skip over actions_instance_due), not a walk of a large backlog. */
     [SQL_ACTION_INSTANCES] = "WITH RECURSIVE p(s, i) AS ("
@@ -168,9 +174,14 @@ static const char *const sql_text[SQL_COUNT] = {
  * plan never depends on the planner's guesses: an equality on its first column, then a
  * range on (updated_ms, id) from since (?1) and the cursor (?2, ?3), read backwards for
  * ORDER BY updated_ms DESC, id DESC - no sort.  The other filters are checked per row.
+ * Sorted by deadline, the walk is the partial index orders_ship_by forwards, bounded by
+ * the late time (?8, INT64_MAX when not late) and the cursor; every filter is then per
+ * row.  The late filter of a listing by update time is a per-row check too.
  */
 static const char *list_index(unsigned variant)
 {
+    if (variant & STI_LIST_SHIP_BY)
+        return "orders_ship_by";
     if (variant & STI_LIST_CREATED_BY)
         return "orders_created_by_updated";
     if (variant & STI_LIST_SELLER)
@@ -184,15 +195,20 @@ int sti_list_sql(unsigned variant, char *buf, size_t len)
 {
     if (variant >= STI_LIST_VARIANTS)
         return -1;
+    int by_ship = (variant & STI_LIST_SHIP_BY) != 0;
+    const char *after = !(variant & STI_LIST_CURSOR) ? ""
+                        : by_ship ? " AND (ship_by_ms, id) > (?2, ?3)"
+                                  : " AND (updated_ms, id) < (?2, ?3)";
     int n = snprintf(buf, len,
                      "SELECT " STI_ORDER_ROW_COLS " FROM orders INDEXED BY %s "
-                     "WHERE updated_ms >= ?1%s%s%s%s "
-                     "ORDER BY updated_ms DESC, id DESC LIMIT ?7",
-                     list_index(variant),
-                     variant & STI_LIST_CURSOR ? " AND (updated_ms, id) < (?2, ?3)" : "",
+                     "WHERE updated_ms >= ?1%s%s%s%s%s %s LIMIT ?7",
+                     list_index(variant), after,
                      variant & STI_LIST_CREATED_BY ? " AND created_by = ?4" : "",
                      variant & STI_LIST_SELLER ? " AND seller_id = ?5" : "",
-                     variant & STI_LIST_STATE ? " AND state = ?6" : "");
+                     variant & STI_LIST_STATE ? " AND state = ?6" : "",
+                     by_ship || (variant & STI_LIST_LATE)
+                         ? " AND ship_by_ms > 0 AND ship_by_ms <= ?8" : "",
+                     by_ship ? "ORDER BY ship_by_ms, id" : "ORDER BY updated_ms DESC, id DESC");
     return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -319,7 +335,7 @@ sqlite3_stmt *sti_list_stmt(sti_conn *c, unsigned variant, char *err, size_t err
     }
     sqlite3_stmt *st = c->list[variant];
     if (st == NULL) {
-        char sql[512];
+        char sql[768];
         if (sti_list_sql(variant, sql, sizeof(sql)) != 0) {
             sti_err(err, errlen, "listing: the statement of variant %u is too long", variant);
             return NULL;

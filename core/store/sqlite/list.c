@@ -80,8 +80,14 @@ static int list_args(store_impl *s, const st_order_filter *f, const char *cursor
                 "created_by: %d bytes, state: %d)", ST_ID_MAX - 1, ST_NAME_MAX - 1);
         return ST_EINVAL;
     }
+    if (f->sort != ST_SORT_UPDATED && f->sort != ST_SORT_SHIP_BY) {
+        sti_err(err, errlen, "unknown listing order %d", (int)f->sort);
+        return ST_EINVAL;
+    }
     *variant = (f->created_by ? STI_LIST_CREATED_BY : 0) |
-               (f->seller_id ? STI_LIST_SELLER : 0) | (f->state ? STI_LIST_STATE : 0);
+               (f->seller_id ? STI_LIST_SELLER : 0) | (f->state ? STI_LIST_STATE : 0) |
+               (f->late_at_ms > 0 ? STI_LIST_LATE : 0) |
+               (f->sort == ST_SORT_SHIP_BY ? STI_LIST_SHIP_BY : 0);
     if (cursor != NULL && cursor[0] != '\0') {
         if (parse_cursor(cursor, after_ms, after_id, idlen) != 0) {
             sti_err(err, errlen, "malformed cursor: pass back a next_cursor unchanged");
@@ -135,6 +141,8 @@ int sqlite_store_orders_list(store_impl *s, const st_order_filter *f, const char
             b |= sqlite3_bind_text(st, 5, f->seller_id, -1, SQLITE_STATIC);
         if (f->state != NULL)
             b |= sqlite3_bind_text(st, 6, f->state, -1, SQLITE_STATIC);
+        if (variant & (STI_LIST_LATE | STI_LIST_SHIP_BY))
+            b |= sqlite3_bind_int64(st, 8, f->late_at_ms > 0 ? f->late_at_ms : INT64_MAX);
         if (b != SQLITE_OK) {
             sti_sqlerr(err, errlen, c->db, "listing orders");
             sti_end(st);
@@ -148,7 +156,9 @@ int sqlite_store_orders_list(store_impl *s, const st_order_filter *f, const char
     st_order_row *r = rows;
     if (n > limit) {
         n = limit;
-        snprintf(next_cursor, next_len, "%lld:%s", (long long)r[n - 1].updated_ms, r[n - 1].id);
+        /* The position in the listing's own order: a deadline when sorted by it. */
+        int64_t at = f->sort == ST_SORT_SHIP_BY ? r[n - 1].ship_by_ms : r[n - 1].updated_ms;
+        snprintf(next_cursor, next_len, "%lld:%s", (long long)at, r[n - 1].id);
     }
     *out = r;
     *count = n;
@@ -205,6 +215,8 @@ static int count_others(sti_conn *c, st_counts *out, char *err, size_t errlen)
         out->actions_done = actions - out->actions_pending - out->actions_claimed -
                             out->actions_dead; /* status is 0..3 (a CHECK constraint) */
         out->timers = sqlite3_column_int64(st, 5);
+        out->sla_warnings = sqlite3_column_int64(st, 6);
+        out->sla_breaches = sqlite3_column_int64(st, 7);
     } else {
         sti_sqlerr(err, errlen, c->db, "counting events, actions and timers");
     }

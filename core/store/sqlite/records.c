@@ -65,6 +65,7 @@ int sti_row_order(sqlite3_stmt *st, st_order *o, char *err, size_t errlen)
     o->version = sqlite3_column_int64(st, 3);
     o->created_ms = sqlite3_column_int64(st, 5);
     o->updated_ms = sqlite3_column_int64(st, 6);
+    o->ship_by_ms = sqlite3_column_int64(st, 8);
     return col_dup(st, 4, &o->snapshot, err, errlen);
 }
 
@@ -75,6 +76,7 @@ int sti_row_order_row(sqlite3_stmt *st, st_order_row *r, char *err, size_t errle
         return -1;
     r->updated_ms = sqlite3_column_int64(st, 3);
     r->created_ms = sqlite3_column_int64(st, 4);
+    r->ship_by_ms = sqlite3_column_int64(st, 5);
     return 0;
 }
 

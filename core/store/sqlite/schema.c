@@ -128,6 +128,19 @@ static const char *const steps[] = {
     "  version INTEGER NOT NULL CHECK (version >= 1),"
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (seller_id, sku)) WITHOUT ROWID;",
+
+    /* 8: taken by the payments work (its step lands at merge; this placeholder holds the
+     * number so that step 9 keeps its own). */
+    "SELECT 1;",
+
+    /* 9: the ship-by deadline of an order, for late listings and their order by deadline
+     * (store_orders_list), and the SLA events counted for metrics (store_counts).  Both
+     * indexes are partial: only orders whose deadline still counts and only sla.* events
+     * are in them, so the rest of the traffic pays nothing.  ADD COLUMN with a constant
+     * default does not rewrite the table; building events_sla scans the journal once. */
+    "ALTER TABLE orders ADD COLUMN ship_by_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX orders_ship_by ON orders(ship_by_ms, id) WHERE ship_by_ms > 0;"
+    "CREATE INDEX events_sla ON events(name) WHERE name GLOB 'sla.*';",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

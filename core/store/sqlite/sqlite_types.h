@@ -103,12 +103,14 @@ typedef enum sti_sql {
 #define STI_LIST_SELLER 2u
 #define STI_LIST_STATE 4u
 #define STI_LIST_CURSOR 8u
-#define STI_LIST_VARIANTS 16u
+#define STI_LIST_LATE 16u
+#define STI_LIST_SHIP_BY 32u /* sorted by deadline (ST_SORT_SHIP_BY) */
+#define STI_LIST_VARIANTS 64u
 
 /* Column lists the row decoders in records.c expect, in this order. */
 #define STI_ORDER_COLS \
-    "id, state, seller_id, version, snapshot, created_ms, updated_ms, created_by"
-#define STI_ORDER_ROW_COLS "id, state, seller_id, updated_ms, created_ms"
+    "id, state, seller_id, version, snapshot, created_ms, updated_ms, created_by, ship_by_ms"
+#define STI_ORDER_ROW_COLS "id, state, seller_id, updated_ms, created_ms, ship_by_ms"
 #define STI_EVENT_COLS "seq, order_id, name, data, at_ms"
 #define STI_ACTION_COLS                                                                  \
     "id, order_id, instance, operation, idem_key, payload, attempts, next_at_ms, status, " \
