@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "config/config_inventory.h"
+#include "config/config_sla.h"
 #include "engine/router.h"
 #include "runtime/runtime.h"
 #include "testutil.h"
@@ -155,6 +156,49 @@ START_TEST(sla_durations)
     ck_assert_int_eq(g->cfg->payment_retry_ms, 2 * 3600000);
     ck_assert_int_eq(g->cfg->tracking_expire_ms, 3 * INT64_C(86400000));
     ck_assert_int_eq(g->cfg->return_auto_approve_ms, CFG_DEFAULT_RETURN_AUTO_APPROVE_MS);
+    rt_gen_unref(g);
+}
+END_TEST
+
+START_TEST(bad_sla_policy)
+{
+    expect_error("sla = {\n on_breach = \"refund\"; };\n", 2,
+                 "on_breach 'refund' is not \"record\" or \"cancel\"");
+    expect_error("sla = { on_breach = \"cancel\";\n cancel_grace = \"31d\"; };\n", 2,
+                 "is more than 30d");
+    expect_error("sla = {\n cancel_grace = 7200; };\n", 2, "must be a duration string");
+    expect_error("sla = { sellers = (\n { id = \"s-1\"; on_breach = \"cancel\";\n"
+                 "   grace = \"1h\"; } ); };\n", 3, "grace");
+    expect_error("sla = { sellers = (\n { on_breach = \"cancel\"; } ); };\n", 2, "id");
+    expect_error("sla = { sellers = (\n { id = \"s-1\"; } ); };\n", 2,
+                 "needs its on_breach or cancel_grace");
+    expect_error("sla = { sellers = ( { id = \"s-1\"; on_breach = \"cancel\"; },\n"
+                 " { id = \"s-1\"; on_breach = \"record\"; } ); };\n", 2, "listed twice");
+    expect_error("sla = { sellers = (\n { id = \"s-1\"; on_breach = \"never\"; } ); };\n", 2,
+                 "on_breach 'never'");
+    expect_error("sla = {\n sellers = { id = \"s-1\"; }; };\n", 2, "must be a list");
+}
+END_TEST
+
+/* The breach policy: record by default, the group's, and a seller's own settings. */
+START_TEST(sla_policy)
+{
+    rt_gen *g = build_text("main.conf", "listen = \"127.0.0.1:0\";\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    int64_t grace = -1;
+    ck_assert_int_eq(cfg_sla_cancels(g->cfg, "s-1", &grace), 0);
+    ck_assert_int_eq(grace, CFG_DEFAULT_SLA_CANCEL_GRACE_MS);
+    rt_gen_unref(g);
+    g = build_text("main.conf", "sla = { on_breach = \"cancel\"; cancel_grace = \"2h\";\n"
+                                "  sellers = ( { id = \"s-1\"; cancel_grace = \"1h\"; },\n"
+                                "    { id = \"s-2\"; on_breach = \"record\"; } ); };\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_int_eq(cfg_sla_cancels(g->cfg, "s-1", &grace), 1);
+    ck_assert_int_eq(grace, 3600000);
+    ck_assert_int_eq(cfg_sla_cancels(g->cfg, "s-2", NULL), 0);
+    ck_assert_int_eq(cfg_sla_cancels(g->cfg, "s-3", &grace), 1);
+    ck_assert_int_eq(grace, 7200000);
+    ck_assert_int_eq(cfg_sla_cancels(g->cfg, NULL, NULL), 1);
     rt_gen_unref(g);
 }
 END_TEST
@@ -649,6 +693,8 @@ int main(void)
     tcase_add_test(tc, bad_store_driver);
     tcase_add_test(tc, bad_sla);
     tcase_add_test(tc, sla_durations);
+    tcase_add_test(tc, bad_sla_policy);
+    tcase_add_test(tc, sla_policy);
     tcase_add_test(tc, bad_inventory);
     tcase_add_test(tc, inventory_settings);
     tcase_add_test(tc, bad_log_level);

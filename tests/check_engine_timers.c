@@ -2,9 +2,10 @@
  * check_engine_timers - every lifecycle timer fired by the real engine, with durations of
  * seconds set in the configuration (sla = { ship_by = "2s"; ... }): the ship-by warning and
  * breach, the payment retry window, the delivery deadline with its refund, the return
- * window and a return's automatic approval.  Nothing here touches the store to make a
- * timer fall due; each test waits for it, and checks from the journal's own times that it
- * fell due no sooner than configured.
+ * window and a return's automatic approval; what a breach leaves on the order (its
+ * deadline, listed as late) and the policy that cancels it.  Nothing here touches the
+ * store to make a timer fall due; each test waits for it, and checks from the journal's
+ * own times that it fell due no sooner than configured.
  */
 #include "config.h"
 
@@ -15,7 +16,64 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The order's snapshot member sla.`name` (an integer); -1 when absent. */
+static int64_t sla_ms(const char *id, const char *name)
+{
+    st_order o;
+    char err[256];
+    ck_assert_int_eq(store_order_get(h.store, id, &o, err, sizeof(err)), 0);
+    json_t *snap = json_loads(o.snapshot, 0, NULL);
+    const json_t *v = json_object_get(json_object_get(snap, "sla"), name);
+    int64_t at = json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+    json_decref(snap);
+    st_order_clear(&o);
+    return at;
+}
+
+/* 1 when a listing of late orders (by deadline, as of now) has order `id`. */
+static int listed_late(const char *id)
+{
+    st_order_filter f = {.late_at_ms = now_ms(), .sort = ST_SORT_SHIP_BY};
+    st_order_row *r = NULL;
+    size_t n = 0;
+    char next[ST_CURSOR_MAX], err[256];
+    ck_assert_msg(store_orders_list(h.store, &f, NULL, ST_LIST_MAX, &r, &n, next, sizeof(next),
+                                    err, sizeof(err)) == 0, "%s", err);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(r[i].id, id) == 0;
+    free(r);
+    return found;
+}
+
+/* Seller s-1's record of `sku` set to on_hand, through the store's stock unit. */
+static void set_stock(const char *sku, int64_t on_hand)
+{
+    st_stock_set s = {.mode = ST_STOCK_SET, .value = on_hand, .low_threshold = -1};
+    snprintf(s.seller_id, sizeof(s.seller_id), "s-1");
+    snprintf(s.sku, sizeof(s.sku), "%s", sku);
+    st_unit u = {.stock_sets = &s, .stock_set_count = 1};
+    char err[256];
+    ck_assert_msg(store_commit(h.store, &u, err, sizeof(err)) == 0, "%s", err);
+}
+
+static int64_t reserved(const char *sku)
+{
+    st_stock st;
+    char err[256];
+    ck_assert_msg(store_stock_get(h.store, "s-1", sku, &st, err, sizeof(err)) == 0, "%s", err);
+    return st.reserved;
+}
 
 /* The journal time of the order's first event `name`; -1 when it has none. */
 static int64_t event_at(const char *id, const char *name)
@@ -66,6 +124,106 @@ START_TEST(ship_by_warning_then_breach)
     ck_assert_msg(warned - paid >= 1500, "warning after %lld ms", (long long)(warned - paid));
     ck_assert_msg(breached - paid >= 2000, "breach after %lld ms", (long long)(breached - paid));
     ck_assert_msg(breached >= warned, "breach before the warning");
+}
+END_TEST
+
+/* The deadline is on the order from the authorization; the breach is recorded on it and
+ * the order is listed late.  "record" (the default) changes nothing else. */
+START_TEST(breach_recorded_and_listed_late)
+{
+    ef_extra_conf = "sla = { ship_by = \"2s\"; cancel_grace = \"1s\"; };\n";
+    ef_start_hub(0, NULL);
+    place_paid("sla-7", 1200);
+    int64_t paid = event_at("sla-7", "payment.authorized");
+    int64_t due = sla_ms("sla-7", "ship_by_ms");
+    ck_assert_msg(due >= paid + 2000 && due < paid + 3000, "deadline %lld, paid %lld",
+                  (long long)due, (long long)paid);
+    ck_assert_int_eq(sla_ms("sla-7", "breached_ms"), -1);
+    ck_assert(!listed_late("sla-7"));
+    int64_t breached = wait_event("sla-7", "sla.ship_by_breached", 8000);
+    ck_assert_msg(breached > 0, "%s", timeline("sla-7"));
+    ck_assert_msg(wait_state("sla-7", "awaiting_shipment", 1000), "%s", timeline("sla-7"));
+    ck_assert_int_ge(sla_ms("sla-7", "breached_ms"), due);
+    ck_assert(listed_late("sla-7"));
+    st_order o;
+    char err[256];
+    ck_assert_int_eq(store_order_get(h.store, "sla-7", &o, err, sizeof(err)), 0);
+    ck_assert_int_eq(o.ship_by_ms, due);
+    st_order_clear(&o);
+    /* Past the grace a "cancel" policy would have used: still awaiting shipment. */
+    sleep(2);
+    ck_assert_msg(wait_state("sla-7", "awaiting_shipment", 100), "%s", timeline("sla-7"));
+    char *t = timeline("sla-7");
+    ck_assert_msg(strstr(t, "order.cancelled") == NULL, "%s", t);
+    free(t);
+    /* Shipped late, the breach stays on the order and in the late listing. */
+    ck_assert_int_eq(input("sla-7", "acknowledge", NULL, NULL, 0), 0);
+    ck_assert_int_eq(input("sla-7", "pack", NULL, NULL, 0), 0);
+    ck_assert(listed_late("sla-7"));
+}
+END_TEST
+
+/* A seller's "cancel" policy: cancel_grace after the breach the order is cancelled as a
+ * cancel input would - stock released, the authorization voided. */
+START_TEST(breach_cancels_after_grace)
+{
+    ef_extra_conf = "sla = { ship_by = \"2s\"; sellers = ( { id = \"s-1\"; "
+                    "on_breach = \"cancel\"; cancel_grace = \"1s\"; } ); };\n";
+    ef_start_hub(0, NULL);
+    set_stock("MUG-1", 5);
+    place_paid("sla-8", 1200);
+    ck_assert_int_eq(reserved("MUG-1"), 1);
+    int64_t breached = wait_event("sla-8", "sla.ship_by_breached", 8000);
+    ck_assert_msg(breached > 0, "%s", timeline("sla-8"));
+    ck_assert_msg(wait_state("sla-8", "cancelled", 8000), "%s", timeline("sla-8"));
+    int64_t cancelled = event_at("sla-8", "order.cancelled");
+    ck_assert_msg(cancelled - breached >= 1000, "cancelled %lld ms after the breach",
+                  (long long)(cancelled - breached));
+    ck_assert_int_eq(reserved("MUG-1"), 0);
+    ck_assert_msg(wait_event("sla-8", "payment.voided", 8000) > 0, "%s", timeline("sla-8"));
+    char *t = timeline("sla-8");
+    ck_assert_msg(strstr(t, "sla.ship_by_breached order.cancelled inventory.released"), "%s",
+                  t);
+    free(t);
+    ck_assert(listed_late("sla-8")); /* breached, so still late */
+}
+END_TEST
+
+/* A seller's own "record" overrides the group's "cancel". */
+START_TEST(seller_policy_overrides_group)
+{
+    ef_extra_conf = "sla = { ship_by = \"1s\"; on_breach = \"cancel\"; cancel_grace = \"1s\";"
+                    " sellers = ( { id = \"s-1\"; on_breach = \"record\"; } ); };\n";
+    ef_start_hub(0, NULL);
+    place_paid("sla-9", 1200);
+    ck_assert_msg(wait_event("sla-9", "sla.ship_by_breached", 8000) > 0, "%s",
+                  timeline("sla-9"));
+    sleep(2);
+    ck_assert_msg(wait_state("sla-9", "awaiting_shipment", 100), "%s", timeline("sla-9"));
+    ck_assert(listed_late("sla-9"));
+}
+END_TEST
+
+/* orderhub_sla_events_total counts from the journal: a restart on the same store keeps
+ * the breach counted. */
+START_TEST(sla_counts_survive_restart)
+{
+    ef_extra_conf = "sla = { ship_by = \"1s\"; };\n";
+    ef_start_hub(0, NULL);
+    place_paid("sla-10", 1200);
+    ck_assert_msg(wait_event("sla-10", "sla.ship_by_breached", 8000) > 0, "%s",
+                  timeline("sla-10"));
+    st_counts c;
+    char err[256];
+    ck_assert_int_eq(store_counts(h.store, &c, err, sizeof(err)), 0);
+    ck_assert_int_eq(c.sla_warnings, 1);
+    ck_assert_int_eq(c.sla_breaches, 1);
+    hub_stop(&h);
+    ef_start_hub(0, NULL);
+    ck_assert_int_eq(store_counts(h.store, &c, err, sizeof(err)), 0);
+    ck_assert_int_eq(c.sla_warnings, 1);
+    ck_assert_int_eq(c.sla_breaches, 1);
+    ck_assert(listed_late("sla-10"));
 }
 END_TEST
 
@@ -176,6 +334,10 @@ int main(void)
     tcase_add_checked_fixture(tc, ef_setup, ef_teardown);
     tcase_add_test(tc, ship_by_warning_then_breach);
     tcase_add_test(tc, packing_in_time_stops_ship_by);
+    tcase_add_test(tc, breach_recorded_and_listed_late);
+    tcase_add_test(tc, breach_cancels_after_grace);
+    tcase_add_test(tc, seller_policy_overrides_group);
+    tcase_add_test(tc, sla_counts_survive_restart);
     tcase_add_test(tc, payment_retry_window_cancels);
     tcase_add_test(tc, unconfirmed_delivery_refunds);
     tcase_add_test(tc, return_window_then_complete);

@@ -127,6 +127,13 @@ enum MHD_Result api_metrics(req_ctx *ctx)
                (long long)counts.events, (long long)counts.actions_pending,
                (long long)counts.actions_claimed, (long long)counts.actions_done,
                (long long)counts.actions_dead, (long long)counts.timers);
+        /* Counted from the journal, not since start: a restart must not reset a counter
+         * that alerting compares over days. */
+        fprintf(f, "# HELP orderhub_sla_events_total Ship-by SLA warnings and breaches "
+                   "journaled.\n# TYPE orderhub_sla_events_total counter\n"
+                   "orderhub_sla_events_total{kind=\"warning\"} %lld\n"
+                   "orderhub_sla_events_total{kind=\"breach\"} %lld\n",
+                (long long)counts.sla_warnings, (long long)counts.sla_breaches);
     }
     eng_stats es;
     eng_get_stats(ctx->a->h->engine, &es);
@@ -140,11 +147,6 @@ enum MHD_Result api_metrics(req_ctx *ctx)
                 es.instances[i].instance, (unsigned long long)es.instances[i].ok,
                 es.instances[i].instance, (unsigned long long)es.instances[i].retry,
                 es.instances[i].instance, (unsigned long long)es.instances[i].fail);
-    fprintf(f, "# HELP orderhub_sla_events_total Ship-by SLA warnings and breaches since "
-               "start.\n# TYPE orderhub_sla_events_total counter\n"
-               "orderhub_sla_events_total{kind=\"warning\"} %llu\n"
-               "orderhub_sla_events_total{kind=\"breach\"} %llu\n",
-            (unsigned long long)es.sla_warnings, (unsigned long long)es.sla_breaches);
     api_counters *c = &ctx->a->counters;
     fprintf(f,
            "# HELP orderhub_http_requests_total API requests by answer class.\n"

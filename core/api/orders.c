@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 /* A carrier named at packing must be a carrier instance of the current configuration:
  * anything else would leave the order with no label to wait for.  0, or 422. */
@@ -379,6 +380,18 @@ static enum MHD_Result list_orders(req_ctx *ctx)
     const char *since = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "since");
     const char *limit = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "limit");
     const char *cursor = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "cursor");
+    const char *late = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "late");
+    const char *sort = MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "sort");
+    if (late != NULL && strcmp(late, "1") != 0 && strcmp(late, "0") != 0)
+        return api_send_error(ctx, 400, "late must be 1 or 0", "late");
+    if (sort != NULL && strcmp(sort, "updated") != 0 && strcmp(sort, "ship_by") != 0)
+        return api_send_error(ctx, 400, "sort must be \"updated\" or \"ship_by\"", "sort");
+    if (late != NULL && late[0] == '1') {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        f.late_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    f.sort = sort != NULL && strcmp(sort, "ship_by") == 0 ? ST_SORT_SHIP_BY : ST_SORT_UPDATED;
     char *end = NULL;
     long lim = limit ? strtol(limit, &end, 10) : 50;
     if (limit != NULL && (end == limit || *end != '\0' || lim < 1 || lim > LIMIT_LIST_PAGE))
@@ -411,9 +424,12 @@ static enum MHD_Result list_orders(req_ctx *ctx)
         return api_send_error(ctx, 503, err, "");
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "id", rows[i].id, "state",
-                                              rows[i].state, "seller_id", rows[i].seller_id,
-                                              "updated_ms", (json_int_t)rows[i].updated_ms));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:I, s:o}", "id", rows[i].id, "state",
+                            rows[i].state, "seller_id", rows[i].seller_id, "updated_ms",
+                            (json_int_t)rows[i].updated_ms, "ship_by_ms",
+                            rows[i].ship_by_ms > 0 ? json_integer(rows[i].ship_by_ms)
+                                                   : json_null()));
     free(rows);
     return api_send_json(ctx, 200, json_pack("{s:o, s:s?}", "orders", list, "next_cursor",
                                              next[0] ? next : NULL));

@@ -227,6 +227,7 @@ void cfg_free(cfg_file *c)
     free(c->routes);
     free(c->instances);
     free(c->inventory_sellers);
+    free(c->sla_sellers);
     for (size_t i = 0; i < c->token_count; i++) {
         /* Secrets do not linger in freed memory. */
         explicit_bzero(c->tokens[i].secret, strlen(c->tokens[i].secret));

@@ -9,4 +9,9 @@
 
 void cfg_read_sla(cfg_file *c, diag_list *d);
 
+/* cfg_sla_cancels - 1 when a breach of seller `seller_id`'s ship-by deadline cancels the
+ * order (its own on_breach, else the group's), with the grace into *grace_ms (may be
+ * NULL); 0 when it is only recorded.  seller_id NULL: the group's policy. */
+int cfg_sla_cancels(const cfg_file *c, const char *seller_id, int64_t *grace_ms);
+
 #endif

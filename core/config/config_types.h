@@ -110,6 +110,13 @@ typedef struct cfg_inventory_seller {
     int refuse_untracked;    /* 1: untracked = "refuse" */
 } cfg_inventory_seller;
 
+/* sla = { sellers = ( { id; on_breach; cancel_grace; } ); } - one seller's own policy. */
+typedef struct cfg_sla_seller {
+    const char *id;          /* borrowed: the orders' seller.id */
+    int cancel;              /* 1: on_breach = "cancel" */
+    int64_t cancel_grace_ms;
+} cfg_sla_seller;
+
 typedef struct cfg_file {
     config_t lc;             /* the libconfig tree: owns every borrowed string */
     ct_text src;             /* the names of the files read: settings point to them */
@@ -134,6 +141,10 @@ typedef struct cfg_file {
     int64_t payment_retry_ms;    /* a declined buyer may pay again this long */
     int64_t return_window_ms;    /* a delivered order completes when this closes (0: at once) */
     int64_t tracking_expire_ms;  /* a shipment with no news this long is "expired" */
+    int sla_cancel;              /* on_breach: 0 "record" (default), 1 "cancel" */
+    int64_t sla_cancel_grace_ms; /* a breached order is cancelled this long after */
+    cfg_sla_seller *sla_sellers; /* owned array: sellers with their own policy */
+    size_t sla_seller_count;
     struct {                 /* engine = { ... }: 0 means the engine's default */
         int64_t workers;
         int64_t max_attempts;
@@ -164,5 +175,6 @@ typedef struct cfg_file {
 #define CFG_DEFAULT_PAYMENT_RETRY_MS (INT64_C(24) * 3600000)
 #define CFG_DEFAULT_RETURN_WINDOW_MS INT64_C(0)
 #define CFG_DEFAULT_TRACKING_EXPIRE_MS (INT64_C(30) * 86400000)
+#define CFG_DEFAULT_SLA_CANCEL_GRACE_MS (INT64_C(2) * 3600000)
 
 #endif

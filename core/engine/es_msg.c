@@ -96,9 +96,13 @@ static void timer_due(es_unit *c, eng_msg *m)
         return;
     }
     const lc_timer_row *r = lc_timer_info(timer);
+    /* The cancellation says why, as a buyer's or seller's cancel input would. */
+    json_t *data = timer == LC_T_SLA_CANCEL
+                       ? json_pack("{s:s}", "reason", "sla.ship_by_breached") : NULL;
     if (r != NULL && !r->per_subflow && r->fires != LC_NO_INPUT &&
-        es_step(c, lc_input_name(r->fires), NULL) != 0)
+        es_step(c, lc_input_name(r->fires), data) != 0)
         log_info("order %s: timer %s ignored: %s", c->ce->id, m->timer_name, c->error);
+    json_decref(data);
 }
 
 /* The order (or the refusal) for a message; NULL when the message was answered already. */

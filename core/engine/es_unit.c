@@ -260,6 +260,20 @@ static void on_durable(void *arg, int rc, const char *error)
     atomic_fetch_sub(&e->units_pending, 1);
 }
 
+const char *es_seller_id(const es_unit *c)
+{
+    return json_string_value(json_object_get(json_object_get(c->snapshot, "seller"), "id"));
+}
+
+int64_t es_ship_by_ms(const json_t *snapshot)
+{
+    const json_t *sla = json_object_get(snapshot, "sla");
+    json_int_t due = json_integer_value(json_object_get(sla, "ship_by_ms"));
+    if (json_object_get(sla, "stopped_ms") != NULL && json_object_get(sla, "breached_ms") == NULL)
+        return 0;
+    return due > 0 ? (int64_t)due : 0;
+}
+
 void es_submit(es_unit *c)
 {
     if (!c->changed && !c->has_update && c->fired == 0 && c->nactions == 0) {
@@ -273,9 +287,9 @@ void es_submit(es_unit *c)
         st_order *o = &c->order;
         snprintf(o->id, sizeof(o->id), "%s", c->ce->id);
         snprintf(o->state, sizeof(o->state), "%s", c->state);
-        const char *seller = json_string_value(
-            json_object_get(json_object_get(c->snapshot, "seller"), "id"));
+        const char *seller = es_seller_id(c);
         snprintf(o->seller_id, sizeof(o->seller_id), "%s", seller ? seller : "");
+        o->ship_by_ms = es_ship_by_ms(c->snapshot);
         const char *by = json_string_value(json_object_get(c->snapshot, "created_by"));
         snprintf(o->created_by, sizeof(o->created_by), "%s", by ? by : "");
         o->version = c->ce->version + 1;

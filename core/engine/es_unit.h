@@ -83,6 +83,13 @@ void es_unit_free(es_unit *c);
 int es_add_timer(es_unit *c, const char *name, int64_t due);
 void es_cancel_timer(es_unit *c, const char *name);
 
+/* es_seller_id - the order's seller.id, or NULL. */
+const char *es_seller_id(const es_unit *c);
+
+/* es_ship_by_ms - the ship-by deadline the store lists the order by (st_order.ship_by_ms):
+ * the snapshot's sla.ship_by_ms while the clock runs or once it was breached; else 0. */
+int64_t es_ship_by_ms(const json_t *snapshot);
+
 /* es_occurrence - count one more `event` of this order (kept in the snapshot) and return
  * the count: part of idempotency keys. */
 int64_t es_occurrence(es_unit *c, const char *event);

@@ -118,11 +118,14 @@ static const lc_timer_row timers[LC_TIMER_COUNT] = {
                                LC_IN_DELIVERY_UNCONFIRMED},
     [LC_T_TRACK_POLL] = {"track_poll", 0, LC_DUE_TRACK_POLL, LC_NO_INPUT},
     [LC_T_COMPLETE] = {"complete", 0, LC_DUE_RETURN_WINDOW, LC_IN_COMPLETE},
+    [LC_T_SLA_CANCEL] = {"sla_cancel", 0, LC_DUE_SLA_CANCEL_GRACE, LC_IN_CANCEL},
     [LC_T_RETURN_AUTO_APPROVE] = {"return_auto_approve:", 1, LC_DUE_RETURN_AUTO_APPROVE,
                                   LC_IN_RET_APPROVE},
 };
 
 #define SHIP_BY LC_T_SHIP_BY_WARNING, LC_T_SHIP_BY_BREACHED
+/* What ends the seller's clock ends a breach's pending cancellation too. */
+#define SHIP_BY_ALL SHIP_BY, LC_T_SLA_CANCEL
 
 /* Rows are tried in this order; the refusal message lists the legal inputs in it too. */
 static const lc_transition transitions[] = {
@@ -145,14 +148,14 @@ static const lc_transition transitions[] = {
     {LC_IN_SHIP_BY_WARNING, FROM(LC_AWAITING_SHIPMENT), LC_ALWAYS, LC_NO_STATE,
      EV("sla.ship_by_warning"), {0}, {0}},
     {LC_IN_SHIP_BY_BREACHED, FROM(LC_AWAITING_SHIPMENT), LC_ALWAYS, LC_NO_STATE,
-     EV("sla.ship_by_breached"), {0}, {0}},
+     EV("sla.ship_by_breached"), TIMERS(LC_T_SLA_CANCEL), {0}},
     {LC_IN_PACK, FROM(LC_AWAITING_SHIPMENT), LC_IF_ACKNOWLEDGED, LC_AWAITING_COLLECTION,
-     EV("fulfillment.packed"), {0}, TIMERS(SHIP_BY)},
+     EV("fulfillment.packed"), {0}, TIMERS(SHIP_BY_ALL)},
     {LC_IN_LABEL_CREATED, FROM(LC_AWAITING_COLLECTION), LC_ALWAYS, LC_NO_STATE,
      EV("shipment.label_created"), TIMERS(LC_T_DELIVERY_CONFIRM, LC_T_TRACK_POLL), {0}},
     {LC_IN_CANCEL, FROM(LC_AWAITING_PAYMENT, LC_PAYMENT_FAILED, LC_AWAITING_SHIPMENT),
      LC_ALWAYS, LC_CANCELLED, EV("order.cancelled", "inventory.released"), {0},
-     TIMERS(SHIP_BY, LC_T_PAYMENT_TIMEOUT)},
+     TIMERS(SHIP_BY_ALL, LC_T_PAYMENT_TIMEOUT)},
     {LC_IN_PAYMENT_TIMEOUT, FROM(LC_PAYMENT_FAILED), LC_ALWAYS, LC_CANCELLED,
      EV("order.cancelled", "inventory.released"), {0}, {0}},
     /* ---- order: money moving after the fact (state kept) ---------------------------- */
@@ -194,7 +197,7 @@ static const lc_transition transitions[] = {
      EV("payment.refunded", "seller.debited"), {0}, {0}},
 #ifdef LC_TEST_STATE
     {LC_IN_HOLD, FROM(LC_AWAITING_SHIPMENT), LC_ALWAYS, LC_ON_HOLD, NOEV, {0},
-     TIMERS(SHIP_BY)},
+     TIMERS(SHIP_BY_ALL)},
     {LC_IN_RELEASE, FROM(LC_ON_HOLD), LC_ALWAYS, LC_AWAITING_SHIPMENT, NOEV,
      TIMERS(SHIP_BY), {0}},
 #endif

@@ -141,6 +141,7 @@ typedef enum lc_timer {
     LC_T_TRACK_POLL,
     LC_T_COMPLETE,
     LC_T_RETURN_AUTO_APPROVE,
+    LC_T_SLA_CANCEL,          /* a breach's cancellation, when the seller's policy says so */
     LC_TIMER_COUNT
 } lc_timer;
 
@@ -152,7 +153,9 @@ typedef enum lc_due {
     LC_DUE_PAYMENT_RETRY,     /* sla.payment_retry */
     LC_DUE_TRACK_POLL,        /* the engine's track_poll_ms */
     LC_DUE_RETURN_WINDOW,     /* sla.return_window */
-    LC_DUE_RETURN_AUTO_APPROVE /* sla.return_auto_approve */
+    LC_DUE_RETURN_AUTO_APPROVE, /* sla.return_auto_approve */
+    LC_DUE_SLA_CANCEL_GRACE   /* the seller's sla cancel_grace; not started at all when
+                                 its on_breach is "record" */
 } lc_due;
 
 typedef struct lc_timer_row {
@@ -175,7 +178,7 @@ typedef enum lc_guard {
 
 #define LC_MAX_FROM 6
 #define LC_MAX_EVENTS 4
-#define LC_MAX_TIMERS 3
+#define LC_MAX_TIMERS 4
 
 typedef struct lc_transition {
     lc_input input;
