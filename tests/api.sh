@@ -593,6 +593,20 @@ call "$X" GET '/v1/orders?state=no_such_state'
 is '.orders == []' "an unknown state filters everything out"
 ok "listing: seller/state/since filters, limit 1..200 (0, 201, abc: 400), bad since/cursor/seller 400"
 
+# Paid orders carry their ship-by deadline (72 h away here: none is late yet).
+call "$X" GET '/v1/orders?sort=ship_by&limit=200'
+is '(.orders | length) >= 1 and (.orders | all(.ship_by_ms | type == "number"))
+    and ([.orders[].ship_by_ms] == ([.orders[].ship_by_ms] | sort))' "sorted by deadline"
+call "$X" GET '/v1/orders?late=1&sort=ship_by'
+is '.orders == [] and .next_cursor == null' "nothing late yet"
+call "$X" GET '/v1/orders?late=0&sort=updated&limit=1'
+want 200 "late=0, sort=updated"
+for q in late=yes late=2 sort=deadline 'sort='; do
+    call "$X" GET "/v1/orders?$q"
+    bad_field 400 "${q%%=*}" "$q"
+done
+ok "listing: sort=ship_by (earliest deadline first), late=1, bad late/sort 400"
+
 # ---- admin -----------------------------------------------------------------------------------
 call "$X" GET /v1/plugins
 want 200 "plugins"
