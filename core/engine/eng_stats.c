@@ -23,16 +23,3 @@ void eng_stats_attempt(engine *e, const char *instance, int outcome)
     }
     pthread_mutex_unlock(&e->stats_lock);
 }
-
-void eng_stats_event(engine *e, const char *event)
-{
-    int warning = strcmp(event, "sla.ship_by_warning") == 0;
-    if (!warning && strcmp(event, "sla.ship_by_breached") != 0)
-        return;
-    pthread_mutex_lock(&e->stats_lock);
-    if (warning)
-        e->stats.sla_warnings++;
-    else
-        e->stats.sla_breaches++;
-    pthread_mutex_unlock(&e->stats_lock);
-}

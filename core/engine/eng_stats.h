@@ -7,8 +7,7 @@
 
 #include "engine_int.h"
 
-/* Count one attempt's outcome (0 ok, 1 retry, 2 fail) / an SLA event. */
+/* Count one attempt's outcome (0 ok, 1 retry, 2 fail). */
 void eng_stats_attempt(engine *e, const char *instance, int outcome);
-void eng_stats_event(engine *e, const char *event);
 
 #endif

@@ -56,8 +56,6 @@ typedef struct eng_instance_stats {
 typedef struct eng_stats {
     eng_instance_stats instances[64]; /* the first 64 instances seen */
     size_t instance_count;
-    uint64_t sla_warnings;           /* sla.ship_by_warning events journaled since start */
-    uint64_t sla_breaches;           /* sla.ship_by_breached events journaled since start */
 } eng_stats;
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * es_route - an event of the order: journaled with the unit, counted, and run through
+ * es_route - an event of the order: journaled with the unit and run through
  * the chains of the routes that match it.  Local filters run here and now; every other
  * step becomes an outbound action of the unit.
  */
@@ -8,7 +8,6 @@
 #include "es_route.h"
 
 #include "eng_clock.h"
-#include "eng_stats.h"
 #include "engine/router.h"
 #include "log/log.h"
 
@@ -132,7 +131,6 @@ int es_emit(es_unit *c, const char *name, const char *input, const json_t *data)
     ev->at_ms = eng_now_ms();
     ev->data = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t occurrence = es_occurrence(c, name);
-    eng_stats_event(c->e, name);
     int rc = ev->data ? es_route_event(c, name, occurrence, payload) : -1;
     json_decref(payload);
     return rc;
