@@ -466,6 +466,88 @@ START_TEST(reload_brings_new_instance_queues)
 }
 END_TEST
 
+/* The notify_log line of `event` for `id` in timeline.jsonl, once written (~5 s); or NULL. */
+static json_t *logged(const char *id, const char *event)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/timeline.jsonl", dir);
+    for (int i = 0; i < 250; i++) {
+        char *text = tu_read(path);
+        for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+            json_t *j = json_loads(line, 0, NULL);
+            if (j && strcmp(json_string_value(json_object_get(j, "order_id")), id) == 0 &&
+                strcmp(json_string_value(json_object_get(j, "event")), event) == 0) {
+                free(text);
+                return j;
+            }
+            json_decref(j);
+        }
+        free(text);
+        usleep(20000);
+    }
+    return NULL;
+}
+
+/* How many times the order journaled `event`. */
+static int journaled(const char *id, const char *event)
+{
+    char *t = timeline(id);
+    int n = 0;
+    size_t len = strlen(event);
+    for (const char *p = t; (p = strstr(p, event)) != NULL; p += len)
+        n += (p == t || p[-1] == ' ') && p[len] == ' ';
+    free(t);
+    return n;
+}
+
+/* Confirm order `id` and return the notify_log line of order.confirmed. */
+static json_t *confirmed_line(const char *id)
+{
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order(id, 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
+    json_t *line = logged(id, "order.confirmed");
+    ck_assert_msg(line != NULL, "no order.confirmed notification for %s", id);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    return line;
+}
+
+/* A route naming the buyer: the notifier gets the buyer's role and address; the seller
+ * was not told, so no seller.notified. */
+START_TEST(buyer_audience_route)
+{
+    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; "
+                      "audience = \"buyer\"; },\n";
+    ef_start_hub(0, NULL);
+    json_t *line = confirmed_line("aud-b");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "buyer");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")), "ada@example.test");
+    json_decref(line);
+    ck_assert_int_eq(journaled("aud-b", "seller.notified"), 0);
+}
+END_TEST
+
+/* No audience named: the seller's role and address, and seller.notified once it settled;
+ * the order goes on as before. */
+START_TEST(seller_audience_route_journals_seller_notified)
+{
+    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; },\n";
+    ef_start_hub(0, NULL);
+    json_t *line = confirmed_line("aud-s");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "seller");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")),
+                     "seller@example.test");
+    json_decref(line);
+    char *t = timeline("aud-s");
+    ck_assert_msg(journaled("aud-s", "seller.notified") == 1, "%s", t);
+    ck_assert_msg(strstr(t, "order.confirmed seller.notified") != NULL, "%s", t);
+    free(t);
+    ck_assert(wait_state("aud-s", "awaiting_shipment", 100));
+    ck_assert_int_eq(input("aud-s", "acknowledge", NULL, NULL, 0), 0);
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -486,6 +568,8 @@ int main(void)
     tcase_add_test(tc, capture_at_once_when_routed_on_confirmation);
     tcase_add_test(tc, return_refused_before_delivery_and_dispute_refund);
     tcase_add_test(tc, undecided_filter_retries_then_rejects);
+    tcase_add_test(tc, buyer_audience_route);
+    tcase_add_test(tc, seller_audience_route_journals_seller_notified);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     curl_global_cleanup();
