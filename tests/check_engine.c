@@ -466,11 +466,11 @@ START_TEST(reload_brings_new_instance_queues)
 }
 END_TEST
 
-/* The notify_log line of `event` for `id` in timeline.jsonl, once written (~5 s); or NULL. */
-static json_t *logged(const char *id, const char *event)
+/* The notify_log line of `event` for `id` in dir/file, once written (~5 s); or NULL. */
+static json_t *logged_in(const char *file, const char *id, const char *event)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/timeline.jsonl", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
     for (int i = 0; i < 250; i++) {
         char *text = tu_read(path);
         for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
@@ -486,6 +486,11 @@ static json_t *logged(const char *id, const char *event)
         usleep(20000);
     }
     return NULL;
+}
+
+static json_t *logged(const char *id, const char *event)
+{
+    return logged_in("timeline.jsonl", id, event);
 }
 
 /* How many times the order journaled `event`. */
@@ -548,6 +553,50 @@ START_TEST(seller_audience_route_journals_seller_notified)
 }
 END_TEST
 
+/* An instance's audience applies where its route names none; a route's wins over it. */
+START_TEST(instance_audience_and_route_override)
+{
+    ef_start_hub(0, NULL);
+    char conf[2048];
+    snprintf(conf, sizeof(conf),
+             "store = { path = \"hub.db\"; };\n"
+             "plugins = ( { id = \"pay\"; module = \"payment_sandbox\"; settings = {\n"
+             "  base_url = \"http://127.0.0.1:%u/sandbox/payments\"; api_key = \"sk_test\"; }; },\n"
+             " { id = \"to-buyer\"; module = \"notify_log\"; audience = \"buyer\";\n"
+             "   settings = { path = \"%s/buyer.jsonl\"; }; },\n"
+             " { id = \"overridden\"; module = \"notify_log\"; audience = \"buyer\";\n"
+             "   settings = { path = \"%s/ops.jsonl\"; }; } );\n"
+             "routes = ( { on = \"order.placed\"; chain = [\"pay\"]; },\n"
+             " { on = \"order.confirmed\"; chain = [\"to-buyer\"]; },\n"
+             " { on = \"order.confirmed\"; chain = [\"overridden\"]; audience = \"operator\"; } );\n",
+             sr_port(remote), dir, dir);
+    char *path = tu_write(dir, "audience.conf", conf);
+    const char *dirs[] = {tu_env("PLUGIN_DIR")};
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
+    diag_list d = {0};
+    rt_gen *g = rt_build(&reg, path, &bo, &d);
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    diag_free(&d);
+    free(path);
+    hub_install(&h, g);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("aud-i", 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    json_t *line = logged_in("buyer.jsonl", "aud-i", "order.confirmed");
+    ck_assert_msg(line != NULL, "no buyer notification: %s", timeline("aud-i"));
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "buyer");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")), "ada@example.test");
+    json_decref(line);
+    line = logged_in("ops.jsonl", "aud-i", "order.confirmed");
+    ck_assert_msg(line != NULL, "no operator notification");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "operator");
+    ck_assert(json_is_null(json_object_get(line, "recipient")));
+    json_decref(line);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    ck_assert_int_eq(journaled("aud-i", "seller.notified"), 0);
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -570,6 +619,7 @@ int main(void)
     tcase_add_test(tc, undecided_filter_retries_then_rejects);
     tcase_add_test(tc, buyer_audience_route);
     tcase_add_test(tc, seller_audience_route_journals_seller_notified);
+    tcase_add_test(tc, instance_audience_and_route_override);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     curl_global_cleanup();
