@@ -485,6 +485,37 @@ START_TEST(instance_limits)
 }
 END_TEST
 
+/* audience: notifiers only; a route's wins over its instances'; neither: unset (seller). */
+START_TEST(notifier_audience)
+{
+    rt_gen *g = build_text("main.conf",
+                           "plugins = ( " GOOD_FILTER ",\n"
+                           "  { id = \"n\"; module = \"notify_log\"; audience = \"buyer\";\n"
+                           "    settings = { path = \"/nonexistent/n.jsonl\"; }; } );\n"
+                           "routes = ( { on = \"order.confirmed\"; chain = [\"f\", \"n\"]; },\n"
+                           "  { on = \"order.placed\"; chain = [\"n\"]; audience = \"operator\"; } );\n");
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    ck_assert_int_eq(rt_instance(g, "n")->audience, CFG_AUDIENCE_BUYER);
+    ck_assert_int_eq(rt_instance(g, "f")->audience, CFG_AUDIENCE_UNSET);
+    ck_assert_int_eq(g->routes[0].audience, CFG_AUDIENCE_UNSET);
+    ck_assert_int_eq(g->routes[1].audience, CFG_AUDIENCE_OPERATOR);
+    rt_gen_unref(g);
+    diag_free(&d);
+    expect_error("plugins = ( { id = \"n\"; module = \"notify_log\";\n"
+                 "  audience = \"everyone\"; settings = { path = \"/nonexistent/n.jsonl\"; }; } );\n", 2,
+                 "plugin instance: 'audience' must be \"buyer\", \"seller\" or \"operator\"");
+    diag_free(&d);
+    expect_error("plugins = ( { id = \"f\"; module = \"test_filter\";\n"
+                 "  audience = \"seller\"; settings = { greeting = \"hi\"; }; } );\n", 2,
+                 "plugin instance 'f': 'audience' is for notifiers, and test_filter is a filter "
+                 "plugin");
+    diag_free(&d);
+    expect_error("plugins = ( " GOOD_FILTER " );\nroutes = ( { on = \"order.placed\"; "
+                 "chain = [\"f\"];\n audience = 2; } );\n",
+                 3, "route: 'audience' must be \"buyer\", \"seller\" or \"operator\"");
+}
+END_TEST
+
 START_TEST(api_tokens)
 {
     setenv("OH_TEST_TOKEN", "0123456789abcdef-token", 1);
@@ -727,6 +758,7 @@ int main(void)
     tcase_add_test(tc, every_error_reported_not_just_first);
     tcase_add_test(tc, one_module_several_instances);
     tcase_add_test(tc, reload_is_atomic);
+    tcase_add_test(tc, notifier_audience);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

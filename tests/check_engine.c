@@ -466,6 +466,137 @@ START_TEST(reload_brings_new_instance_queues)
 }
 END_TEST
 
+/* The notify_log line of `event` for `id` in dir/file, once written (~5 s); or NULL. */
+static json_t *logged_in(const char *file, const char *id, const char *event)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    for (int i = 0; i < 250; i++) {
+        char *text = tu_read(path);
+        for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+            json_t *j = json_loads(line, 0, NULL);
+            if (j && strcmp(json_string_value(json_object_get(j, "order_id")), id) == 0 &&
+                strcmp(json_string_value(json_object_get(j, "event")), event) == 0) {
+                free(text);
+                return j;
+            }
+            json_decref(j);
+        }
+        free(text);
+        usleep(20000);
+    }
+    return NULL;
+}
+
+static json_t *logged(const char *id, const char *event)
+{
+    return logged_in("timeline.jsonl", id, event);
+}
+
+/* How many times the order journaled `event`. */
+static int journaled(const char *id, const char *event)
+{
+    char *t = timeline(id);
+    int n = 0;
+    size_t len = strlen(event);
+    for (const char *p = t; (p = strstr(p, event)) != NULL; p += len)
+        n += (p == t || p[-1] == ' ') && p[len] == ' ';
+    free(t);
+    return n;
+}
+
+/* Confirm order `id` and return the notify_log line of order.confirmed. */
+static json_t *confirmed_line(const char *id)
+{
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order(id, 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
+    json_t *line = logged(id, "order.confirmed");
+    ck_assert_msg(line != NULL, "no order.confirmed notification for %s", id);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    return line;
+}
+
+/* A route naming the buyer: the notifier gets the buyer's role and address; the seller
+ * was not told, so no seller.notified. */
+START_TEST(buyer_audience_route)
+{
+    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; "
+                      "audience = \"buyer\"; },\n";
+    ef_start_hub(0, NULL);
+    json_t *line = confirmed_line("aud-b");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "buyer");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")), "ada@example.test");
+    json_decref(line);
+    ck_assert_int_eq(journaled("aud-b", "seller.notified"), 0);
+}
+END_TEST
+
+/* No audience named: the seller's role and address, and seller.notified once it settled;
+ * the order goes on as before. */
+START_TEST(seller_audience_route_journals_seller_notified)
+{
+    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; },\n";
+    ef_start_hub(0, NULL);
+    json_t *line = confirmed_line("aud-s");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "seller");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")),
+                     "seller@example.test");
+    json_decref(line);
+    char *t = timeline("aud-s");
+    ck_assert_msg(journaled("aud-s", "seller.notified") == 1, "%s", t);
+    ck_assert_msg(strstr(t, "order.confirmed seller.notified") != NULL, "%s", t);
+    free(t);
+    ck_assert(wait_state("aud-s", "awaiting_shipment", 100));
+    ck_assert_int_eq(input("aud-s", "acknowledge", NULL, NULL, 0), 0);
+}
+END_TEST
+
+/* An instance's audience applies where its route names none; a route's wins over it. */
+START_TEST(instance_audience_and_route_override)
+{
+    ef_start_hub(0, NULL);
+    char conf[2048];
+    snprintf(conf, sizeof(conf),
+             "store = { path = \"hub.db\"; };\n"
+             "plugins = ( { id = \"pay\"; module = \"payment_sandbox\"; settings = {\n"
+             "  base_url = \"http://127.0.0.1:%u/sandbox/payments\"; api_key = \"sk_test\"; }; },\n"
+             " { id = \"to-buyer\"; module = \"notify_log\"; audience = \"buyer\";\n"
+             "   settings = { path = \"%s/buyer.jsonl\"; }; },\n"
+             " { id = \"overridden\"; module = \"notify_log\"; audience = \"buyer\";\n"
+             "   settings = { path = \"%s/ops.jsonl\"; }; } );\n"
+             "routes = ( { on = \"order.placed\"; chain = [\"pay\"]; },\n"
+             " { on = \"order.confirmed\"; chain = [\"to-buyer\"]; },\n"
+             " { on = \"order.confirmed\"; chain = [\"overridden\"]; audience = \"operator\"; } );\n",
+             sr_port(remote), dir, dir);
+    char *path = tu_write(dir, "audience.conf", conf);
+    const char *dirs[] = {tu_env("PLUGIN_DIR")};
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
+    diag_list d = {0};
+    rt_gen *g = rt_build(&reg, path, &bo, &d);
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    diag_free(&d);
+    free(path);
+    hub_install(&h, g);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, sample_order("aud-i", 1000), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    json_t *line = logged_in("buyer.jsonl", "aud-i", "order.confirmed");
+    ck_assert_msg(line != NULL, "no buyer notification: %s", timeline("aud-i"));
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "buyer");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")), "ada@example.test");
+    json_decref(line);
+    line = logged_in("ops.jsonl", "aud-i", "order.confirmed");
+    ck_assert_msg(line != NULL, "no operator notification");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "operator");
+    ck_assert(json_is_null(json_object_get(line, "recipient")));
+    json_decref(line);
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
+    ck_assert_int_eq(journaled("aud-i", "seller.notified"), 0);
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -486,6 +617,9 @@ int main(void)
     tcase_add_test(tc, capture_at_once_when_routed_on_confirmation);
     tcase_add_test(tc, return_refused_before_delivery_and_dispute_refund);
     tcase_add_test(tc, undecided_filter_retries_then_rejects);
+    tcase_add_test(tc, buyer_audience_route);
+    tcase_add_test(tc, seller_audience_route_journals_seller_notified);
+    tcase_add_test(tc, instance_audience_and_route_override);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     curl_global_cleanup();

@@ -77,6 +77,23 @@ render notify_email "$tmp/noaddr.json" "${mail[@]}"
     || fail "no address: $(cat "$tmp/out" "$tmp/err")"
 ok "email: credentials in the URL refused; no buyer address: nothing to send (OH_STOP)"
 
+# Without `to` the audience is the one the host names (the event's role here); `to` wins.
+jq '.role = "seller"' "$ev" > "$tmp/seller.json"
+render notify_email "$tmp/seller.json" "${mail[@]}"
+jq -e '.request.mail_rcpt == ["<orders@acme-mugs.example>"]' "$tmp/out" > /dev/null \
+    || fail "email to the seller role: $(cat "$tmp/out" "$tmp/err")"
+render notify_email "$tmp/seller.json" "${mail[@]}" to=buyer
+jq -e '.request.mail_rcpt == ["<ada@example.test>"]' "$tmp/out" > /dev/null \
+    || fail "to = buyer did not win over the seller role: $(cat "$tmp/out" "$tmp/err")"
+jq '.role = "operator"' "$ev" > "$tmp/operator.json"
+render notify_email "$tmp/operator.json" "${mail[@]}"
+[ "$rc" = 0 ] && jq -e '.request == null and (.stop | test("no operator e-mail"))' "$tmp/out" > /dev/null \
+    || fail "operator without to: $(cat "$tmp/out" "$tmp/err")"
+render notify_email "$tmp/operator.json" "${mail[@]}" to=ops@acme-mugs.example
+jq -e '.request.mail_rcpt == ["<ops@acme-mugs.example>"]' "$tmp/out" > /dev/null \
+    || fail "operator with a fixed to: $(cat "$tmp/out" "$tmp/err")"
+ok "email: without to, the host's role picks the address (buyer, seller; operator: nothing); to wins"
+
 # ---- SMS -----------------------------------------------------------------------------------------
 sms=(account_sid=AC0123456789abcdef0123456789abcdef auth_token=tw_secret_token_42 from=+15005550006
      template_dir="$T")
@@ -93,6 +110,17 @@ render notify_sms "$tmp/badphone.json" "${sms[@]}"
 render notify_sms "$ev" account_sid=AC123 auth_token=x from=+15005550006 template_dir="$T"
 [ "$rc" = 1 ] && grep -q "account_sid must be AC" "$tmp/err" || fail "bad sid: $(cat "$tmp/err")"
 ok "sms: Twilio URL and form, basic auth redacted, phone normalised to E.164; bad numbers and SIDs refused"
+jq '.role = "seller" | .order.seller.address.phone = "+1 614 555 0100"' "$ev" > "$tmp/sms-seller.json"
+render notify_sms "$tmp/sms-seller.json" "${sms[@]}"
+jq -e '.request.body | startswith("To=%2B16145550100&")' "$tmp/out" > /dev/null \
+    || fail "sms to the seller role: $(cat "$tmp/out" "$tmp/err")"
+render notify_sms "$tmp/sms-seller.json" "${sms[@]}" to=buyer
+jq -e '.request.body | startswith("To=%2B12175550142&")' "$tmp/out" > /dev/null \
+    || fail "sms: to = buyer did not win: $(cat "$tmp/out" "$tmp/err")"
+render notify_sms "$tmp/operator.json" "${sms[@]}"
+[ "$rc" = 0 ] && jq -e '.request == null and (.stop | test("no operator phone"))' "$tmp/out" > /dev/null \
+    || fail "sms operator without to: $(cat "$tmp/out" "$tmp/err")"
+ok "sms: without to, the host's role picks the phone (operator: nothing to send); to wins"
 
 # ---- chat ----------------------------------------------------------------------------------------
 render notify_chat "$ev" webhook_url=https://hooks.example.test/services/T0/B0/chatsecret42 template_dir="$T"
@@ -103,6 +131,14 @@ render notify_chat "$tmp/confirmed.json" webhook_url=https://hooks.example.test/
 jq -e '.request.body | fromjson | .text | test("for Zoë &lt;Lovelace&gt; &amp; Co:")' "$tmp/out" > /dev/null \
     || fail "chat escaping: $(cat "$tmp/out")"
 ok "chat: webhook URL redacted; order data escaped for Slack (&lt; &gt; &amp;)"
+mkdir -p "$tmp/ct/chat" && printf 'for {{recipient.role}}\n' > "$tmp/ct/chat/default.txt"
+render notify_chat "$tmp/seller.json" webhook_url=https://hooks.example.test/services/x template_dir="$tmp/ct"
+jq -e '.request.body | fromjson | .text == "for seller"' "$tmp/out" > /dev/null \
+    || fail "chat role from the host: $(cat "$tmp/out" "$tmp/err")"
+render notify_chat "$tmp/seller.json" webhook_url=https://hooks.example.test/services/x template_dir="$tmp/ct" audience=operator
+jq -e '.request.body | fromjson | .text == "for operator"' "$tmp/out" > /dev/null \
+    || fail "chat audience setting did not win: $(cat "$tmp/out" "$tmp/err")"
+ok "chat: {{recipient.role}} is the host's role unless audience is set"
 
 # ---- webhook -------------------------------------------------------------------------------------
 render notify_webhook "$ev" url=https://example.test/hook secret=whsec_render_1

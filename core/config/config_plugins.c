@@ -80,9 +80,29 @@ static void read_limits(const config_setting_t *g, cfg_instance *inst, diag_list
                  inst->id ? inst->id : "?");
 }
 
+/* audience = "buyer" | "seller" | "operator"; UNSET when absent or wrong (reported). */
+static cfg_audience read_audience(const config_setting_t *g, const char *what, diag_list *d)
+{
+    static const char *const names[] = {[CFG_AUDIENCE_BUYER] = "buyer",
+                                        [CFG_AUDIENCE_SELLER] = "seller",
+                                        [CFG_AUDIENCE_OPERATOR] = "operator"};
+    const config_setting_t *a = config_setting_get_member(g, "audience");
+    if (a == NULL)
+        return CFG_AUDIENCE_UNSET;
+    const char *v = config_setting_type(a) == CONFIG_TYPE_STRING
+                        ? config_setting_get_string(a) : "";
+    for (int k = CFG_AUDIENCE_BUYER; k <= CFG_AUDIENCE_OPERATOR; k++)
+        if (strcmp(v, names[k]) == 0)
+            return (cfg_audience)k;
+    diag_add(d, DIAG_ERROR, WHERE(a), "%s: 'audience' must be \"buyer\", \"seller\" or "
+             "\"operator\"", what);
+    return CFG_AUDIENCE_UNSET;
+}
+
 void cfg_read_instances(cfg_file *c, diag_list *d)
 {
-    static const char *const known[] = {"id", "module", "settings", "limits", NULL};
+    static const char *const known[] = {"id", "module", "settings", "limits", "audience",
+                                        NULL};
     const config_setting_t *list = config_lookup(&c->lc, "plugins");
     if (list == NULL)
         return;
@@ -118,6 +138,10 @@ void cfg_read_instances(cfg_file *c, diag_list *d)
         if (inst.id == NULL || inst.module == NULL)
             continue;
         read_limits(g, &inst, d);
+        inst.audience = read_audience(g, "plugin instance", d);
+        if (inst.audience != CFG_AUDIENCE_UNSET)
+            inst.audience_where =
+                (cfg_where){WHERE(config_setting_get_member(g, "audience"))};
         if (!cfg_id_is_valid(inst.id)) {
             diag_add(d, DIAG_ERROR, WHERE(g), "plugin instance id '%s' is not "
                      "[A-Za-z0-9_-]{1,64}", inst.id);
@@ -182,7 +206,7 @@ static void read_when(const config_setting_t *g, cfg_route *r, diag_list *d)
 
 void cfg_read_routes(cfg_file *c, diag_list *d)
 {
-    static const char *const known[] = {"on", "chain", "when", NULL};
+    static const char *const known[] = {"on", "chain", "when", "audience", NULL};
     const config_setting_t *list = config_lookup(&c->lc, "routes");
     if (list == NULL)
         return;
@@ -235,6 +259,7 @@ void cfg_read_routes(cfg_file *c, diag_list *d)
                 r.chain[r.chain_len++] = config_setting_get_string(e);
         }
         read_when(g, &r, d);
+        r.audience = read_audience(g, "route", d);
         if (r.on == NULL) {
             free(r.chain);
             for (size_t k = 0; k < r.when_count; k++)

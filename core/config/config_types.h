@@ -28,11 +28,21 @@ typedef struct cfg_limits {
     int insecure_tls;           /* no TLS verification: local test servers only */
 } cfg_limits;
 
+/*
+ * Who a notifier instance writes to.  The numbers are oh_recipient_role's
+ * (orderhub/notifier.h), so the runtime hands them on unchanged; UNSET leaves the choice to
+ * the next level (route, then instance, then seller).
+ */
+typedef enum cfg_audience { CFG_AUDIENCE_UNSET = 0, CFG_AUDIENCE_BUYER = 1,
+                            CFG_AUDIENCE_SELLER = 2, CFG_AUDIENCE_OPERATOR = 3 } cfg_audience;
+
 typedef struct cfg_instance {
     const char *id;                   /* borrowed */
     const char *module;               /* borrowed */
     const config_setting_t *settings; /* the group, or NULL */
     cfg_limits limits;
+    cfg_audience audience;            /* notifiers only (checked once the module is known) */
+    cfg_where audience_where;
     cfg_where where;
 } cfg_instance;
 
@@ -56,6 +66,7 @@ typedef struct cfg_route {
     size_t chain_len;
     cfg_condition when[CFG_MAX_CONDITIONS]; /* all must hold; unused entries have no field */
     size_t when_count;
+    cfg_audience audience;    /* for the notifiers of its chain; wins over theirs */
     cfg_where where;
     cfg_where chain_where;
 } cfg_route;

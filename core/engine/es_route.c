@@ -54,6 +54,17 @@ static int run_filter(es_unit *c, const struct oh_instance *inst, const char *ev
     return 0;
 }
 
+/* The route's audience wins over the instance's; neither: the seller, as before both
+ * existed. */
+static const char *audience(const rt_route *route, const struct oh_instance *inst)
+{
+    static const char *const names[] = {[CFG_AUDIENCE_BUYER] = "buyer",
+                                        [CFG_AUDIENCE_SELLER] = "seller",
+                                        [CFG_AUDIENCE_OPERATOR] = "operator"};
+    cfg_audience a = route->audience != CFG_AUDIENCE_UNSET ? route->audience : inst->audience;
+    return names[a != CFG_AUDIENCE_UNSET ? a : CFG_AUDIENCE_SELLER];
+}
+
 int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json_t *data)
 {
     const rt_gen *g = c->gen;
@@ -80,7 +91,9 @@ int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json
             }
             const char *op = router_operation(kind, event);
             if (op != NULL && router_step_applies(kind, event, data) &&
-                es_add_action(c, inst->id, op, event, occurrence, data) != 0)
+                es_add_notification(c, inst->id, op, event, occurrence, data,
+                                    kind == OH_KIND_NOTIFIER ? audience(route, inst)
+                                                             : NULL) != 0)
                 return -1;
             named_done |= named != NULL && kind == OH_KIND_CARRIER;
             carrier_routed |= kind == OH_KIND_CARRIER;

@@ -95,6 +95,20 @@ static void keep_label(es_unit *c, eng_msg *m)
     }
 }
 
+/*
+ * The seller was told of the confirmation.  A notification that settles after the order
+ * moved on, or a second seller notifier on the same event, journals nothing: that is no
+ * failure.
+ */
+static int seller_notified_due(const es_unit *c)
+{
+    const json_t *seen = json_object_get(
+        json_object_get(json_object_get(c->snapshot, "_engine"), "occurrences"),
+        "seller.notified");
+    return lc_state_from_name(LC_ORDER, c->state) == LC_AWAITING_SHIPMENT &&
+           json_integer_value(seen) == 0;
+}
+
 void es_action_done(es_unit *c, eng_msg *m)
 {
     settle_action(c, m);
@@ -125,6 +139,8 @@ void es_action_done(es_unit *c, eng_msg *m)
         return;
     }
     lc_input in = lc_input_from_name(m->input);
+    if (in == LC_IN_SELLER_NOTIFIED && !seller_notified_due(c))
+        return;
     if (in == LC_IN_PAYMENT_AUTHORIZED &&
         lc_state_from_name(LC_ORDER, c->state) == LC_CANCELLED) {
         void_late_authorization(c, m);

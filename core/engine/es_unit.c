@@ -77,6 +77,12 @@ int64_t es_occurrence(es_unit *c, const char *event)
 int es_add_action(es_unit *c, const char *instance, const char *op,
                           const char *event, int64_t occurrence, const json_t *data)
 {
+    return es_add_notification(c, instance, op, event, occurrence, data, NULL);
+}
+
+int es_add_notification(es_unit *c, const char *instance, const char *op, const char *event,
+                        int64_t occurrence, const json_t *data, const char *audience)
+{
     if (c->nactions == ES_MAX_ACTIONS) {
         snprintf(c->error, sizeof(c->error), "more than %d actions for one input", ES_MAX_ACTIONS);
         return -1;
@@ -91,6 +97,8 @@ int es_add_action(es_unit *c, const char *instance, const char *op,
                      (long long)occurrence, instance, op);
     json_t *payload = json_pack("{s:s, s:I, s:O?}", "event", event, "occurrence",
                                 (json_int_t)occurrence, "data", (json_t *)data);
+    if (payload != NULL && audience != NULL)
+        json_object_set_new(payload, "audience", json_string(audience));
     a->payload = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     if (n < 0 || (size_t)n >= sizeof(a->idem_key) || a->payload == NULL) {

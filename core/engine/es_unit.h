@@ -103,6 +103,14 @@ int es_add_action(es_unit *c, const char *instance, const char *op, const char *
                   int64_t occurrence, const json_t *data);
 
 /*
+ * es_add_notification - es_add_action for a notifier, whose payload also names the
+ * audience ("buyer", "seller" or "operator") decided now: a reload before it runs does not
+ * change who it is for.
+ */
+int es_add_notification(es_unit *c, const char *instance, const char *op, const char *event,
+                        int64_t occurrence, const json_t *data, const char *audience);
+
+/*
  * es_submit - hand the unit to the store (or answer at once when it holds nothing to
  * write); the reply runs once it is durable.  Takes c.
  */

@@ -1,7 +1,9 @@
 /*
- * ka_notifier - the notifier kind's adapter: an event rendered and sent to the order's
- * seller (webhook, e-mail, SMS, chat, a file).  Its inputs are the event, its data and the
- * whole order (templates may name any of its members); its answer leads to no input.
+ * ka_notifier - the notifier kind's adapter: an event rendered and sent to the audience its
+ * route chose (buyer, seller or operator) over a webhook, e-mail, SMS, chat or a file.  Its
+ * inputs are the event, its data and the whole order (templates may name any of its
+ * members); its answer leads to no input, except that the seller told of order.confirmed
+ * is seller_notified.
  */
 #include "config.h"
 
@@ -18,6 +20,34 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+_Static_assert(CFG_AUDIENCE_BUYER == (int)OH_RECIPIENT_BUYER &&
+                   CFG_AUDIENCE_SELLER == (int)OH_RECIPIENT_SELLER &&
+                   CFG_AUDIENCE_OPERATOR == (int)OH_RECIPIENT_OPERATOR,
+               "the route's audience is handed on as the notifier's role");
+
+/* The payload's audience was decided when the route ran; actions queued before audiences
+ * existed have none and were for the seller. */
+static oh_recipient_role role_of(const json_t *payload)
+{
+    const char *a = str(payload, "audience");
+    if (a != NULL && strcmp(a, "buyer") == 0)
+        return OH_RECIPIENT_BUYER;
+    if (a != NULL && strcmp(a, "operator") == 0)
+        return OH_RECIPIENT_OPERATOR;
+    return OH_RECIPIENT_SELLER;
+}
+
+/* The operator's address is no member of the order: the plugin's settings name it. */
+static const char *recipient_of(const json_t *order, oh_recipient_role role)
+{
+    if (role == OH_RECIPIENT_OPERATOR)
+        return NULL;
+    if (role == OH_RECIPIENT_SELLER)
+        return str(json_object_get(order, "seller"), "email");
+    const char *mail = str(json_object_get(order, "buyer"), "email");
+    return mail ? mail : str(json_object_get(order, "shipping_address"), "email");
+}
+
 static int needs_order(const action_run *r)
 {
     (void)r;
@@ -32,10 +62,10 @@ static int fill(action_run *r, const char **why)
         return -1;
     }
     const json_t *ev = r->payload;
+    oh_recipient_role role = role_of(ev);
     *note = (oh_notify_input){.struct_size = sizeof(*note), .event = str(ev, "event"),
                               .order_id = r->a.order_id, .dedupe_id = r->a.idem_key,
-                              .role = OH_RECIPIENT_SELLER,
-                              .recipient = str(json_object_get(r->order, "seller"), "email"),
+                              .role = role, .recipient = recipient_of(r->order, role),
                               .order = r->order, .data = json_object_get(ev, "data"),
                               .occurred_at_ms = r->a.created_ms};
     r->in = note;
@@ -76,7 +106,13 @@ static void parse(action_run *r, const ex_result *res)
             snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
                      res->response.status);
     }
-    eng_run_finish(r, rc, NULL, NULL, err.message, r->retry_after_ms);
+    /* The worker applies it only while the order awaits shipment, and once. */
+    const oh_notify_input *note = r->in;
+    const char *input = rc == OH_OK && note->role == OH_RECIPIENT_SELLER && note->event &&
+                                strcmp(note->event, "order.confirmed") == 0
+                            ? "seller_notified"
+                            : NULL;
+    eng_run_finish(r, rc, input, NULL, err.message, r->retry_after_ms);
 }
 
 /* Receivers may answer HTML (Slack's "ok" is text/html). */

@@ -33,6 +33,7 @@ struct oh_instance {
     int initialised;          /* init succeeded: destroy is due */
     cfg_where where;          /* where the file declares it (borrowed strings) */
     cfg_limits limits;        /* how the executor treats its requests */
+    cfg_audience audience;    /* a notifier's, unless its route names one; UNSET: seller */
     inst_auth auth;           /* lock initialised by the runtime for every instance */
 };
 _Static_assert(offsetof(struct oh_instance, id) == 0,

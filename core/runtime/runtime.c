@@ -99,6 +99,11 @@ static void load_instances(rt_gen *g, ldr_registry *reg, const rt_build_opts *o,
         inst->settings = s;
         inst->where = ci->where;
         inst->limits = ci->limits;
+        inst->audience = ci->audience;
+        if (ci->audience != CFG_AUDIENCE_UNSET && m->desc.kind != OH_KIND_NOTIFIER)
+            diag_add(d, DIAG_ERROR, ci->audience_where.file, ci->audience_where.line,
+                     "plugin instance '%s': 'audience' is for notifiers, and %s is a %s "
+                     "plugin", ci->id, m->desc.name, ldr_kind_name(m->desc.kind));
         pthread_mutex_init(&inst->auth.lock, NULL);
         if (inst->id == NULL) {
             set_free(s);
@@ -130,6 +135,7 @@ static void load_routes(rt_gen *g, diag_list *d)
         rt_route *r = &g->routes[g->route_count];
         r->when = cr->when;
         r->when_count = cr->when_count;
+        r->audience = cr->audience;
         r->on = strdup(cr->on);
         r->chain = calloc(cr->chain_len, sizeof(*r->chain));
         if (r->on == NULL || r->chain == NULL) {

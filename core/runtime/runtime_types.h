@@ -17,6 +17,7 @@ typedef struct rt_route {
     size_t chain_len;
     const cfg_condition *when;  /* borrowed from the generation's cfg */
     size_t when_count;
+    cfg_audience audience;      /* UNSET: each notifier's own (cfg_instance.audience) */
 } rt_route;
 
 typedef struct rt_gen {

@@ -7,8 +7,9 @@
  *   orderhub-plugin notify-render PLUGIN EVENT.json [--setting key=value]...
  *
  * EVENT.json: {"event", "order" (the snapshot), "data", "dedupe_id", "occurred_at_ms",
- * optionally "role" ("buyer" | "seller" | "operator", default "seller") and "recipient"
- * (default: the order's seller.email, as orderhubd passes today)}.
+ * optionally "role" ("buyer" | "seller" | "operator", default "seller", as a route that
+ * names no audience) and "recipient" (default: the role's address as orderhubd passes it:
+ * buyer.email else shipping_address.email, seller.email, none for the operator)}.
  */
 #include "config.h"
 
@@ -49,14 +50,19 @@ static int event_input(const json_t *ev, const char *path, oh_notify_input *in)
         fprintf(stderr, "orderhub-plugin: %s: %s\n", path, why);
         return -1;
     }
+    oh_recipient_role r = role_of(role);
     const char *rcpt = json_string_value(json_object_get(ev, "recipient"));
-    if (rcpt == NULL)
-        rcpt = json_string_value(json_object_get(json_object_get(order, "seller"), "email"));
+    const char *party = r == OH_RECIPIENT_BUYER ? "buyer" : "seller";
+    if (rcpt == NULL && r != OH_RECIPIENT_OPERATOR)
+        rcpt = json_string_value(json_object_get(json_object_get(order, party), "email"));
+    if (rcpt == NULL && r == OH_RECIPIENT_BUYER)
+        rcpt = json_string_value(
+            json_object_get(json_object_get(order, "shipping_address"), "email"));
     const char *dedupe = json_string_value(json_object_get(ev, "dedupe_id"));
     *in = (oh_notify_input){
         .struct_size = sizeof(*in), .event = name,
         .order_id = json_string_value(json_object_get(order, "id")),
-        .dedupe_id = dedupe ? dedupe : "render/test#1", .role = role_of(role),
+        .dedupe_id = dedupe ? dedupe : "render/test#1", .role = r,
         .recipient = rcpt, .order = order, .data = data,
         .occurred_at_ms = json_integer_value(json_object_get(ev, "occurred_at_ms"))};
     return 0;

@@ -20,7 +20,7 @@
 typedef struct notify_chat {
     const oh_host_api *host;
     const char *url, *username, *icon; /* owned by the settings */
-    const char *audience;
+    const char *audience; /* "" : the one the core names */
     nt_set *templates;
 } notify_chat;
 
@@ -30,8 +30,9 @@ static const oh_setting_spec settings[] = {
     {"username", OH_SETTING_STRING, "", "Name the message is posted as (if the service allows)",
      0, 0, 0},
     {"icon_emoji", OH_SETTING_STRING, "", "Emoji of the poster, e.g. :package:", 0, 0, 0},
-    {"audience", OH_SETTING_STRING, "seller",
-     "Who reads the channel ({{recipient.role}}): seller, buyer or operator", 0, 0, 0},
+    {"audience", OH_SETTING_STRING, "",
+     "Who reads the channel ({{recipient.role}}): seller, buyer or operator; empty: the "
+     "audience the route names", 0, 0, 0},
     {"template_dir", OH_SETTING_STRING, NT_TEMPLATE_DIR, "Directory holding chat/<event>.txt",
      0, 0, 0},
     OH_SETTINGS_END};
@@ -62,8 +63,8 @@ static int chat_init(const oh_host_api *host, oh_instance *self, const oh_settin
     if ((strncasecmp(c->url, "https://", 8) != 0 && strncasecmp(c->url, "http://", 7) != 0) ||
         strpbrk(c->url, " \t\r\n") != NULL)
         rc = oh_error_set(err, OH_FAIL, "webhook_url must be an https:// (or http://) URL");
-    else if (strcmp(c->audience, "seller") && strcmp(c->audience, "buyer") &&
-             strcmp(c->audience, "operator"))
+    else if (c->audience[0] != '\0' && strcmp(c->audience, "seller") &&
+             strcmp(c->audience, "buyer") && strcmp(c->audience, "operator"))
         rc = oh_error_set(err, OH_FAIL, "audience must be seller, buyer or operator");
     else if (nt_set_load(host->setting_string(s, "template_dir"), "chat", parts, "txt",
                          &c->templates, err->message, sizeof(err->message)) != 0)
@@ -79,7 +80,10 @@ static int chat_init(const oh_host_api *host, oh_instance *self, const oh_settin
 static int render_build(void *state, const oh_notify_input *in, oh_request *req, oh_error *err)
 {
     notify_chat *c = state;
-    nt_ctx ctx = {in, c->audience, ""};
+    const char *role = in->role == OH_RECIPIENT_BUYER    ? "buyer"
+                       : in->role == OH_RECIPIENT_SELLER ? "seller"
+                                                         : "operator";
+    nt_ctx ctx = {in, c->audience[0] ? c->audience : role, ""};
     char *text = nt_render(nt_find(c->templates, in->event, "txt"), &ctx, NT_SLACK, NULL);
     size_t n = text ? strlen(text) : 0;
     while (n > 0 && strchr(" \t\r\n", text[n - 1]))

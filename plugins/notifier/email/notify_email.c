@@ -22,7 +22,7 @@ typedef struct notify_email {
     char *url;           /* with the credentials as userinfo: never logged */
     const char *from;    /* owned by the settings */
     const char *from_name;
-    const char *to;      /* "buyer", "seller" or an address */
+    const char *to;      /* "buyer", "seller", an address, or "": the core's audience */
     const char *reply_to;
     nt_set *templates;
 } notify_email;
@@ -37,8 +37,9 @@ static const oh_setting_spec settings[] = {
      OH_SETTING_REQUIRED, 0, 0},
     {"from_name", OH_SETTING_STRING, "", "Display name of the sender", 0, 0, 0},
     {"reply_to", OH_SETTING_STRING, "", "Reply-To address (empty: none)", 0, 0, 0},
-    {"to", OH_SETTING_STRING, "buyer",
-     "Audience: buyer or seller (address from the order), or a fixed address", 0, 0, 0},
+    {"to", OH_SETTING_STRING, "",
+     "Audience: buyer or seller (address from the order), or a fixed address; empty: the "
+     "audience the route names (buyer, seller or operator)", 0, 0, 0},
     {"template_dir", OH_SETTING_STRING, NT_TEMPLATE_DIR,
      "Directory holding email/<event>.{subject,txt,html}", 0, 0, 0},
     OH_SETTINGS_END};
@@ -76,7 +77,8 @@ static int check_settings(const notify_email *m, const char *url, oh_error *err)
         return oh_error_set(err, OH_FAIL, "from is not a plain e-mail address");
     if (m->reply_to[0] != '\0' && !mf_addr_ok(m->reply_to))
         return oh_error_set(err, OH_FAIL, "reply_to is not a plain e-mail address");
-    if (strcmp(m->to, "buyer") != 0 && strcmp(m->to, "seller") != 0 && !mf_addr_ok(m->to))
+    if (m->to[0] != '\0' && strcmp(m->to, "buyer") != 0 && strcmp(m->to, "seller") != 0 &&
+        !mf_addr_ok(m->to))
         return oh_error_set(err, OH_FAIL, "to must be buyer, seller or an e-mail address");
     return OH_OK;
 }
@@ -118,31 +120,42 @@ static int email_init(const oh_host_api *host, oh_instance *self, const oh_setti
         return rc;
     }
     host->log(self, OH_LOG_INFO, "%zu email template(s), to %s", nt_set_count(m->templates),
-              m->to);
+              m->to[0] ? m->to : "the route's audience");
     *state = m;
     return OH_OK;
 }
 
+/* Who this message is for: the `to` setting when given, else the audience the core names
+ * (an operator has no address in the order: only a fixed `to` reaches one). */
+static const char *audience(const notify_email *m, const oh_notify_input *in)
+{
+    if (m->to[0] != '\0')
+        return m->to;
+    return in->role == OH_RECIPIENT_BUYER    ? "buyer"
+           : in->role == OH_RECIPIENT_SELLER ? "seller"
+                                             : "operator";
+}
+
 /* The recipient's address and display name, from the order or the settings. */
-static void recipient(const notify_email *m, const json_t *order, const char **addr,
+static void recipient(const char *to, const json_t *order, const char **addr,
                       const char **name)
 {
     const json_t *buyer = json_object_get(order, "buyer");
     const json_t *ship = json_object_get(order, "shipping_address");
     const json_t *seller = json_object_get(order, "seller");
     *addr = *name = NULL;
-    if (strcmp(m->to, "buyer") == 0) {
+    if (strcmp(to, "buyer") == 0) {
         *addr = json_string_value(json_object_get(buyer, "email"));
         if (*addr == NULL)
             *addr = json_string_value(json_object_get(ship, "email"));
         *name = json_string_value(json_object_get(buyer, "name"));
         if (*name == NULL)
             *name = json_string_value(json_object_get(ship, "name"));
-    } else if (strcmp(m->to, "seller") == 0) {
+    } else if (strcmp(to, "seller") == 0) {
         *addr = json_string_value(json_object_get(seller, "email"));
         *name = json_string_value(json_object_get(json_object_get(seller, "address"), "name"));
-    } else {
-        *addr = m->to;
+    } else if (strchr(to, '@') != NULL) {
+        *addr = to;
     }
 }
 
@@ -233,15 +246,15 @@ static int compose(const notify_email *m, const nt_ctx *ctx, const char *rcpt_na
 static int render_build(void *state, const oh_notify_input *in, oh_request *req, oh_error *err)
 {
     notify_email *m = state;
-    const char *addr, *name;
-    recipient(m, in->order, &addr, &name);
+    const char *addr, *name, *to = audience(m, in);
+    recipient(to, in->order, &addr, &name);
     if (addr == NULL || addr[0] == '\0')
         return oh_error_set(err, OH_STOP, "order %s has no %s e-mail address: nothing to send",
-                            in->order_id ? in->order_id : "?", m->to);
+                            in->order_id ? in->order_id : "?", to);
     if (!mf_addr_ok(addr))
         return oh_error_set(err, OH_FAIL, "the order's %s e-mail address is not a plain "
-                            "address", m->to);
-    nt_ctx ctx = {in, strchr(m->to, '@') ? "operator" : m->to, addr};
+                            "address", to);
+    nt_ctx ctx = {in, strchr(to, '@') ? "operator" : to, addr};
     mf_buf b = {0};
     if (compose(m, &ctx, name, &b) != 0) {
         mf_free(&b);

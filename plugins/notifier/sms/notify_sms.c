@@ -38,8 +38,9 @@ static const oh_setting_spec settings[] = {
      0, 0},
     {"messaging_service_sid", OH_SETTING_STRING, "",
      "Messaging Service SID (MG...) used instead of from", 0, 0, 0},
-    {"to", OH_SETTING_STRING, "buyer",
-     "Audience: buyer or seller (phone from the order), or a fixed E.164 number", 0, 0, 0},
+    {"to", OH_SETTING_STRING, "",
+     "Audience: buyer or seller (phone from the order), or a fixed E.164 number; empty: the "
+     "audience the route names (buyer, seller or operator)", 0, 0, 0},
     {"template_dir", OH_SETTING_STRING, NT_TEMPLATE_DIR, "Directory holding sms/<event>.txt",
      0, 0, 0},
     OH_SETTINGS_END};
@@ -113,8 +114,8 @@ static int sms_init(const oh_host_api *host, oh_instance *self, const oh_setting
         rc = oh_error_set(err, OH_FAIL, "set from or messaging_service_sid");
     else if (m->service[0] != '\0' && !alnum_sid(m->service, "MG"))
         rc = oh_error_set(err, OH_FAIL, "messaging_service_sid must be MG + 32 hex digits");
-    else if (strcmp(m->to, "buyer") != 0 && strcmp(m->to, "seller") != 0 &&
-             !e164(m->to, number, sizeof(number)))
+    else if (m->to[0] != '\0' && strcmp(m->to, "buyer") != 0 &&
+             strcmp(m->to, "seller") != 0 && !e164(m->to, number, sizeof(number)))
         rc = oh_error_set(err, OH_FAIL, "to must be buyer, seller or an E.164 number");
     size_t base_len = strlen(base);
     while (base_len > 0 && base[base_len - 1] == '/')
@@ -144,18 +145,29 @@ static int sms_init(const oh_host_api *host, oh_instance *self, const oh_setting
     return OH_OK;
 }
 
-/* The recipient's phone number as written in the order (not yet normalised). */
-static const char *phone_of(const notify_sms *m, const json_t *order)
+/* Who this message is for: the `to` setting when given, else the audience the core names
+ * (an operator has no phone in the order: only a fixed `to` reaches one). */
+static const char *audience(const notify_sms *m, const oh_notify_input *in)
 {
-    if (strcmp(m->to, "buyer") == 0) {
+    if (m->to[0] != '\0')
+        return m->to;
+    return in->role == OH_RECIPIENT_BUYER    ? "buyer"
+           : in->role == OH_RECIPIENT_SELLER ? "seller"
+                                             : "operator";
+}
+
+/* The recipient's phone number as written in the order (not yet normalised). */
+static const char *phone_of(const char *to, const json_t *order)
+{
+    if (strcmp(to, "buyer") == 0) {
         const char *p = json_string_value(json_object_get(json_object_get(order, "buyer"), "phone"));
         return p ? p : json_string_value(json_object_get(json_object_get(order, "shipping_address"),
                                                          "phone"));
     }
-    if (strcmp(m->to, "seller") == 0)
+    if (strcmp(to, "seller") == 0)
         return json_string_value(json_object_get(
             json_object_get(json_object_get(order, "seller"), "address"), "phone"));
-    return m->to;
+    return to[0] == '+' ? to : NULL;
 }
 
 /* Trim trailing whitespace and keep at most SMS_MAX_CHARS characters (UTF-8). */
@@ -187,15 +199,16 @@ static int form_add(const oh_host_api *h, char **form, const char *key, const ch
 static int render_build(void *state, const oh_notify_input *in, oh_request *req, oh_error *err)
 {
     notify_sms *m = state;
-    const char *raw = phone_of(m, in->order);
+    const char *to = audience(m, in);
+    const char *raw = phone_of(to, in->order);
     char number[32];
     if (raw == NULL || raw[0] == '\0')
         return oh_error_set(err, OH_STOP, "order %s has no %s phone number: nothing to send",
-                            in->order_id ? in->order_id : "?", m->to);
+                            in->order_id ? in->order_id : "?", to);
     if (!e164(raw, number, sizeof(number)))
         return oh_error_set(err, OH_FAIL, "the order's %s phone number is not in E.164 form "
-                            "(+<country code><number>)", m->to);
-    nt_ctx ctx = {in, m->to[0] == '+' ? "operator" : m->to, number};
+                            "(+<country code><number>)", to);
+    nt_ctx ctx = {in, to[0] == '+' ? "operator" : to, number};
     char *text = nt_render(nt_find(m->templates, in->event, "txt"), &ctx, NT_TEXT, NULL);
     if (text == NULL)
         return oh_error_set(err, OH_RETRY, "out of memory rendering %s", in->event);

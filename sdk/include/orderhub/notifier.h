@@ -19,7 +19,12 @@
 extern "C" {
 #endif
 
-/** Who a notification is for. */
+/*
+ * oh_recipient_role - who a notification is for: the `audience` of the route that sent the
+ * event, else of the instance, else OH_RECIPIENT_SELLER (orderhub.conf(5)).  The host
+ * decides it when the route runs and keeps it with the queued notification, so retries
+ * after a reload still go to the same audience.
+ */
 typedef enum oh_recipient_role {
     OH_RECIPIENT_BUYER = 1,
     OH_RECIPIENT_SELLER = 2,
@@ -36,8 +41,14 @@ typedef struct oh_notify_input {
     const char *event;          /**< canonical event name, e.g. "shipment.delivered" */
     const char *order_id;
     const char *dedupe_id;      /**< stable across retries: send it so receivers dedupe */
-    oh_recipient_role role;
-    const char *recipient;      /**< address from the order (e-mail, phone, URL) or NULL */
+    oh_recipient_role role;     /**< the audience; a plugin setting naming one may win */
+    /**
+     * The role's e-mail address from the order, or NULL: buyer: buyer.email, else
+     * shipping_address.email; seller: seller.email; operator: always NULL (no order holds
+     * it: the plugin's settings name the operator's address).  A plugin that writes to a
+     * phone or URL reads that from the order itself.
+     */
+    const char *recipient;
     const json_t *order;        /**< order snapshot (object), borrowed */
     const json_t *data;         /**< event payload (object), borrowed */
     int64_t occurred_at_ms;     /**< when the event happened, Unix milliseconds */
@@ -52,7 +63,12 @@ typedef struct oh_notify_input {
  */
 typedef struct oh_notifier_ops {
     uint32_t struct_size;
-    /** Mandatory.  Render `in` into `req`.  OH_STOP means: nothing to send for this event. */
+    /**
+     * Mandatory.  Render `in` into `req`.  OH_STOP means: nothing to send for this event
+     * (no address for the audience, say); the notification is then done, not failed.  When
+     * the seller's notification of order.confirmed is answered OH_OK, the host journals
+     * seller.notified (once, while the order awaits shipment).
+     */
     int (*render_build)(void *state, const oh_notify_input *in, oh_request *req,
                         oh_error *err);
     /** Optional.  Judge the receiver's answer: OH_OK, OH_RETRY or OH_FAIL. */
