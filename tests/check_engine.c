@@ -533,17 +533,31 @@ START_TEST(buyer_audience_route)
 }
 END_TEST
 
-/* No audience named: the seller's role and address, and seller.notified once it settled;
- * the order goes on as before. */
+/* No audience named: the seller's role and address, as before audiences existed, but no
+ * seller.notified (a plugin may pick its own recipient).  The seller named: seller.notified
+ * once it settled, and the order goes on as before. */
 START_TEST(seller_audience_route_journals_seller_notified)
 {
-    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; },\n";
+    /* One instance takes one notification per event: the first route that reaches it wins
+     * (the action's idempotency key), so the named route comes first and takes EUR only. */
+    ef_extra_routes = " { on = \"order.confirmed\"; chain = [\"timeline\"]; "
+                      "audience = \"seller\"; when = { currency = [\"EUR\"]; }; },\n"
+                      " { on = \"order.confirmed\"; chain = [\"timeline\"]; },\n";
     ef_start_hub(0, NULL);
-    json_t *line = confirmed_line("aud-s");
+    json_t *line = confirmed_line("aud-u");
     ck_assert_str_eq(json_string_value(json_object_get(line, "role")), "seller");
     ck_assert_str_eq(json_string_value(json_object_get(line, "recipient")),
                      "seller@example.test");
     json_decref(line);
+    ck_assert_int_eq(journaled("aud-u", "seller.notified"), 0);
+    /* An EUR order takes the named route: the seller is told. */
+    json_t *eur = sample_order("aud-s", 1000);
+    json_object_set_new(eur, "currency", json_string("EUR"));
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, eur, on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("aud-s", "awaiting_shipment", 10000), "aud-s not paid");
+    ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
     char *t = timeline("aud-s");
     ck_assert_msg(journaled("aud-s", "seller.notified") == 1, "%s", t);
     ck_assert_msg(strstr(t, "order.confirmed seller.notified") != NULL, "%s", t);

@@ -54,15 +54,17 @@ static int run_filter(es_unit *c, const struct oh_instance *inst, const char *ev
     return 0;
 }
 
-/* The route's audience wins over the instance's; neither: the seller, as before both
- * existed. */
+/* The route's audience wins over the instance's.  Neither: NULL, which the notifier adapter
+ * hands on as the seller (as before audiences existed) - but only an audience NAMED seller
+ * counts as telling the seller (seller.notified), since an unnamed one may be a plugin that
+ * picks its own recipient (notify_email's `to = "buyer"`). */
 static const char *audience(const rt_route *route, const struct oh_instance *inst)
 {
     static const char *const names[] = {[CFG_AUDIENCE_BUYER] = "buyer",
                                         [CFG_AUDIENCE_SELLER] = "seller",
                                         [CFG_AUDIENCE_OPERATOR] = "operator"};
     cfg_audience a = route->audience != CFG_AUDIENCE_UNSET ? route->audience : inst->audience;
-    return names[a != CFG_AUDIENCE_UNSET ? a : CFG_AUDIENCE_SELLER];
+    return a != CFG_AUDIENCE_UNSET ? names[a] : NULL;
 }
 
 int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json_t *data)

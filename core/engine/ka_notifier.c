@@ -106,10 +106,12 @@ static void parse(action_run *r, const ex_result *res)
             snprintf(err.message, sizeof(err.message), "receiver answered HTTP %d",
                      res->response.status);
     }
-    /* The worker applies it only while the order awaits shipment, and once. */
+    /* Only a route or instance that named the seller audience says who was told (es_route.c);
+     * the worker applies it only while the order awaits shipment, and once. */
     const oh_notify_input *note = r->in;
-    const char *input = rc == OH_OK && note->role == OH_RECIPIENT_SELLER && note->event &&
-                                strcmp(note->event, "order.confirmed") == 0
+    const char *named = str(r->payload, "audience");
+    const char *input = rc == OH_OK && named != NULL && strcmp(named, "seller") == 0 &&
+                                note->event && strcmp(note->event, "order.confirmed") == 0
                             ? "seller_notified"
                             : NULL;
     eng_run_finish(r, rc, input, NULL, err.message, r->retry_after_ms);

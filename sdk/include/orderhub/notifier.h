@@ -66,8 +66,9 @@ typedef struct oh_notifier_ops {
     /**
      * Mandatory.  Render `in` into `req`.  OH_STOP means: nothing to send for this event
      * (no address for the audience, say); the notification is then done, not failed.  When
-     * the seller's notification of order.confirmed is answered OH_OK, the host journals
-     * seller.notified (once, while the order awaits shipment).
+     * a notification of order.confirmed to an audience configured as the seller is
+     * answered OH_OK, the host journals seller.notified (once, while the order awaits
+     * shipment).
      */
     int (*render_build)(void *state, const oh_notify_input *in, oh_request *req,
                         oh_error *err);
