@@ -54,12 +54,13 @@ static const char *currency_of(es_unit *c)
     return cur != NULL && strlen(cur) == 3 ? cur : "XXX";
 }
 
-/* What refunds may still give back: the capture, or before it the authorization. */
+/* What refunds may still give back: the capture, or before it the authorization, less
+ * what was refunded and what a void released. */
 static int64_t remaining(const json_t *p)
 {
     int64_t base = member(p, "captured_total") > 0 ? member(p, "captured_total")
                                                    : member(p, "authorized_total");
-    return base - member(p, "refunded_total");
+    return base - member(p, "refunded_total") - member(p, "voided_total");
 }
 
 static void set_status(json_t *p)
@@ -78,6 +79,11 @@ static void set_status(json_t *p)
 static int ensure_record(es_unit *c, json_t *p)
 {
     if (json_integer_value(json_object_get(p, "authorized_total")) > 0)
+        return 0;
+    /* Only money that was taken can go back: never authorized (declined, or not yet)
+     * leaves nothing to refund. */
+    const char *status = json_string_value(json_object_get(p, "status"));
+    if (status == NULL || (strcmp(status, "authorized") != 0 && strcmp(status, "captured") != 0))
         return 0;
     int64_t total = member(c->snapshot, "total");
     json_object_set_new(p, "authorized_total", json_integer(total));
@@ -142,6 +148,16 @@ static int64_t return_amount(const es_unit *c, const json_t *ret)
     }
     int64_t rest = member(c->snapshot, "total") - all;
     return whole && rest > 0 ? lines + rest : lines;
+}
+
+int es_money_void(es_unit *c)
+{
+    json_t *p = payment_of(c);
+    int64_t left = remaining(p);
+    if (member(p, "authorized_total") <= 0 || member(p, "captured_total") > 0 || left <= 0)
+        return 0;
+    json_object_set_new(p, "voided_total", json_integer(member(p, "voided_total") + left));
+    return add_move(c, ST_MONEY_REFUND, currency_of(c), left, "void");
 }
 
 json_t *es_money_refund(es_unit *c, const char *event, const json_t *data, int *skip)

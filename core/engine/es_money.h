@@ -14,6 +14,14 @@
 void es_money_order_input(es_unit *c, lc_input in, const json_t *data);
 
 /*
+ * es_money_void - a void of the authorization is on its way (a cancelled order): what it
+ * releases (all the authorization not yet refunded; nothing once captured) is reserved
+ * like a refund (cause "void") and kept in the payment's voided_total, so that no later
+ * dispute refunds money that was never taken.  0, or -1 with c->error set.
+ */
+int es_money_void(es_unit *c);
+
+/*
  * es_money_refund - the refund that `event` (with its data) asks of a payment instance:
  * a return its lines, a dispute its `amount` (default what remains), an unconfirmed
  * delivery what remains.  Reserves it in the unit (the store refuses the unit if, by then,
