@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* $37.99: a mug at 8.99 and two tees at 14.50. */
 static json_t *mug_and_tees(const char *id)
@@ -223,6 +224,36 @@ START_TEST(cancelled_order_refunds_nothing)
 }
 END_TEST
 
+/* The delivery timer after a partial dispute refund: it gives back what remains, no more. */
+START_TEST(unconfirmed_delivery_refunds_only_what_remains)
+{
+    sr_stop(remote);
+    remote = sr_start(0, 3600 * 1000); /* the parcel is never scanned again */
+    ck_assert_ptr_nonnull(remote);
+    ef_extra_conf = "sla = { delivery_confirm = \"3s\"; };\n";
+    ef_extra_routes = " { on = \"delivery.unconfirmed\"; chain = [\"pay\"]; },\n";
+    ef_start_hub(0, NULL);
+    waiter w = WAITER;
+    ck_assert_int_eq(eng_place(h.engine, mug_and_tees("m-5"), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("m-5", "awaiting_shipment", 10000), "not paid");
+    ck_assert_int_eq(input("m-5", "acknowledge", NULL, NULL, 0), 0);
+    ck_assert_int_eq(input("m-5", "pack", NULL, NULL, 0), 0);
+    for (int i = 0; i < 200 && sr_booked_amount(remote, "m-5", "capture") == 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(sr_booked_amount(remote, "m-5", "capture"), 3799);
+    char err[512];
+    ck_assert_int_eq(input("m-5", "dispute.open", json_pack("{s:s}", "dispute_id", "d-1"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input("m-5", "dispute.resolve",
+                           json_pack("{s:s, s:s, s:i}", "dispute_id", "d-1", "resolution",
+                                     "refund", "amount", 1000), err, sizeof(err)), 0);
+    ck_assert_msg(wait_state("m-5", "refunded", 15000), "%s", timeline("m-5"));
+    assert_refunded("m-5", 3799, "refunded");
+    ck_assert_int_eq(sr_booked_amount(remote, "m-5", "refund"), 1000 + 2799);
+}
+END_TEST
+
 /*
  * Randomized: RANDOM_ORDERS orders, some cancelled before shipping, the rest delivered, then
  * each given 1-3 of: a return of some of its lines, a dispute with an amount or without,
@@ -417,6 +448,7 @@ int main(void)
     tcase_add_test(tc, dispute_amount_then_return_bounded);
     tcase_add_test(tc, return_and_dispute_racing_refund_once);
     tcase_add_test(tc, cancelled_order_refunds_nothing);
+    tcase_add_test(tc, unconfirmed_delivery_refunds_only_what_remains);
     suite_add_tcase(s, tc);
     TCase *slow = tcase_create("randomized");
     tcase_set_timeout(slow, 600);
