@@ -534,6 +534,26 @@ want 409 "a dispute on an unpaid order"
 is '.state == "payment_failed"' "dispute 409 state"
 ok "disputes: open 201 {state, dispute_id} (storefront); resolve by support only (403 seller/storefront), 400, 409"
 
+# ---- refunds bounded by what was paid ---------------------------------------------------------
+# api-a1 ($37.99: two mugs at 14.50, a coaster at 8.99) had its mugs returned and refunded.
+call "$D" GET /v1/orders/api-a1
+is '.payment | .captured_total == 3799 and .refunded_total == 2900
+    and .status == "partially_refunded"' "the mugs' return refunded their lines only"
+post "$S" /v1/orders/api-a1/disputes '{"reason": "coaster chipped"}'
+want 201 "a second dispute"
+did2=$(jq -r .dispute_id "$tmp/body")
+post "$D" "/v1/orders/api-a1/disputes/$did2/resolve" '{"resolution": "refund", "amount": 0}'
+bad_field 400 amount "a zero amount"
+post "$D" "/v1/orders/api-a1/disputes/$did2/resolve" '{"resolution": "reject", "amount": 100}'
+bad_field 400 amount "an amount with a reject"
+post "$D" "/v1/orders/api-a1/disputes/$did2/resolve" '{"resolution": "refund", "amount": 3799}'
+want 409 "a refund beyond what remains"
+is '.refundable == 899 and .state == "completed" and (.error | test("899"))' "409 names the refundable"
+post "$D" "/v1/orders/api-a1/disputes/$did2/resolve" '{"resolution": "refund"}'
+want 200 "the rest refunded"
+wait_for_jq api-a1 '.payment.status == "refunded" and .payment.refunded_total == 3799' "all refunded"
+ok "refunds: a return gives back its lines; a dispute's amount beyond what remains 409 {refundable}; the rest by default"
+
 # ---- listing ---------------------------------------------------------------------------------
 for i in 1 2 3 4 5 6 7; do place "$O" "api-p$i" s-page; done
 for i in 1 2 3 4 5 6 7; do wait_state "api-p$i" awaiting_shipment; done

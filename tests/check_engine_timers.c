@@ -289,6 +289,13 @@ START_TEST(unconfirmed_delivery_refunds)
     int booked, requests;
     sr_counts(remote, &booked, &requests);
     ck_assert_int_eq(booked, 3); /* authorize, capture, refund */
+    /* What remains, all of it: nothing was refunded before. */
+    ck_assert_int_eq(sr_booked_amount(remote, "sla-4", "refund"), 2599);
+    st_payment p;
+    char err[256];
+    ck_assert_msg(store_payment_get(h.store, "sla-4", &p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(p.refunded, 2599);
+    ck_assert_int_eq(p.captured, 2599);
 }
 END_TEST
 

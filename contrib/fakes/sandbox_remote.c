@@ -25,6 +25,7 @@ typedef struct booked {
     char *order_id;    /* from the first request's body */
     char *transaction_id; /* the one the first request acted on ("" for an authorize) */
     char operation[16];
+    int64_t amount;    /* the first request's, for an approved one; 0 when declined */
     int requests;      /* every request with this key, the first one and each replay */
 } booked;
 
@@ -124,8 +125,10 @@ static enum MHD_Result payment(sandbox_remote *s, struct MHD_Connection *c, cons
         const char *tx = json_string_value(json_object_get(in, "transaction_id"));
         booked *k = &s->keys[s->nkeys++];
         *k = (booked){strdup(key), status, strdup(text), strdup(order_id ? order_id : ""),
-                      strdup(tx ? tx : ""), "", 1};
+                      strdup(tx ? tx : ""), "", 0, 1};
         snprintf(k->operation, sizeof(k->operation), "%s", op);
+        k->amount = status == 200 ? (int64_t)json_integer_value(json_object_get(in, "amount"))
+                                  : 0;
     }
     pthread_mutex_unlock(&s->lock);
     /* Booked, answer still on its way: a caller that dies now must replay the key. */
@@ -527,7 +530,8 @@ static enum MHD_Result track(sandbox_remote *s, struct MHD_Connection *c)
 
 /*
  * GET /sandbox/ledger - read-only, for tests auditing what was charged: every booked key as
- * {"entries":[{"key","operation","order_id","transaction_id","status","requests"}]}, where
+ * {"entries":[{"key","operation","order_id","transaction_id","status","amount","requests"}]},
+ * where
  * requests counts the first request with the key and every replay of it.
  */
 static enum MHD_Result ledger(sandbox_remote *s, struct MHD_Connection *c)
@@ -536,12 +540,13 @@ static enum MHD_Result ledger(sandbox_remote *s, struct MHD_Connection *c)
     pthread_mutex_lock(&s->lock);
     for (int i = 0; entries != NULL && i < s->nkeys; i++) {
         const booked *k = &s->keys[i];
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "key",
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:i}", "key",
                                                  k->key, "operation", k->operation, "order_id",
                                                  k->order_id ? k->order_id : "",
                                                  "transaction_id",
                                                  k->transaction_id ? k->transaction_id : "",
-                                                 "status", k->status, "requests",
+                                                 "status", k->status, "amount",
+                                                 (json_int_t)k->amount, "requests",
                                                  k->requests));
     }
     pthread_mutex_unlock(&s->lock);
@@ -647,6 +652,19 @@ void sr_counts(sandbox_remote *s, int *booked_keys, int *requests)
     *booked_keys = s->nkeys;
     *requests = s->requests;
     pthread_mutex_unlock(&s->lock);
+}
+
+int64_t sr_booked_amount(sandbox_remote *s, const char *order_id, const char *operation)
+{
+    int64_t sum = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->nkeys; i++) {
+        const booked *k = &s->keys[i];
+        if (strcmp(k->order_id, order_id) == 0 && strcmp(k->operation, operation) == 0)
+            sum += k->amount;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return sum;
 }
 
 void sr_stop(sandbox_remote *s)

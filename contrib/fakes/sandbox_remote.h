@@ -48,6 +48,10 @@ uint16_t sr_port(const sandbox_remote *s);
 /* sr_charges - payment operations booked (distinct idempotency keys), and requests seen. */
 void sr_counts(sandbox_remote *s, int *booked, int *requests);
 
+/* sr_booked_amount - the sum of the amounts `operation` ("refund", "capture", ...) booked
+ * (approved, one per idempotency key) for order_id: what the gateway moved. */
+int64_t sr_booked_amount(sandbox_remote *s, const char *order_id, const char *operation);
+
 void sr_stop(sandbox_remote *s);
 
 #endif

@@ -47,7 +47,7 @@ static const api_action actions[] = {
     {"returns/*/exchange", LC_IN_RET_EXCHANGE, SELLERS, "return_id", NULL, KEEP("note"), 0},
     {"disputes", LC_IN_DIS_OPEN, BUYERS, "dispute_id", NULL, KEEP("reason"), 0},
     {"disputes/*/resolve", LC_IN_DIS_RESOLVE, SUPPORT, "dispute_id", check_resolution,
-     KEEP("resolution", "note"), 0},
+     KEEP("resolution", "note", "amount"), 0},
 };
 
 const char *api_order_action(size_t i, lc_input *input)
@@ -163,8 +163,20 @@ static int check_outcome(CHECK_ARGS)
 
 static int check_resolution(CHECK_ARGS)
 {
-    (void)order;
-    return one_of(b, "resolution", field, fl, why, wl) != 0 ? 400 : 0;
+    if (one_of(b, "resolution", field, fl, why, wl) != 0)
+        return 400;
+    /* The part of the order's money the resolution gives back; the engine bounds it by
+     * what remains (409 naming the refundable).  Absent: what remains. */
+    const json_t *amount = json_object_get(b, "amount");
+    if (amount == NULL)
+        return 0;
+    if (!json_is_integer(amount) || json_integer_value(amount) < 1 ||
+        json_integer_value(amount) > json_integer_value(json_object_get(order, "total")))
+        return fail(field, fl, why, wl, "amount",
+                    "must be an integer amount in minor units, from 1 to the order's total");
+    if (strcmp(json_string_value(json_object_get(b, "resolution")), "refund") != 0)
+        return fail(field, fl, why, wl, "amount", "is only for the resolution \"refund\"");
+    return 0;
 }
 
 /* Whether `sku` is the SKU of one of the order's items. */

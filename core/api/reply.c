@@ -109,7 +109,17 @@ void api_on_engine_reply(void *arg, int rc, const char *state, const char *error
     req_ctx *ctx = arg;
     json_t *j;
     int status;
-    if (rc == 0) {
+    if (rc == ENG_EOVERREFUND) {
+        /* The engine's object names the refundable amount: passed on as it is. */
+        status = 409;
+        j = json_loads(error ? error : "", 0, NULL);
+        if (!json_is_object(j)) {
+            json_decref(j);
+            j = json_pack("{s:s}", "error", error ? error : "refund refused");
+        }
+        if (state && *state)
+            json_object_set_new(j, "state", json_string(state));
+    } else if (rc == 0) {
         status = ctx->created ? 201 : 200;
         j = json_pack("{s:s}", "state", state ? state : "");
         if (ctx->extra != NULL)

@@ -33,6 +33,7 @@ typedef struct eng_options {
  * eng_reply_fn - the outcome of a submitted input, called once: rc 0 when applied and
  * durable (state is the order's state after it), ENG_EREFUSED when the state machine
  * refused it (error says why; nothing changed), ENG_ENOTFOUND, ENG_ESHORT (a placement),
+ * ENG_EOVERREFUND (a refund beyond what remains),
  * or -1 on a store error.
  * Runs on a worker or the store's writer thread: keep it short.
  */
@@ -44,6 +45,8 @@ typedef void (*eng_reply_fn)(void *arg, int rc, const char *state, const char *e
 #define ENG_EBUSY (-13)  /* the same order is being written right now: retry shortly */
 #define ENG_ESHORT (-14) /* a placement refused for want of stock, nothing written: error is a
                             JSON array [{"sku","requested","available"}] of every short SKU */
+#define ENG_EOVERREFUND (-15) /* a refund beyond what remains refundable, nothing written:
+                                 error is a JSON object {"error", "refundable"} */
 
 /* Outcomes of outbound attempts per plugin instance, since start (for /metrics). */
 typedef struct eng_instance_stats {

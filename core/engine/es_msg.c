@@ -182,7 +182,9 @@ static int input(es_unit *c, const eng_msg *m)
     }
     if (c->error[0] == '\0' && es_step(c, m->input, m->data) == 0)
         return 0;
-    if (c->reply)
+    if (c->overrefund)
+        es_reply_overrefund(c, c->error);
+    else if (c->reply)
         c->reply(c->arg, ENG_EREFUSED, c->ce->state, c->error);
     return -1;
 }

@@ -8,6 +8,7 @@
 #include "es_route.h"
 
 #include "eng_clock.h"
+#include "es_money.h"
 #include "engine/router.h"
 #include "log/log.h"
 
@@ -67,6 +68,19 @@ static const char *audience(const rt_route *route, const struct oh_instance *ins
     return a != CFG_AUDIENCE_UNSET ? names[a] : NULL;
 }
 
+/* A refund action, with its amount reserved in the same unit (es_money). */
+static int refund(es_unit *c, const char *instance, const char *event, int64_t occurrence,
+                  const json_t *data)
+{
+    int skip = 0;
+    json_t *with = es_money_refund(c, event, data, &skip);
+    if (with == NULL)
+        return skip ? 0 : -1;
+    int rc = es_add_action(c, instance, "refund", event, occurrence, with);
+    json_decref(with);
+    return rc;
+}
+
 int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json_t *data)
 {
     const rt_gen *g = c->gen;
@@ -92,11 +106,20 @@ int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json
                 continue;
             }
             const char *op = router_operation(kind, event);
-            if (op != NULL && router_step_applies(kind, event, data) &&
-                es_add_notification(c, inst->id, op, event, occurrence, data,
-                                    kind == OH_KIND_NOTIFIER ? audience(route, inst)
-                                                             : NULL) != 0)
+            if (op == NULL || !router_step_applies(kind, event, data)) {
+                /* nothing for this instance on this event */
+            } else if (strcmp(op, "refund") == 0) {
+                if (refund(c, inst->id, event, occurrence, data) != 0)
+                    return -1;
+            } else if (strcmp(op, "void") == 0) {
+                if (es_money_void(c) != 0 ||
+                    es_add_action(c, inst->id, op, event, occurrence, data) != 0)
+                    return -1;
+            } else if (es_add_notification(c, inst->id, op, event, occurrence, data,
+                                           kind == OH_KIND_NOTIFIER ? audience(route, inst)
+                                                                    : NULL) != 0) {
                 return -1;
+            }
             named_done |= named != NULL && kind == OH_KIND_CARRIER;
             carrier_routed |= kind == OH_KIND_CARRIER;
         }

@@ -9,6 +9,7 @@
 #include "es_step.h"
 
 #include "api/api_limits.h"
+#include "es_money.h"
 #include "es_route.h"
 #include "es_stock.h"
 #include "es_subflow.h"
@@ -124,6 +125,7 @@ int es_step(es_unit *c, const char *input, const json_t *data)
     }
     c->changed = 1;
     es_stock_order_input(c, t->input);
+    es_money_order_input(c, t->input, data);
     for (size_t i = 0; i < LC_MAX_EVENTS && t->events[i] != NULL; i++) {
         json_t *ev = es_stock_event_data(c, t->events[i], data);
         int rc = es_emit(c, t->events[i], input, ev);

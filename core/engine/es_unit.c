@@ -229,6 +229,22 @@ static void on_durable(void *arg, int rc, const char *error)
             json_decref(low);
         }
     }
+    if (rc == ST_EOVERREFUND) {
+        /* Less remained than this copy of the order thought: nothing was written, and
+         * the next input reloads the order. */
+        atomic_store(&c->ce->stale, 1);
+        atomic_fetch_sub(&c->ce->pending, 1);
+        for (size_t i = 0; i < c->nmoney; i++) {
+            if (c->money[i].refused)
+                c->refundable = c->money[i].refundable;
+        }
+        log_warn("order %s: %s", c->ce->id, error ? error : "refund refused");
+        es_reply_overrefund(c, error);
+        engine *e = c->e;
+        es_unit_free(c);
+        atomic_fetch_sub(&e->units_pending, 1);
+        return;
+    }
     if (rc == ST_EEXIST && c->has_idem) {
         /* The key was recorded meanwhile (the same request twice at once): the caller
          * answers from the record; nothing of this unit was written. */
@@ -280,6 +296,18 @@ int64_t es_ship_by_ms(const json_t *snapshot)
     if (json_object_get(sla, "stopped_ms") != NULL && json_object_get(sla, "breached_ms") == NULL)
         return 0;
     return due > 0 ? (int64_t)due : 0;
+}
+
+void es_reply_overrefund(es_unit *c, const char *why)
+{
+    if (c->reply == NULL)
+        return;
+    json_t *j = json_pack("{s:s, s:I}", "error", why ? why : "refund refused", "refundable",
+                          (json_int_t)c->refundable);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    c->reply(c->arg, ENG_EOVERREFUND, c->ce->state, text ? text : why);
+    free(text);
 }
 
 void es_submit(es_unit *c)
@@ -345,6 +373,8 @@ void es_submit(es_unit *c)
     u->stock_moves = c->moves;
     u->stock_move_count = c->nmoves;
     u->stock_untracked_refuse = c->stock_refuse;
+    u->money_moves = c->money;
+    u->money_move_count = c->nmoney;
     u->done = on_durable;
     u->arg = c;
     atomic_fetch_add(&c->ce->pending, 1);

@@ -10,6 +10,7 @@
  *   es_settle   an action's answer: its record settled, its result applied
  *   es_tracking a carrier's answer: scans, status, the next poll
  *   es_stock    the stock an input reserves, releases, sells or restocks
+ *   es_money    the money an input authorizes, captures or refunds
  *   es_unit     (here) adding to the unit, writing it, its completion
  * Each file includes only the headers of files below it; this one is the bottom (below it
  * only the engine's shared plumbing: eng_clock.h, eng_queue.h, eng_running.h, eng_stats.h,
@@ -24,6 +25,7 @@
 #define ES_MAX_EVENTS 16
 #define ES_MAX_ACTIONS 32
 #define ES_MAX_TIMERS 8
+#define ES_MAX_MONEY 8
 
 typedef struct es_unit {
     engine *e;
@@ -63,6 +65,10 @@ typedef struct es_unit {
     size_t nmoves;
     int stock_refuse;             /* a RESERVE of a SKU with no stock record is short */
     json_t *stock_lines;          /* owned: what moved, for the inventory.* events' data */
+    st_money_move money[ES_MAX_MONEY]; /* the order's money: authorize, capture, refund */
+    size_t nmoney;
+    int overrefund;               /* a refund beyond what remains refused the input ... */
+    int64_t refundable;           /* ... and what did remain */
     eng_reply_fn reply;
     void *arg;
     char error[512];
@@ -109,6 +115,12 @@ int es_add_action(es_unit *c, const char *instance, const char *op, const char *
  */
 int es_add_notification(es_unit *c, const char *instance, const char *op, const char *event,
                         int64_t occurrence, const json_t *data, const char *audience);
+
+/*
+ * es_reply_overrefund - answer the caller ENG_EOVERREFUND: `why` and c->refundable as the
+ * JSON object the API sends.
+ */
+void es_reply_overrefund(es_unit *c, const char *why);
 
 /*
  * es_submit - hand the unit to the store (or answer at once when it holds nothing to

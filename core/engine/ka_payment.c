@@ -30,13 +30,20 @@ static int fill(action_run *r, const char **why)
         return -1;
     }
     const json_t *o = r->order, *payment = json_object_get(o, "payment");
+    /* A refund gives back what its unit reserved (es_money), never the whole total. */
+    const json_t *refund = json_object_get(json_object_get(r->payload, "data"), "refund");
+    const char *currency = str(o, "currency");
+    json_int_t amount = json_integer_value(json_object_get(o, "total"));
+    if (strcmp(r->a.operation, "refund") == 0 && json_is_object(refund)) {
+        amount = json_integer_value(json_object_get(refund, "amount"));
+        currency = str(refund, "currency");
+    }
     *pay = (oh_payment_input){.struct_size = sizeof(*pay), .order_id = r->a.order_id,
                               .payment_token = str(payment, "token"),
                               .transaction_id = str(payment, "transaction_id"),
                               .idempotency_key = r->a.idem_key,
-                              .amount = json_integer_value(json_object_get(o, "total")),
-                              .description = str(o, "description")};
-    OH_STRLCPY(pay->currency, str(o, "currency"));
+                              .amount = amount, .description = str(o, "description")};
+    OH_STRLCPY(pay->currency, currency);
     r->in = pay;
     return 0;
 }

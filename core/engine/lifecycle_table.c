@@ -78,7 +78,9 @@ static const lc_input_row inputs[LC_INPUT_COUNT] = {
     [LC_IN_CANCEL] = {LC_ORDER, "cancel", 0, "cancellation", NULL, 0},
     [LC_IN_PAYMENT_TIMEOUT] = {LC_ORDER, "payment_timeout", 0, NULL, NULL, 0},
     [LC_IN_PAYMENT_VOIDED] = {LC_ORDER, "payment_voided", 0, "payment", "voided", 1},
-    [LC_IN_PAYMENT_REFUNDED] = {LC_ORDER, "payment_refunded", 0, NULL, "refunded", 1},
+    /* Its status (partially_refunded, refunded) is the refund's, set by es_money when the
+     * refund was reserved: a payment may be refunded in several parts. */
+    [LC_IN_PAYMENT_REFUNDED] = {LC_ORDER, "payment_refunded", 0, NULL, NULL, 0},
     [LC_IN_PAYMENT_CAPTURED] = {LC_ORDER, "payment_captured", 0, "payment", "captured", 1},
     [LC_IN_INFO_RECEIVED] = {LC_ORDER, "info_received", SHIPMENT, NULL, 0},
     [LC_IN_IN_TRANSIT] = {LC_ORDER, "in_transit", SHIPMENT, NULL, 0},

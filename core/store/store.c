@@ -236,6 +236,12 @@ int store_stock_get(store *s, const char *seller_id, const char *sku, st_stock *
     return BACKEND(s)->stock_get(IMPL(s), seller_id, sku, out, err, errlen);
 }
 
+int store_payment_get(store *s, const char *order_id, st_payment *out, char *err,
+                      size_t errlen)
+{
+    return BACKEND(s)->payment_get(IMPL(s), order_id, out, err, errlen);
+}
+
 int store_stock_list(store *s, const char *seller_id, const char *after_sku, int low_only,
                      size_t limit, st_stock **out, size_t *count, char *err, size_t errlen)
 {

@@ -89,7 +89,9 @@ void store_close(store *s);
  *   7  table stock (seller_id, sku, on_hand, reserved, low_threshold, version,
  *      updated_ms), keyed by (seller_id, sku): inventory (store_stock_get).  A new table:
  *      migrating an older file costs nothing.
- *   8  (the payments step; a placeholder on this branch)
+ *   8  table payments (order_id, currency, authorized, captured, refunded, updated_ms):
+ *      each order's money in minor units (store_payment_get).  A new table: orders placed
+ *      before it have no record, and their refunds are not bounded by the store.
  *   9  orders.ship_by_ms (0 for older rows: their deadlines are not listed until their
  *      next update), the partial index orders_ship_by(ship_by_ms, id) WHERE ship_by_ms > 0
  *      (late listings, listings by deadline), and the partial index events_sla(name) of
@@ -145,7 +147,8 @@ void store_check_cancel(store *s);
  * (or out of memory, or s/u NULL): then `done` is never called. */
 int store_submit(store *s, st_unit *u);
 
-/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE or -1
+/* store_commit - submit and wait: 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE,
+ * ST_EOVERREFUND or -1
  * with err set.  u->done is called too (on the writer thread, before this returns). */
 int store_commit(store *s, st_unit *u, char *err, size_t errlen);
 
@@ -350,6 +353,13 @@ int store_orders_list(store *s, const st_order_filter *f, const char *cursor, si
  */
 int store_stock_get(store *s, const char *seller_id, const char *sku, st_stock *out, char *err,
                     size_t errlen);
+
+/*
+ * store_payment_get - the money of order `order_id`: 0 and *out, 1 when it has no record
+ * (no payment authorized since schema 8), -1 with err set.
+ */
+int store_payment_get(store *s, const char *order_id, st_payment *out, char *err,
+                      size_t errlen);
 
 /*
  * store_stock_list - one page of a seller's stock records, by SKU (bytewise ascending),

@@ -79,6 +79,8 @@ typedef struct store_backend {
     int (*stock_list)(store_impl *s, const char *seller_id, const char *after_sku,
                       int low_only, size_t limit, st_stock **out, size_t *count, char *err,
                       size_t errlen);
+    int (*payment_get)(store_impl *s, const char *order_id, st_payment *out, char *err,
+                       size_t errlen);
 } store_backend;
 
 /* The handle store.h hands out: the backend and its own handle. */

@@ -221,6 +221,53 @@ typedef struct st_stock_set {
 
 #define ST_STOCK_QTY_MAX INT64_C(1000000000) /* units in one record, move or write */
 
+/* ---- money ------------------------------------------------------------------------- */
+
+#define ST_CURRENCY_MAX 4 /* ISO 4217: three letters and the NUL */
+#define ST_CAUSE_MAX 32   /* "return", "dispute", "delivery_unconfirmed", ... */
+#define ST_MONEY_MAX INT64_C(100000000000000) /* minor units of one order: 10^14 */
+
+/*
+ * st_payment - the money of one order, in minor units of `currency`.  The store keeps
+ * 0 <= refunded <= (captured if captured > 0, else authorized) in every unit, so no
+ * sequence of refunds, however they race, ever gives back more than was taken.
+ */
+typedef struct st_payment {
+    char order_id[ST_ID_MAX];
+    char currency[ST_CURRENCY_MAX];
+    int64_t authorized;
+    int64_t captured;         /* 0 until the capture */
+    int64_t refunded;         /* reserved by refunds, booked or on their way */
+    int64_t updated_ms;
+} st_payment;
+
+/* What a step does to an order's money (st_unit.money_moves). */
+typedef enum st_money_op {
+    ST_MONEY_AUTHORIZE = 1, /* the record is created (or authorized re-set) with amount */
+    ST_MONEY_CAPTURE,       /* captured = amount (not below what is already refunded) */
+    ST_MONEY_REFUND         /* refunded += amount, only if it stays <= the refundable
+                               base (captured, or authorized before capture: a partial
+                               void), else the unit fails with ST_EOVERREFUND */
+} st_money_op;
+
+/*
+ * st_money_move - one change of an order's money.  order_id, op, currency, amount and
+ * cause are the submitter's; a REFUND or CAPTURE of an order with no record, or in another
+ * currency, fails the unit (-1).  `refundable` is set by the store: what remains after the
+ * move, or, for a refused refund, what could have been refunded - so that the refusal can
+ * name it.
+ */
+typedef struct st_money_move {
+    char order_id[ST_ID_MAX];
+    st_money_op op;
+    char currency[ST_CURRENCY_MAX];
+    int64_t amount;           /* 1 .. ST_MONEY_MAX (AUTHORIZE and CAPTURE: 0 allowed) */
+    char cause[ST_CAUSE_MAX]; /* why (REFUND: required; logged in the refusal) */
+    /* out, set by the store: */
+    int refused;              /* 1: this refund caused the unit's ST_EOVERREFUND */
+    int64_t refundable;
+} st_money_move;
+
 /* ---- units -------------------------------------------------------------------------- */
 
 typedef void (*st_done_fn)(void *arg, int rc, const char *error);
@@ -233,7 +280,8 @@ typedef void (*st_done_fn)(void *arg, int rc, const char *error);
  * 0 (and order->version as it was).
  *
  * Applied in this order: order (the version check first), idem, events, new_actions,
- * action_updates, fired_timers, cancel_timers, new_timers, stock_sets, stock_moves.  Before any SQL the unit is
+ * action_updates, fired_timers, cancel_timers, new_timers, stock_sets, stock_moves,
+ * money_moves.  Before any SQL the unit is
  * checked and refused (-1) when a fixed string lacks its NUL, a required one is empty
  * (ids, names, states, operations, keys; seller_id and last_error may be empty),
  * order->snapshot is NULL, expect_version is negative, a count has no array, or
@@ -243,7 +291,12 @@ typedef void (*st_done_fn)(void *arg, int rc, const char *error);
  * short, every short move is flagged (is_short, available) and the unit fails with
  * ST_ESHORT, so the refusal names every short SKU at once.
  *
- * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE or -1; error
+ * A refund reservation in money_moves is the refund's only guard: submit it in the same
+ * unit as the action that pays the refund back, so that a refused reservation also drops
+ * the action.
+ *
+ * done(arg, rc, error): rc 0, ST_ECONFLICT, ST_EEXIST, ST_ESHORT, ST_ERANGE, ST_EOVERREFUND
+ * or -1; error
  * is NULL on success,
  * else a message valid during the call only.  A unit that fails is rolled back alone: the
  * other units of its batch still commit (unless the failure was an I/O error that aborts
@@ -278,6 +331,8 @@ typedef struct st_unit {
     st_stock_move *stock_moves;     /* an order's lines acting on stock (out fields filled) */
     size_t stock_move_count;
     int stock_untracked_refuse;     /* 1: a RESERVE of a SKU with no record is short */
+    st_money_move *money_moves;     /* an order's money: authorize, capture, refund */
+    size_t money_move_count;
     st_done_fn done;                /* may be NULL */
     void *arg;
 } st_unit;
@@ -288,6 +343,7 @@ typedef struct st_unit {
 #define ST_ESHORT (-6)     /* a stock RESERVE found less available than asked */
 #define ST_ERANGE (-7)     /* a stock write or move would leave on_hand below reserved,
                               below 0 or above ST_STOCK_QTY_MAX */
+#define ST_EOVERREFUND (-8) /* a refund beyond what remains refundable (st_money_move) */
 
 #define ST_APPLICATION_ID 0x4f484231 /* "OHB1" */
 #define ST_CHECK_PROBLEMS 5

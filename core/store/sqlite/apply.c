@@ -3,6 +3,7 @@
 #include "apply.h"
 
 #include "conn.h"
+#include "money.h"
 #include "stock.h"
 
 #include <stdlib.h>
@@ -356,7 +357,8 @@ static int apply_lists(sti_conn *c, st_unit *u, char *err, size_t errlen)
 
 int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen)
 {
-    if (check_unit(u, err, errlen) != 0 || sti_stock_check(u, err, errlen) != 0)
+    if (check_unit(u, err, errlen) != 0 || sti_stock_check(u, err, errlen) != 0 ||
+        sti_money_check(u, err, errlen) != 0)
         return -1;
     int rc;
     if (u->order != NULL && (rc = apply_order(c, u, err, errlen)) != 0)
@@ -365,7 +367,9 @@ int sti_apply_unit(sti_conn *c, st_unit *u, char *err, size_t errlen)
         return rc;
     if (apply_lists(c, u, err, errlen) != 0)
         return -1;
-    return sti_stock_apply(c, u, err, errlen);
+    if ((rc = sti_stock_apply(c, u, err, errlen)) != 0)
+        return rc;
+    return sti_money_apply(c, u, err, errlen);
 }
 
 void sti_unit_unwind(st_unit *u, int64_t old_version)

@@ -6,6 +6,7 @@
 #include "list.h"
 #include "reads.h"
 #include "sqlite.h"
+#include "money.h"
 #include "stock.h"
 #include "submit.h"
 
@@ -40,4 +41,5 @@ const store_backend st_sqlite_backend = {
     .counts = sqlite_store_counts,
     .stock_get = sqlite_store_stock_get,
     .stock_list = sqlite_store_stock_list,
+    .payment_get = sqlite_store_payment_get,
 };

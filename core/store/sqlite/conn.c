@@ -71,6 +71,20 @@ static const char *const sql_text[SQL_COUNT] = {
                           "updated_ms = ?4 WHERE seller_id = ?1 AND sku = ?2 "
                           "AND on_hand + ?3 <= ?5",
     [SQL_STOCK_GET] = "SELECT " STI_STOCK_COLS " FROM stock WHERE seller_id = ?1 AND sku = ?2",
+    /*
+     * Money: the refund's guard is its WHERE (refunded + amount within the base: captured,
+     * or authorized before capture), so of racing refunds only those that fit change a row.
+     */
+    [SQL_MONEY_AUTHORIZE] = "INSERT INTO payments (" STI_MONEY_COLS ") "
+                            "VALUES (?1, ?2, ?3, 0, 0, ?4) ON CONFLICT (order_id) DO UPDATE "
+                            "SET authorized = ?3, updated_ms = ?4 "
+                            "WHERE currency = ?2 AND refunded <= ?3",
+    [SQL_MONEY_CAPTURE] = "UPDATE payments SET captured = ?3, updated_ms = ?4 "
+                          "WHERE order_id = ?1 AND currency = ?2 AND refunded <= ?3",
+    [SQL_MONEY_REFUND] = "UPDATE payments SET refunded = refunded + ?3, updated_ms = ?4 "
+                         "WHERE order_id = ?1 AND currency = ?2 AND refunded + ?3 <= "
+                         "CASE WHEN captured > 0 THEN captured ELSE authorized END",
+    [SQL_MONEY_GET] = "SELECT " STI_MONEY_COLS " FROM payments WHERE order_id = ?1",
     [SQL_CLAIM_SELECT] = "SELECT " STI_ACTION_COLS " FROM actions "
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "

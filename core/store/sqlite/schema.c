@@ -129,9 +129,17 @@ static const char *const steps[] = {
     "  updated_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (seller_id, sku)) WITHOUT ROWID;",
 
-    /* 8: taken by the payments work (its step lands at merge; this placeholder holds the
-     * number so that step 9 keeps its own). */
-    "SELECT 1;",
+    /* 8: the money of each order (store_payment_get), in minor units.  Refunds are
+     * reserved with a conditional update (money.c); the CHECK is the second line that no
+     * code path can ever give back more than was captured (or authorized, before). */
+    "CREATE TABLE payments ("
+    "  order_id TEXT PRIMARY KEY,"
+    "  currency TEXT NOT NULL,"
+    "  authorized INTEGER NOT NULL CHECK (authorized >= 0),"
+    "  captured INTEGER NOT NULL CHECK (captured >= 0),"
+    "  refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= "
+    "    CASE WHEN captured > 0 THEN captured ELSE authorized END),"
+    "  updated_ms INTEGER NOT NULL) WITHOUT ROWID;",
 
     /* 9: the ship-by deadline of an order, for late listings and their order by deadline
      * (store_orders_list), and the SLA events counted for metrics (store_counts).  Both

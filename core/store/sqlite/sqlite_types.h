@@ -65,6 +65,10 @@ typedef enum sti_sql {
     SQL_STOCK_SELL,
     SQL_STOCK_RESTOCK,
     SQL_STOCK_GET,          /* the writer's (a move's outcome) and the readers' */
+    SQL_MONEY_AUTHORIZE,
+    SQL_MONEY_CAPTURE,
+    SQL_MONEY_REFUND,
+    SQL_MONEY_GET,          /* the writer's (a refusal's refundable) and the readers' */
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_SELECT_INSTANCE,
@@ -117,6 +121,7 @@ typedef enum sti_sql {
     "lease_owner, lease_until_ms, last_error, created_ms, sent"
 #define STI_TIMER_COLS "id, order_id, name, due_ms, data, lease_owner, lease_until_ms"
 #define STI_IDEM_COLS "key, request_hash, status, response, created_ms"
+#define STI_MONEY_COLS "order_id, currency, authorized, captured, refunded, updated_ms"
 #define STI_STOCK_COLS \
     "seller_id, sku, on_hand, reserved, low_threshold, version, updated_ms"
 

@@ -46,7 +46,10 @@ typedef struct oh_payment_input {
     const char *payment_token;   /**< buyer's payment method token (authorize) */
     const char *transaction_id;  /**< gateway id from authorize (capture/void/refund) or NULL */
     const char *idempotency_key; /**< stable across retries of this action: send it */
-    int64_t amount;              /**< minor units; for refund, the amount to refund */
+    int64_t amount;              /**< minor units; for refund, the amount to refund: always
+                                      > 0 and within what remains refundable (the host
+                                      reserved it before calling), often less than the
+                                      order's total - a partial refund, never "0 = all" */
     char currency[4];            /**< ISO 4217, upper case */
     const char *description;     /**< human text for the statement, may be NULL */
 } oh_payment_input;
