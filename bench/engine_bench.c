@@ -26,7 +26,8 @@
  *
  * Events/s is COUNTED in the store (rows added to the events table during the measured
  * window, read through a separate read-only SQLite connection), not multiplied.
- * Exit status 0 when every order placed got a successful reply in state awaiting_payment (a
+ * Exit status 0 when every order placed got a successful reply in state awaiting_payment and,
+ * in S, the records hold exactly the units those orders reserved (a
  * run cut short by --max-seconds reports what it measured, marked TRUNCATED, and still
  * exits 0); 1 otherwise; 2 on bad options.
  */
