@@ -97,7 +97,9 @@ client() {
                 "http://127.0.0.1:$(cat "$tmp/port")/v1/orders" 2>/dev/null) || code=000
             case $code in
             000 | 503) sleep 0.1 ;;
-            409) grep -q 'being written' "$cdir/$id" && sleep 0.05 || break ;;
+            409)  # "being written": the same id in flight elsewhere; ask again shortly
+                grep -q 'being written' "$cdir/$id" || break
+                sleep 0.05 ;;
             *) break ;;
             esac
         done
