@@ -4,13 +4,17 @@
  * WAL, synchronous=FULL) -> reply.  See bench/README.md.
  *
  *   engine_bench [--orders N] [--warmup M] [--inflight K] [--workers W] [--submitters S]
- *                [--plugin-dir DIR] [--dir DIR] [--configs AB|A|B] [--rounds R]
+ *                [--plugin-dir DIR] [--dir DIR] [--configs AB|A|B|BS|S|ABS] [--rounds R]
  *                [--max-seconds T] [--keep]
  *
- * Two configurations, each on a fresh database in its own temp directory:
+ * Three configurations, each on a fresh database in its own temp directory:
  *   A  a route `order.placed` with a chain of three filter_limits instances (different
  *      settings, all passing the benchmark's order), run inline by the worker;
- *   B  no plugins, no routes: the engine and the store on their own.
+ *   B  no plugins, no routes: the engine and the store on their own.  Its SKU has no stock
+ *      record and untracked SKUs are unlimited (the default): no stock is tracked;
+ *   S  B with stock tracked (a flash sale): the seller's records of 10 hot SKUs are seeded
+ *      before the run with enough units for every order, and orders cycle over them, so
+ *      every placement reserves from a record that the other orders hit too.
  * Each placement runs "place" then "validate" (awaiting_payment) in ONE store unit that
  * journals three events: order.placed, order.validated, inventory.reserved.
  *
@@ -22,7 +26,8 @@
  *
  * Events/s is COUNTED in the store (rows added to the events table during the measured
  * window, read through a separate read-only SQLite connection), not multiplied.
- * Exit status 0 when every order placed got a successful reply in state awaiting_payment (a
+ * Exit status 0 when every order placed got a successful reply in state awaiting_payment and,
+ * in S, the records hold exactly the units those orders reserved (a
  * run cut short by --max-seconds reports what it measured, marked TRUNCATED, and still
  * exits 0); 1 otherwise; 2 on bad options.
  */
@@ -88,11 +93,13 @@ typedef struct result {
     double p50_ms, p99_ms, max_ms, mean_ms;
     uint64_t units, batches;
     double cpu_user, cpu_sys;
+    long long stock_reserved, stock_on_hand; /* S only: over the hot SKUs after the run */
+    int64_t stock_per_sku;                   /* S only: units seeded per hot SKU */
 } result;
 
 typedef struct run {
     const options *opt;
-    char name;            /* 'A' or 'B': part of the order ids */
+    char name;            /* 'A', 'B' or 'S': part of the order ids */
     hub h;
     char db[PATH_MAX];
     rec *recs;
@@ -130,16 +137,28 @@ static int past_deadline(const run *r)
            (ts.tv_sec == r->deadline.tv_sec && ts.tv_nsec >= r->deadline.tv_nsec);
 }
 
-/* The same order shape in both configurations (as the HTTP intake would hand it over). */
+#define HOT_SKUS 10
+#define ORDER_QTY 2
+
+/* S's hot SKUs: MUG-1 (B's SKU) to MUG-10, so that only the stock records differ. */
+static void hot_sku(long i, char *sku, size_t len)
+{
+    snprintf(sku, len, "MUG-%ld", i % HOT_SKUS + 1);
+}
+
+/* The same order shape in every configuration (as the HTTP intake would hand it over);
+ * S cycles over its hot SKUs. */
 static json_t *make_order(char cfg, long i)
 {
-    char id[32];
+    char id[32], sku[16] = "MUG-1";
     snprintf(id, sizeof(id), "bench-%c-%08ld", cfg, i);
+    if (cfg == 'S')
+        hot_sku(i, sku, sizeof(sku));
     return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:[{s:s, s:i, s:I}], s:s, s:I, "
                      "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s}, s:s}",
                      "id", id, "seller", "id", "s-1", "email", "seller@example.test",
                      "buyer", "name", "Ada Buyer", "email", "ada@example.test",
-                     "items", "sku", "MUG-1", "quantity", 2, "unit_price", (json_int_t)1299,
+                     "items", "sku", sku, "quantity", ORDER_QTY, "unit_price", (json_int_t)1299,
                      "currency", "USD", "total", (json_int_t)2598,
                      "shipping_address", "name", "Ada Buyer", "street1", "1 Main St", "city",
                      "Springfield", "postal_code", "62701", "country", "US",
@@ -290,6 +309,46 @@ static int write_file(const char *path, const char *text)
     return 0;
 }
 
+/* S: seller s-1's records of the hot SKUs, in one unit before the run, each with enough
+ * units for every order of the run (warm-up included) that cycles onto it. */
+static int seed_stock(store *st, long total, int64_t *per_sku)
+{
+    st_stock_set sets[HOT_SKUS];
+    *per_sku = ORDER_QTY * ((total + HOT_SKUS - 1) / HOT_SKUS);
+    for (int k = 0; k < HOT_SKUS; k++) {
+        sets[k] = (st_stock_set){.mode = ST_STOCK_SET, .value = *per_sku, .low_threshold = -1};
+        snprintf(sets[k].seller_id, sizeof(sets[k].seller_id), "s-1");
+        hot_sku(k, sets[k].sku, sizeof(sets[k].sku));
+    }
+    st_unit u = {.stock_sets = sets, .stock_set_count = HOT_SKUS};
+    char err[256];
+    if (store_commit(st, &u, err, sizeof(err)) != 0) {
+        fprintf(stderr, "[S] seeding the stock: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* S: units reserved over the hot SKUs' records (-1 on a read error), read back after the
+ * run so that the figures are known to come from tracked placements. */
+static long long stock_reserved(store *st, long long *on_hand)
+{
+    long long reserved = 0;
+    *on_hand = 0;
+    for (int k = 0; k < HOT_SKUS; k++) {
+        char sku[16], err[256];
+        st_stock one;
+        hot_sku(k, sku, sizeof(sku));
+        if (store_stock_get(st, "s-1", sku, &one, err, sizeof(err)) != 0) {
+            fprintf(stderr, "[S] reading the stock of %s: %s\n", sku, err);
+            return -1;
+        }
+        reserved += one.reserved;
+        *on_hand += one.on_hand;
+    }
+    return reserved;
+}
+
 /*
  * One configuration: a fresh directory and database, hub_start, warm-up, measured window,
  * hub_stop.  0 and *res filled, or -1.
@@ -350,12 +409,14 @@ static int run_config(const options *opt, ldr_registry *reg, const char *root, c
         free(r);
         return -1;
     }
+    int rc = 0;
+    if (name == 'S' && seed_stock(r->h.store, r->total, &res->stock_per_sku) != 0)
+        rc = -1;
     clock_gettime(CLOCK_REALTIME, &r->deadline);
     r->deadline.tv_sec += (time_t)opt->max_seconds;
 
-    int rc = 0;
     /* Warm-up: placed and drained, not counted. */
-    if (opt->warmup > 0 && drive(r, 0, opt->warmup) != 0)
+    if (rc == 0 && opt->warmup > 0 && drive(r, 0, opt->warmup) != 0)
         rc = -1;
     long warm_done = atomic_load(&r->completed);
     uint64_t u0 = 0, b0 = 0, u1 = 0, b1 = 0;
@@ -408,6 +469,17 @@ static int run_config(const options *opt, ldr_registry *reg, const char *root, c
         fprintf(stderr, "[%c] %ld order(s) failed; first: %s\n", name, res->failed,
                 r->first_error);
 
+    if (rc == 0 && name == 'S') {
+        res->stock_reserved = stock_reserved(r->h.store, &res->stock_on_hand);
+        if (res->stock_reserved < 0)
+            rc = -1;
+        else if (res->stock_reserved != (long long)ORDER_QTY * atomic_load(&r->completed)) {
+            /* Every order placed reserved its units, or the run measured something else. */
+            fprintf(stderr, "[S] %lld units reserved for %ld orders of %d\n",
+                    res->stock_reserved, atomic_load(&r->completed), ORDER_QTY);
+            res->failed++;
+        }
+    }
     if (rc == 0)
         hub_stop(&r->h);
     else
@@ -433,8 +505,10 @@ static void print_result(const options *opt, const result *x, int round)
 {
     double wall = x->secs > 0 ? x->secs : 1;
     printf("[%c] %s\n", x->name,
-           x->name == 'A' ? "route order.placed -> 3 x filter_limits (inline)"
-                          : "no routes, no plugins (engine + store only)");
+           x->name == 'A'   ? "route order.placed -> 3 x filter_limits (inline)"
+           : x->name == 'B' ? "no routes, no plugins (engine + store only)"
+                            : "B with stock tracked: 10 hot SKUs with stock records, orders "
+                              "cycle over them");
     if (opt->rounds > 1)
         printf("    round            %d\n", round + 1);
     printf("    measured         %ld orders in %.3f s (+%ld warm-up), %ld failed%s\n",
@@ -456,6 +530,11 @@ static void print_result(const options *opt, const result *x, int round)
            "CPU per order (this process, all threads)\n",
            x->cpu_user, x->cpu_sys, (x->cpu_user + x->cpu_sys) / wall,
            sysconf(_SC_NPROCESSORS_ONLN), cpu_us_per_order(x));
+    if (x->name == 'S')
+        printf("    stock            %d SKUs seeded with %lld units each; after the run %lld "
+               "of %lld units reserved (%d per order)\n",
+               HOT_SKUS, (long long)x->stock_per_sku, x->stock_reserved, x->stock_on_hand,
+               ORDER_QTY);
     printf("RESULT config=%c round=%d orders=%ld secs=%.3f orders_per_s=%.0f events_per_s=%.0f "
            "p50_ms=%.3f p99_ms=%.3f max_ms=%.3f mean_batch=%.1f cpu_us_per_order=%.1f failed=%ld "
            "truncated=%d\n",
@@ -517,7 +596,8 @@ static void usage(int status)
             "  --plugin-dir DIR  where filter_limits.so is (default $PLUGIN_DIR, else\n"
             "                    $top_builddir/plugins/.libs found from the executable)\n"
             "  --dir DIR         parent of the temp directory (default $TMPDIR or /tmp)\n"
-            "  --configs WHICH   AB (default), A (chain only) or B (no plugins only)\n"
+            "  --configs WHICH   any of A (3-filter chain), B (no plugins), S (B with stock\n"
+            "                    tracked on 10 hot SKUs); default AB\n"
             "  --rounds R        run the configurations R times, alternating (default 1)\n"
             "  --max-seconds T   bound per configuration and round (default 120)\n"
             "  --keep            keep the temp directory (databases) for inspection\n",
@@ -559,10 +639,12 @@ int main(int argc, char **argv)
         }
     }
     int run_a = strchr(opt.configs, 'A') != NULL, run_b = strchr(opt.configs, 'B') != NULL;
+    int run_s = strchr(opt.configs, 'S') != NULL;
     if (optind != argc || opt.orders < 1 || opt.warmup < 0 || opt.inflight < 1 ||
         opt.workers < 1 || opt.workers > 64 || opt.submitters < 1 ||
         opt.submitters > MAX_SUBMITTERS || opt.inflight < opt.submitters || opt.rounds < 1 ||
-        opt.rounds > 20 || opt.max_seconds <= 0 || (!run_a && !run_b))
+        opt.rounds > 20 || opt.max_seconds <= 0 || (!run_a && !run_b && !run_s) ||
+        strspn(opt.configs, "ABS") != strlen(opt.configs))
         usage(2);
     if (plugin_dir == NULL)
         plugin_dir = default_plugin_dir();
@@ -584,14 +666,22 @@ int main(int argc, char **argv)
 
     ldr_registry reg;
     ldr_registry_init(&reg);
-    result res_a[20], res_b[20];
+    result res_a[20], res_b[20], res_s[20];
+    char chosen[4];
+    int nchosen = 0;
+    if (run_a)
+        chosen[nchosen++] = 'A';
+    if (run_b)
+        chosen[nchosen++] = 'B';
+    if (run_s)
+        chosen[nchosen++] = 'S';
     int ok = 1;
     for (int round = 0; round < opt.rounds && ok; round++) {
         /* Alternate the order so neither configuration always runs on a warmer machine. */
-        char order[2] = {round % 2 ? 'B' : 'A', round % 2 ? 'A' : 'B'};
-        for (int k = 0; k < 2 && ok; k++) {
-            if ((order[k] == 'A' && !run_a) || (order[k] == 'B' && !run_b))
-                continue;
+        char order[3];
+        for (int k = 0; k < nchosen; k++)
+            order[k] = chosen[round % 2 ? nchosen - 1 - k : k];
+        for (int k = 0; k < nchosen && ok; k++) {
             result res;
             if (run_config(&opt, &reg, root, order[k], round, &res) != 0) {
                 ok = 0;
@@ -602,17 +692,15 @@ int main(int argc, char **argv)
              * order is an error. */
             if (res.failed > 0)
                 ok = 0;
-            (order[k] == 'A' ? res_a : res_b)[round] = res;
+            (order[k] == 'A' ? res_a : order[k] == 'B' ? res_b : res_s)[round] = res;
         }
     }
     if (ok) {
         int n = opt.rounds;
         printf("summary over %d round(s)%s:\n", n,
                n > 1 ? " (median, and best = least disturbed by other load)" : "");
-        for (int k = 0; k < 2; k++) {
-            const result *x = k == 0 ? res_a : res_b;
-            if ((k == 0 && !run_a) || (k == 1 && !run_b))
-                continue;
+        for (int k = 0; k < nchosen; k++) {
+            const result *x = chosen[k] == 'A' ? res_a : chosen[k] == 'B' ? res_b : res_s;
             double rate[20], ev[20], p99[20];
             for (int i = 0; i < n; i++) {
                 rate[i] = x[i].orders_per_s;
@@ -655,6 +743,32 @@ int main(int argc, char **argv)
         printf("RESULT overhead_ratio=%.3f cost_pct=%.1f best_ratio=%.3f cpu_cost_pct=%.1f\n", r,
                (r - 1) * 100, best_a > 0 ? best_b / best_a : 0,
                mcb > 0 ? (mca / mcb - 1) * 100 : 0);
+    }
+    if (ok && run_b && run_s) {
+        int n = opt.rounds;
+        double ratio[20], cs[20], cb[20], best_s = 0, best_b = 0;
+        printf("  S/B per round:");
+        for (int i = 0; i < n; i++) {
+            ratio[i] = res_b[i].orders_per_s > 0 ? res_s[i].orders_per_s / res_b[i].orders_per_s
+                                                  : 0;
+            cs[i] = cpu_us_per_order(&res_s[i]);
+            cb[i] = cpu_us_per_order(&res_b[i]);
+            best_s = res_s[i].orders_per_s > best_s ? res_s[i].orders_per_s : best_s;
+            best_b = res_b[i].orders_per_s > best_b ? res_b[i].orders_per_s : best_b;
+            printf(" %.3f", ratio[i]);
+        }
+        printf("\n");
+        /* A throughput ratio, the other way round from B/A above: the aim is stated as
+         * "placements/s with tracking >= X% of those without". */
+        double r = median(ratio, n), mcs = median(cs, n), mcb = median(cb, n);
+        printf("stock tracking: S/B = %.3f%s -> with stock tracked %.1f%% of the placements/s "
+               "without; best vs best %.3f\n",
+               r, n > 1 ? " (median of the paired rounds)" : "", r * 100,
+               best_b > 0 ? best_s / best_b : 0);
+        printf("stock CPU cost: S %.1f, B %.1f us of CPU per order -> %+.1f%%%s\n", mcs, mcb,
+               mcb > 0 ? (mcs / mcb - 1) * 100 : 0, n > 1 ? " (medians)" : "");
+        printf("RESULT stock_ratio=%.3f best_stock_ratio=%.3f stock_cpu_cost_pct=%.1f\n", r,
+               best_b > 0 ? best_s / best_b : 0, mcb > 0 ? (mcs / mcb - 1) * 100 : 0);
     }
     ldr_registry_free(&reg);
     if (!opt.keep)
