@@ -131,17 +131,9 @@ static void print_record(const json_t *rec)
 /* Send one write and print the record it answers. */
 static int write_one(ctl *c, const char *method, const char *path, json_t *body)
 {
-    ctl_resp r;
-    int rc = ctl_call(c, method, path, body, NULL, &r);
+    int rc = ctl_call_print(c, method, path, body, print_record);
     json_decref(body);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        print_record(r.json);
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return rc;
 }
 
 static int stock_write(ctl *c, int argc, char **argv, int adjust)
@@ -274,17 +266,9 @@ static int stock_show(ctl *c, int argc, char **argv)
     char *path = stock_path(argv[first], NULL, o.seller);
     if (path == NULL)
         return ord_oom();
-    ctl_resp r;
-    rc = ctl_call(c, "GET", path, NULL, NULL, &r);
+    rc = ctl_call_print(c, "GET", path, NULL, print_record);
     free(path);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        print_record(r.json);
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return rc;
 }
 
 int verb_stock(ctl *c, int argc, char **argv)
