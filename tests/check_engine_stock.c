@@ -84,6 +84,33 @@ static json_t *event_data(const char *id, const char *name, int *count)
     return out;
 }
 
+/* Return r1 of order id, from its request (request, inspected: their bodies, stolen) until
+ * it is refunded. */
+static void return_refunded(const char *id, json_t *request, json_t *inspected)
+{
+    char err[512];
+    ck_assert_int_eq(input(id, "return.request", request, err, sizeof(err)), 0);
+    ck_assert_int_eq(input(id, "return.approve", json_pack("{s:s}", "return_id", "r1"), err,
+                           sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state(id, "returns", "r1", "label_issued"), "no label");
+    ck_assert_int_eq(input(id, "return.received", json_pack("{s:s}", "return_id", "r1"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input(id, "return.inspected", inspected, err, sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state(id, "returns", "r1", "refunded"), "not refunded");
+}
+
+/* The order journaled `name` once, with these lines (JSON text). */
+static void assert_lines_once(const char *id, const char *name, const char *lines)
+{
+    int n;
+    json_t *d = event_data(id, name, &n);
+    ck_assert_int_eq(n, 1);
+    json_t *want = json_loads(lines, 0, NULL);
+    ck_assert(json_equal(json_object_get(d, "lines"), want));
+    json_decref(want);
+    json_decref(d);
+}
+
 static int order_exists(const char *id)
 {
     st_order o;
@@ -192,13 +219,7 @@ START_TEST(cancel_releases)
     st_stock st = stock("MUG-1");
     ck_assert_int_eq(st.reserved, 0);
     ck_assert_int_eq(st.on_hand, 5);
-    int n;
-    json_t *d = event_data("can-1", "inventory.released", &n);
-    ck_assert_int_eq(n, 1);
-    json_t *want = json_loads("[{\"sku\":\"MUG-1\",\"qty\":2}]", 0, NULL);
-    ck_assert(json_equal(json_object_get(d, "lines"), want));
-    json_decref(want);
-    json_decref(d);
+    assert_lines_once("can-1", "inventory.released", "[{\"sku\":\"MUG-1\",\"qty\":2}]");
 }
 END_TEST
 
@@ -208,36 +229,18 @@ START_TEST(label_sells_and_resellable_return_restocks)
     set_stock("MUG-1", 5, -1);
     char err[512];
     ck_assert_int_eq(place("sell-1", "MUG-1:2", err, sizeof(err)), 0);
-    ck_assert_msg(wait_state("sell-1", "awaiting_shipment", 10000), "not paid");
-    ck_assert_int_eq(input("sell-1", "acknowledge", NULL, NULL, 0), 0);
-    ck_assert_int_eq(input("sell-1", "pack", NULL, NULL, 0), 0);
-    ck_assert_msg(wait_state("sell-1", "completed", 15000), "%s", timeline("sell-1"));
+    ship_order("sell-1");
     st_stock st = stock("MUG-1");
     ck_assert_int_eq(st.on_hand, 3);
     ck_assert_int_eq(st.reserved, 0);
     /* A return inspected as resellable puts the units back once it is refunded. */
-    ck_assert_int_eq(input("sell-1", "return.request",
-                           json_pack("{s:s, s:[s]}", "return_id", "r1", "skus", "MUG-1"), err,
-                           sizeof(err)), 0);
-    ck_assert_int_eq(input("sell-1", "return.approve", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("sell-1", "returns", "r1", "label_issued"), "no label");
-    ck_assert_int_eq(input("sell-1", "return.received", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("sell-1", "return.inspected",
-                           json_pack("{s:s, s:s, s:b}", "return_id", "r1", "outcome", "refund",
-                                     "resellable", 1), err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("sell-1", "returns", "r1", "refunded"), "not refunded");
+    return_refunded("sell-1", json_pack("{s:s, s:[s]}", "return_id", "r1", "skus", "MUG-1"),
+                    json_pack("{s:s, s:s, s:b}", "return_id", "r1", "outcome", "refund",
+                              "resellable", 1));
     st = stock("MUG-1");
     ck_assert_int_eq(st.on_hand, 5);
     ck_assert_int_eq(st.reserved, 0);
-    int n;
-    json_t *d = event_data("sell-1", "inventory.restocked", &n);
-    ck_assert_int_eq(n, 1);
-    json_t *want = json_loads("[{\"sku\":\"MUG-1\",\"qty\":2}]", 0, NULL);
-    ck_assert(json_equal(json_object_get(d, "lines"), want));
-    json_decref(want);
-    json_decref(d);
+    assert_lines_once("sell-1", "inventory.restocked", "[{\"sku\":\"MUG-1\",\"qty\":2}]");
 }
 END_TEST
 
@@ -247,21 +250,9 @@ START_TEST(return_not_resellable_keeps_stock)
     set_stock("MUG-1", 4, -1);
     char err[512];
     ck_assert_int_eq(place("nr-1", "MUG-1:1", err, sizeof(err)), 0);
-    ck_assert_msg(wait_state("nr-1", "awaiting_shipment", 10000), "not paid");
-    ck_assert_int_eq(input("nr-1", "acknowledge", NULL, NULL, 0), 0);
-    ck_assert_int_eq(input("nr-1", "pack", NULL, NULL, 0), 0);
-    ck_assert_msg(wait_state("nr-1", "completed", 15000), "%s", timeline("nr-1"));
-    ck_assert_int_eq(input("nr-1", "return.request", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("nr-1", "return.approve", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("nr-1", "returns", "r1", "label_issued"), "no label");
-    ck_assert_int_eq(input("nr-1", "return.received", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("nr-1", "return.inspected",
-                           json_pack("{s:s, s:s}", "return_id", "r1", "outcome", "refund"), err,
-                           sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("nr-1", "returns", "r1", "refunded"), "not refunded");
+    ship_order("nr-1");
+    return_refunded("nr-1", json_pack("{s:s}", "return_id", "r1"),
+                    json_pack("{s:s, s:s}", "return_id", "r1", "outcome", "refund"));
     ck_assert_int_eq(stock("MUG-1").on_hand, 3);
 }
 END_TEST
