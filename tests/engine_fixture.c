@@ -185,6 +185,25 @@ void ship_order(const char *id)
     ck_assert_msg(wait_state(id, "completed", 15000), "%s: %s", id, timeline(id));
 }
 
+void ef_set_stock(const char *sku, int64_t on_hand, int64_t low)
+{
+    st_stock_set s = {.mode = ST_STOCK_SET, .value = on_hand, .low_threshold = low};
+    snprintf(s.seller_id, sizeof(s.seller_id), "s-1");
+    snprintf(s.sku, sizeof(s.sku), "%s", sku);
+    st_unit u = {.stock_sets = &s, .stock_set_count = 1};
+    char err[256];
+    ck_assert_msg(store_commit(h.store, &u, err, sizeof(err)) == 0, "%s", err);
+}
+
+st_stock ef_stock(const char *sku)
+{
+    st_stock st;
+    char err[256];
+    ck_assert_msg(store_stock_get(h.store, "s-1", sku, &st, err, sizeof(err)) == 0, "%s %s",
+                  sku, err);
+    return st;
+}
+
 /* The state of a return or dispute in the stored snapshot. */
 char *sub_state(const char *id, const char *collection, const char *sub)
 {

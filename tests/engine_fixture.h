@@ -75,6 +75,11 @@ void complete_order(const char *id, int64_t total);
 /* ship_order - wait until placed order `id` is paid, acknowledge and pack it, and wait for
  * `completed`. */
 void ship_order(const char *id);
+/* ef_set_stock - seller s-1's record of `sku` set to on_hand through the store's stock unit
+ * (low: its threshold, -1 none). */
+void ef_set_stock(const char *sku, int64_t on_hand, int64_t low);
+/* ef_stock - seller s-1's record of `sku`. */
+st_stock ef_stock(const char *sku);
 /* sub_state - the state of return/dispute `sub` in the order's snapshot; caller frees. */
 char *sub_state(const char *id, const char *collection, const char *sub);
 /* wait_sub_state - poll sub_state until it is `state` (10 s at most); 1 or 0. */
