@@ -62,10 +62,7 @@ static int table_of(ctl *c, const char *path, const char *key, size_t ncols,
         for (size_t k = 0; k < ncols && k < 16; k++)
             free(cells[k]);
     }
-    if (out_table_rows(t) == 0)
-        printf("%s\n", none);
-    else
-        out_table_print(t, stdout, 0);
+    out_table_or_none(t, none);
     out_table_free(t);
     ctl_resp_free(&r);
     return CTL_OK;

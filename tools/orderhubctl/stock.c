@@ -236,17 +236,8 @@ static int show_all(ctl *c, const struct stock_opts *o)
         if (rc < 0 && after == NULL)
             rc = CTL_OK;
     }
-    if (rc == CTL_OK) {
-        if (c->json) {
-            json_t *doc = json_pack("{s:O, s:n}", "stock", all, "next_after");
-            out_json(doc);
-            json_decref(doc);
-        } else if (out_table_rows(t) == 0) {
-            printf("no stock records\n");
-        } else {
-            out_table_print(t, stdout, 0);
-        }
-    }
+    if (rc == CTL_OK)
+        out_collected(c->json, t, all, "stock", "next_after", "no stock records");
     free(after);
     json_decref(all);
     out_table_free(t);
