@@ -557,6 +557,35 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Two configurations' paired rounds (run back to back) summed up: medians and bests. */
+typedef struct paired {
+    double ratio;                 /* of the per-round throughputs, other / base */
+    double cpu_base, cpu_other;   /* us of CPU per order */
+    double best_base, best_other; /* orders/s */
+} paired;
+
+/* Prints each round's other/base throughput ratio after "  LABEL per round:". */
+static paired pair_rounds(const result *base, const result *other, int n, const char *label)
+{
+    double ratio[20], cbase[20], cother[20];
+    paired p = {0};
+    printf("  %s per round:", label);
+    for (int i = 0; i < n; i++) {
+        ratio[i] = base[i].orders_per_s > 0 ? other[i].orders_per_s / base[i].orders_per_s : 0;
+        cbase[i] = cpu_us_per_order(&base[i]);
+        cother[i] = cpu_us_per_order(&other[i]);
+        p.best_base = base[i].orders_per_s > p.best_base ? base[i].orders_per_s : p.best_base;
+        p.best_other = other[i].orders_per_s > p.best_other ? other[i].orders_per_s
+                                                            : p.best_other;
+        printf(" %.3f", ratio[i]);
+    }
+    printf("\n");
+    p.ratio = median(ratio, n);
+    p.cpu_base = median(cbase, n);
+    p.cpu_other = median(cother, n);
+    return p;
+}
+
 /* $top_builddir/plugins/.libs, from where this executable is: $top_builddir/bench/
  * (or bench/.libs/ when run through a libtool wrapper). */
 static char *default_plugin_dir(void)
@@ -720,20 +749,10 @@ int main(int argc, char **argv)
     }
     if (ok && run_a && run_b) {
         int n = opt.rounds;
-        double ratio[20], ca[20], cb[20], best_a = 0, best_b = 0;
-        printf("  B/A per round:");
-        for (int i = 0; i < n; i++) {
-            ratio[i] = res_a[i].orders_per_s > 0 ? res_b[i].orders_per_s / res_a[i].orders_per_s
-                                                  : 0;
-            ca[i] = cpu_us_per_order(&res_a[i]);
-            cb[i] = cpu_us_per_order(&res_b[i]);
-            best_a = res_a[i].orders_per_s > best_a ? res_a[i].orders_per_s : best_a;
-            best_b = res_b[i].orders_per_s > best_b ? res_b[i].orders_per_s : best_b;
-            printf(" %.3f", ratio[i]);
-        }
-        printf("\n");
         /* Each round's A and B run back to back: their ratio sees the same machine load. */
-        double r = median(ratio, n), mca = median(ca, n), mcb = median(cb, n);
+        paired p = pair_rounds(res_a, res_b, n, "B/A");
+        double r = p.ratio, mca = p.cpu_base, mcb = p.cpu_other;
+        double best_a = p.best_base, best_b = p.best_other;
         printf("chain overhead: B/A = %.3f%s -> the 3-filter chain costs %+.1f%% time per "
                "order (%+.1f%% throughput); best vs best %.3f\n",
                r, n > 1 ? " (median of the paired rounds)" : "", (r - 1) * 100,
@@ -746,21 +765,11 @@ int main(int argc, char **argv)
     }
     if (ok && run_b && run_s) {
         int n = opt.rounds;
-        double ratio[20], cs[20], cb[20], best_s = 0, best_b = 0;
-        printf("  S/B per round:");
-        for (int i = 0; i < n; i++) {
-            ratio[i] = res_b[i].orders_per_s > 0 ? res_s[i].orders_per_s / res_b[i].orders_per_s
-                                                  : 0;
-            cs[i] = cpu_us_per_order(&res_s[i]);
-            cb[i] = cpu_us_per_order(&res_b[i]);
-            best_s = res_s[i].orders_per_s > best_s ? res_s[i].orders_per_s : best_s;
-            best_b = res_b[i].orders_per_s > best_b ? res_b[i].orders_per_s : best_b;
-            printf(" %.3f", ratio[i]);
-        }
-        printf("\n");
         /* A throughput ratio, the other way round from B/A above: the aim is stated as
          * "placements/s with tracking >= X% of those without". */
-        double r = median(ratio, n), mcs = median(cs, n), mcb = median(cb, n);
+        paired p = pair_rounds(res_b, res_s, n, "S/B");
+        double r = p.ratio, mcs = p.cpu_other, mcb = p.cpu_base;
+        double best_s = p.best_other, best_b = p.best_base;
         printf("stock tracking: S/B = %.3f%s -> with stock tracked %.1f%% of the placements/s "
                "without; best vs best %.3f\n",
                r, n > 1 ? " (median of the paired rounds)" : "", r * 100,

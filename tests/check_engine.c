@@ -450,15 +450,7 @@ START_TEST(reload_brings_new_instance_queues)
              "  base_url = \"http://127.0.0.1:%u/sandbox/payments\"; api_key = \"sk_test\"; }; } );\n"
              "routes = ( { on = \"order.placed\"; chain = [\"pay2\"]; } );\n",
              sr_port(remote));
-    char *path = tu_write(dir, "reload.conf", conf);
-    const char *dirs[] = {tu_env("PLUGIN_DIR")};
-    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
-    diag_list d = {0};
-    rt_gen *g = rt_build(&reg, path, &bo, &d);
-    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
-    diag_free(&d);
-    free(path);
-    hub_install(&h, g);
+    hub_install(&h, ef_build("reload.conf", conf, 0));
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("rel-1", 1200), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
@@ -584,15 +576,7 @@ START_TEST(instance_audience_and_route_override)
              " { on = \"order.confirmed\"; chain = [\"to-buyer\"]; },\n"
              " { on = \"order.confirmed\"; chain = [\"overridden\"]; audience = \"operator\"; } );\n",
              sr_port(remote), dir, dir);
-    char *path = tu_write(dir, "audience.conf", conf);
-    const char *dirs[] = {tu_env("PLUGIN_DIR")};
-    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 1, .init = 1};
-    diag_list d = {0};
-    rt_gen *g = rt_build(&reg, path, &bo, &d);
-    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
-    diag_free(&d);
-    free(path);
-    hub_install(&h, g);
+    hub_install(&h, ef_build("audience.conf", conf, 0));
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order("aud-i", 1000), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);

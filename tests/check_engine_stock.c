@@ -15,26 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Seller s-1's record of `sku` set to on_hand (low: its threshold, -1 none). */
-static void set_stock(const char *sku, int64_t on_hand, int64_t low)
-{
-    st_stock_set s = {.mode = ST_STOCK_SET, .value = on_hand, .low_threshold = low};
-    snprintf(s.seller_id, sizeof(s.seller_id), "s-1");
-    snprintf(s.sku, sizeof(s.sku), "%s", sku);
-    st_unit u = {.stock_sets = &s, .stock_set_count = 1};
-    char err[256];
-    ck_assert_msg(store_commit(h.store, &u, err, sizeof(err)) == 0, "%s", err);
-}
-
-static st_stock stock(const char *sku)
-{
-    st_stock st;
-    char err[256];
-    ck_assert_msg(store_stock_get(h.store, "s-1", sku, &st, err, sizeof(err)) == 0, "%s %s",
-                  sku, err);
-    return st;
-}
-
 /* An order of seller s-1 with the lines "SKU:qty,SKU:qty", each at 100. */
 static json_t *order_of(const char *id, const char *lines)
 {
@@ -84,6 +64,33 @@ static json_t *event_data(const char *id, const char *name, int *count)
     return out;
 }
 
+/* Return r1 of order id, from its request (request, inspected: their bodies, stolen) until
+ * it is refunded. */
+static void return_refunded(const char *id, json_t *request, json_t *inspected)
+{
+    char err[512];
+    ck_assert_int_eq(input(id, "return.request", request, err, sizeof(err)), 0);
+    ck_assert_int_eq(input(id, "return.approve", json_pack("{s:s}", "return_id", "r1"), err,
+                           sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state(id, "returns", "r1", "label_issued"), "no label");
+    ck_assert_int_eq(input(id, "return.received", json_pack("{s:s}", "return_id", "r1"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input(id, "return.inspected", inspected, err, sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state(id, "returns", "r1", "refunded"), "not refunded");
+}
+
+/* The order journaled `name` once, with these lines (JSON text). */
+static void assert_lines_once(const char *id, const char *name, const char *lines)
+{
+    int n;
+    json_t *d = event_data(id, name, &n);
+    ck_assert_int_eq(n, 1);
+    json_t *want = json_loads(lines, 0, NULL);
+    ck_assert(json_equal(json_object_get(d, "lines"), want));
+    json_decref(want);
+    json_decref(d);
+}
+
 static int order_exists(const char *id)
 {
     st_order o;
@@ -97,10 +104,10 @@ static int order_exists(const char *id)
 START_TEST(exact_fit_is_reserved)
 {
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 3, -1);
+    ef_set_stock("MUG-1", 3, -1);
     char err[512];
     ck_assert_int_eq(place("fit-1", "MUG-1:2,MUG-1:1", err, sizeof(err)), 0);
-    st_stock st = stock("MUG-1");
+    st_stock st = ef_stock("MUG-1");
     ck_assert_int_eq(st.on_hand, 3);
     ck_assert_int_eq(st.reserved, 3);
     int n;
@@ -119,9 +126,9 @@ END_TEST
 START_TEST(short_is_refused_naming_each_sku)
 {
     ef_start_hub(0, NULL);
-    set_stock("A", 1, -1);
-    set_stock("B", 0, -1);
-    set_stock("D", 9, -1);
+    ef_set_stock("A", 1, -1);
+    ef_set_stock("B", 0, -1);
+    ef_set_stock("D", 9, -1);
     char err[512];
     ck_assert_int_eq(place("short-1", "A:2,B:1,C:4,D:1", err, sizeof(err)), ENG_ESHORT);
     json_t *want = json_loads("[{\"sku\":\"A\",\"requested\":2,\"available\":1},"
@@ -132,11 +139,11 @@ START_TEST(short_is_refused_naming_each_sku)
     json_decref(want);
     ck_assert_int_eq(eng_wait_idle(h.engine, 5000), 0);
     ck_assert(!order_exists("short-1"));
-    ck_assert_int_eq(stock("A").reserved, 0);
-    ck_assert_int_eq(stock("D").reserved, 0); /* the fitting line was not kept either */
+    ck_assert_int_eq(ef_stock("A").reserved, 0);
+    ck_assert_int_eq(ef_stock("D").reserved, 0); /* the fitting line was not kept either */
     /* The id is free: the same order that fits is placed. */
     ck_assert_int_eq(place("short-1", "A:1,C:4", err, sizeof(err)), 0);
-    ck_assert_int_eq(stock("A").reserved, 1);
+    ck_assert_int_eq(ef_stock("A").reserved, 1);
 }
 END_TEST
 
@@ -159,13 +166,13 @@ START_TEST(untracked_refused_when_configured)
 {
     ef_extra_conf = "inventory = { untracked = \"refuse\"; };\n";
     ef_start_hub(0, NULL);
-    set_stock("A", 5, -1);
+    ef_set_stock("A", 5, -1);
     char err[512];
     ck_assert_int_eq(place("ref-1", "A:1,NOREC:2", err, sizeof(err)), ENG_ESHORT);
     ck_assert_msg(strcmp(err, "[{\"sku\":\"NOREC\",\"requested\":2,\"available\":0}]") == 0,
                   "%s", err);
     ck_assert_int_eq(place("ref-2", "A:1", err, sizeof(err)), 0);
-    ck_assert_int_eq(stock("A").reserved, 1);
+    ck_assert_int_eq(ef_stock("A").reserved, 1);
 }
 END_TEST
 
@@ -182,87 +189,51 @@ END_TEST
 START_TEST(cancel_releases)
 {
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 5, -1);
+    ef_set_stock("MUG-1", 5, -1);
     char err[512];
     ck_assert_int_eq(place("can-1", "MUG-1:2", err, sizeof(err)), 0);
     ck_assert_msg(wait_state("can-1", "awaiting_shipment", 10000), "not paid");
-    ck_assert_int_eq(stock("MUG-1").reserved, 2);
+    ck_assert_int_eq(ef_stock("MUG-1").reserved, 2);
     ck_assert_int_eq(input("can-1", "cancel", json_pack("{s:s}", "reason", "changed mind"), err,
                            sizeof(err)), 0);
-    st_stock st = stock("MUG-1");
+    st_stock st = ef_stock("MUG-1");
     ck_assert_int_eq(st.reserved, 0);
     ck_assert_int_eq(st.on_hand, 5);
-    int n;
-    json_t *d = event_data("can-1", "inventory.released", &n);
-    ck_assert_int_eq(n, 1);
-    json_t *want = json_loads("[{\"sku\":\"MUG-1\",\"qty\":2}]", 0, NULL);
-    ck_assert(json_equal(json_object_get(d, "lines"), want));
-    json_decref(want);
-    json_decref(d);
+    assert_lines_once("can-1", "inventory.released", "[{\"sku\":\"MUG-1\",\"qty\":2}]");
 }
 END_TEST
 
 START_TEST(label_sells_and_resellable_return_restocks)
 {
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 5, -1);
+    ef_set_stock("MUG-1", 5, -1);
     char err[512];
     ck_assert_int_eq(place("sell-1", "MUG-1:2", err, sizeof(err)), 0);
-    ck_assert_msg(wait_state("sell-1", "awaiting_shipment", 10000), "not paid");
-    ck_assert_int_eq(input("sell-1", "acknowledge", NULL, NULL, 0), 0);
-    ck_assert_int_eq(input("sell-1", "pack", NULL, NULL, 0), 0);
-    ck_assert_msg(wait_state("sell-1", "completed", 15000), "%s", timeline("sell-1"));
-    st_stock st = stock("MUG-1");
+    ship_order("sell-1");
+    st_stock st = ef_stock("MUG-1");
     ck_assert_int_eq(st.on_hand, 3);
     ck_assert_int_eq(st.reserved, 0);
     /* A return inspected as resellable puts the units back once it is refunded. */
-    ck_assert_int_eq(input("sell-1", "return.request",
-                           json_pack("{s:s, s:[s]}", "return_id", "r1", "skus", "MUG-1"), err,
-                           sizeof(err)), 0);
-    ck_assert_int_eq(input("sell-1", "return.approve", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("sell-1", "returns", "r1", "label_issued"), "no label");
-    ck_assert_int_eq(input("sell-1", "return.received", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("sell-1", "return.inspected",
-                           json_pack("{s:s, s:s, s:b}", "return_id", "r1", "outcome", "refund",
-                                     "resellable", 1), err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("sell-1", "returns", "r1", "refunded"), "not refunded");
-    st = stock("MUG-1");
+    return_refunded("sell-1", json_pack("{s:s, s:[s]}", "return_id", "r1", "skus", "MUG-1"),
+                    json_pack("{s:s, s:s, s:b}", "return_id", "r1", "outcome", "refund",
+                              "resellable", 1));
+    st = ef_stock("MUG-1");
     ck_assert_int_eq(st.on_hand, 5);
     ck_assert_int_eq(st.reserved, 0);
-    int n;
-    json_t *d = event_data("sell-1", "inventory.restocked", &n);
-    ck_assert_int_eq(n, 1);
-    json_t *want = json_loads("[{\"sku\":\"MUG-1\",\"qty\":2}]", 0, NULL);
-    ck_assert(json_equal(json_object_get(d, "lines"), want));
-    json_decref(want);
-    json_decref(d);
+    assert_lines_once("sell-1", "inventory.restocked", "[{\"sku\":\"MUG-1\",\"qty\":2}]");
 }
 END_TEST
 
 START_TEST(return_not_resellable_keeps_stock)
 {
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 4, -1);
+    ef_set_stock("MUG-1", 4, -1);
     char err[512];
     ck_assert_int_eq(place("nr-1", "MUG-1:1", err, sizeof(err)), 0);
-    ck_assert_msg(wait_state("nr-1", "awaiting_shipment", 10000), "not paid");
-    ck_assert_int_eq(input("nr-1", "acknowledge", NULL, NULL, 0), 0);
-    ck_assert_int_eq(input("nr-1", "pack", NULL, NULL, 0), 0);
-    ck_assert_msg(wait_state("nr-1", "completed", 15000), "%s", timeline("nr-1"));
-    ck_assert_int_eq(input("nr-1", "return.request", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("nr-1", "return.approve", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("nr-1", "returns", "r1", "label_issued"), "no label");
-    ck_assert_int_eq(input("nr-1", "return.received", json_pack("{s:s}", "return_id", "r1"),
-                           err, sizeof(err)), 0);
-    ck_assert_int_eq(input("nr-1", "return.inspected",
-                           json_pack("{s:s, s:s}", "return_id", "r1", "outcome", "refund"), err,
-                           sizeof(err)), 0);
-    ck_assert_msg(wait_sub_state("nr-1", "returns", "r1", "refunded"), "not refunded");
-    ck_assert_int_eq(stock("MUG-1").on_hand, 3);
+    ship_order("nr-1");
+    return_refunded("nr-1", json_pack("{s:s}", "return_id", "r1"),
+                    json_pack("{s:s, s:s}", "return_id", "r1", "outcome", "refund"));
+    ck_assert_int_eq(ef_stock("MUG-1").on_hand, 3);
 }
 END_TEST
 
@@ -270,7 +241,7 @@ START_TEST(low_is_journaled_once)
 {
     ef_extra_routes = " { on = \"inventory.low\"; chain = [\"timeline\"]; },\n";
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 6, 3);
+    ef_set_stock("MUG-1", 6, 3);
     char err[512];
     int n;
     ck_assert_int_eq(place("low-1", "MUG-1:3", err, sizeof(err)), 0); /* 3 left: not below */

@@ -56,25 +56,6 @@ static int listed_late(const char *id)
     return found;
 }
 
-/* Seller s-1's record of `sku` set to on_hand, through the store's stock unit. */
-static void set_stock(const char *sku, int64_t on_hand)
-{
-    st_stock_set s = {.mode = ST_STOCK_SET, .value = on_hand, .low_threshold = -1};
-    snprintf(s.seller_id, sizeof(s.seller_id), "s-1");
-    snprintf(s.sku, sizeof(s.sku), "%s", sku);
-    st_unit u = {.stock_sets = &s, .stock_set_count = 1};
-    char err[256];
-    ck_assert_msg(store_commit(h.store, &u, err, sizeof(err)) == 0, "%s", err);
-}
-
-static int64_t reserved(const char *sku)
-{
-    st_stock st;
-    char err[256];
-    ck_assert_msg(store_stock_get(h.store, "s-1", sku, &st, err, sizeof(err)) == 0, "%s", err);
-    return st.reserved;
-}
-
 /* The journal time of the order's first event `name`; -1 when it has none. */
 static int64_t event_at(const char *id, const char *name)
 {
@@ -170,16 +151,16 @@ START_TEST(breach_cancels_after_grace)
     ef_extra_conf = "sla = { ship_by = \"2s\"; sellers = ( { id = \"s-1\"; "
                     "on_breach = \"cancel\"; cancel_grace = \"1s\"; } ); };\n";
     ef_start_hub(0, NULL);
-    set_stock("MUG-1", 5);
+    ef_set_stock("MUG-1", 5, -1);
     place_paid("sla-8", 1200);
-    ck_assert_int_eq(reserved("MUG-1"), 1);
+    ck_assert_int_eq(ef_stock("MUG-1").reserved, 1);
     int64_t breached = wait_event("sla-8", "sla.ship_by_breached", 8000);
     ck_assert_msg(breached > 0, "%s", timeline("sla-8"));
     ck_assert_msg(wait_state("sla-8", "cancelled", 8000), "%s", timeline("sla-8"));
     int64_t cancelled = event_at("sla-8", "order.cancelled");
     ck_assert_msg(cancelled - breached >= 1000, "cancelled %lld ms after the breach",
                   (long long)(cancelled - breached));
-    ck_assert_int_eq(reserved("MUG-1"), 0);
+    ck_assert_int_eq(ef_stock("MUG-1").reserved, 0);
     ck_assert_msg(wait_event("sla-8", "payment.voided", 8000) > 0, "%s", timeline("sla-8"));
     char *t = timeline("sla-8");
     ck_assert_msg(strstr(t, "sla.ship_by_breached order.cancelled inventory.released"), "%s",

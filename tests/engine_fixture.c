@@ -40,6 +40,22 @@ int wait_reply(waiter *w)
     return w->rc;
 }
 
+rt_gen *ef_build(const char *file, const char *conf, int test_plugins)
+{
+    char *path = tu_write(dir, file, conf);
+    const char *dirs[2] = {tu_env("PLUGIN_DIR")};
+    if (test_plugins)
+        dirs[1] = tu_env("TEST_PLUGIN_DIR");
+    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = test_plugins ? 2 : 1,
+                        .init = 1};
+    diag_list d = {0};
+    rt_gen *g = rt_build(&reg, path, &bo, &d);
+    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
+    diag_free(&d);
+    free(path);
+    return g;
+}
+
 void ef_start_hub(int max_attempts, const char *pay_url)
 {
     ef_start_hub_with(max_attempts, pay_url, "\"limits\", \"pay\"", "shipment.label_created");
@@ -72,14 +88,7 @@ void ef_start_hub_with(int max_attempts, const char *pay_url, const char *placem
              " { on = \"shipment.*\"; chain = [\"timeline\"]; } );\n%s",
              pay_url ? pay_url : pay, base, dir, placement, capture_on, ef_extra_routes,
              ef_extra_conf);
-    char *path = tu_write(dir, "orderhub.conf", conf);
-    const char *dirs[] = {tu_env("PLUGIN_DIR"), tu_env("TEST_PLUGIN_DIR")};
-    rt_build_opts bo = {.extra_dirs = dirs, .extra_dir_count = 2, .init = 1};
-    diag_list d = {0};
-    rt_gen *g = rt_build(&reg, path, &bo, &d);
-    ck_assert_msg(g != NULL, "%s", tu_diag_dump(&d));
-    diag_free(&d);
-    free(path);
+    rt_gen *g = ef_build("orderhub.conf", conf, 1);
     eng_options eo = {.workers = 2, .max_attempts = max_attempts, .backoff_base_ms = 50,
                       .backoff_max_ms = 200, .poll_ms = 20, .track_poll_ms = 100};
     char err[512];
@@ -165,10 +174,34 @@ void complete_order(const char *id, int64_t total)
     waiter w = WAITER;
     ck_assert_int_eq(eng_place(h.engine, sample_order(id, total), on_reply, &w), 0);
     ck_assert_int_eq(wait_reply(&w), 0);
+    ship_order(id);
+}
+
+void ship_order(const char *id)
+{
     ck_assert_msg(wait_state(id, "awaiting_shipment", 10000), "%s not paid", id);
     ck_assert_int_eq(input(id, "acknowledge", NULL, NULL, 0), 0);
     ck_assert_int_eq(input(id, "pack", NULL, NULL, 0), 0);
     ck_assert_msg(wait_state(id, "completed", 15000), "%s: %s", id, timeline(id));
+}
+
+void ef_set_stock(const char *sku, int64_t on_hand, int64_t low)
+{
+    st_stock_set s = {.mode = ST_STOCK_SET, .value = on_hand, .low_threshold = low};
+    snprintf(s.seller_id, sizeof(s.seller_id), "s-1");
+    snprintf(s.sku, sizeof(s.sku), "%s", sku);
+    st_unit u = {.stock_sets = &s, .stock_set_count = 1};
+    char err[256];
+    ck_assert_msg(store_commit(h.store, &u, err, sizeof(err)) == 0, "%s", err);
+}
+
+st_stock ef_stock(const char *sku)
+{
+    st_stock st;
+    char err[256];
+    ck_assert_msg(store_stock_get(h.store, "s-1", sku, &st, err, sizeof(err)) == 0, "%s %s",
+                  sku, err);
+    return st;
 }
 
 /* The state of a return or dispute in the stored snapshot. */

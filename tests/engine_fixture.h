@@ -56,6 +56,11 @@ void ef_start_hub(int max_attempts, const char *pay_url);
 void ef_start_hub_with(int max_attempts, const char *pay_url, const char *placement,
                        const char *capture_on);
 
+/* ef_build - write conf to dir/file and build a generation of it with the modules of
+ * PLUGIN_DIR (and TEST_PLUGIN_DIR when test_plugins), failing the test when it does not
+ * build. */
+rt_gen *ef_build(const char *file, const char *conf, int test_plugins);
+
 /* sample_order - a one-line order of `total` minor units (USD) by seller s-1; caller owns. */
 json_t *sample_order(const char *id, int64_t total);
 /* wait_state - poll the store until order `id` is in `state`; 1, or 0 after timeout_ms. */
@@ -67,6 +72,14 @@ char *timeline(const char *id);
 int input(const char *id, const char *in, json_t *data, char *error, size_t len);
 /* complete_order - place, pay, acknowledge and pack order `id`, and wait for `completed`. */
 void complete_order(const char *id, int64_t total);
+/* ship_order - wait until placed order `id` is paid, acknowledge and pack it, and wait for
+ * `completed`. */
+void ship_order(const char *id);
+/* ef_set_stock - seller s-1's record of `sku` set to on_hand through the store's stock unit
+ * (low: its threshold, -1 none). */
+void ef_set_stock(const char *sku, int64_t on_hand, int64_t low);
+/* ef_stock - seller s-1's record of `sku`. */
+st_stock ef_stock(const char *sku);
 /* sub_state - the state of return/dispute `sub` in the order's snapshot; caller frees. */
 char *sub_state(const char *id, const char *collection, const char *sub);
 /* wait_sub_state - poll sub_state until it is `state` (10 s at most); 1 or 0. */

@@ -62,10 +62,7 @@ static int table_of(ctl *c, const char *path, const char *key, size_t ncols,
         for (size_t k = 0; k < ncols && k < 16; k++)
             free(cells[k]);
     }
-    if (out_table_rows(t) == 0)
-        printf("%s\n", none);
-    else
-        out_table_print(t, stdout, 0);
+    out_table_or_none(t, none);
     out_table_free(t);
     ctl_resp_free(&r);
     return CTL_OK;
@@ -149,23 +146,19 @@ static const char check_store_help[] =
     "the problems found on stderr (/healthz then answers 503 until a check passes).\n"
     "A big database may need a longer --timeout.\n";
 
+static void print_store_ok(const json_t *answer)
+{
+    printf("store OK: integrity check passed in %lld ms\n",
+           (long long)json_integer_value(json_object_get(answer, "took_ms")));
+}
+
 int verb_check_store(ctl *c, int argc, char **argv)
 {
     int first, rc = ctl_parse(c, argc, argv, check_store_help, NULL, no_opt, NULL, 0, 0,
                               &first);
     if (rc >= 0)
         return rc;
-    ctl_resp r;
-    rc = ctl_call(c, "POST", "/v1/store/check", NULL, NULL, &r);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        printf("store OK: integrity check passed in %lld ms\n",
-               (long long)json_integer_value(json_object_get(r.json, "took_ms")));
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return ctl_call_print(c, "POST", "/v1/store/check", NULL, print_store_ok);
 }
 
 /* ---- check-config ----------------------------------------------------------------- */

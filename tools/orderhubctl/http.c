@@ -548,6 +548,21 @@ int ctl_call_raw(ctl *c, const char *method, const char *path, const char *body,
     return 0;
 }
 
+int ctl_call_print(ctl *c, const char *method, const char *path, const json_t *body_json,
+                   ctl_print_fn print)
+{
+    ctl_resp r;
+    int rc = ctl_call(c, method, path, body_json, NULL, &r);
+    if (rc != 0)
+        return rc;
+    if (c->json)
+        out_raw(r.body, r.len);
+    else
+        print(r.json);
+    ctl_resp_free(&r);
+    return CTL_OK;
+}
+
 void ctl_resp_free(ctl_resp *r)
 {
     free(r->body);

@@ -42,6 +42,16 @@ int ctl_call(ctl *c, const char *method, const char *path, const json_t *body_js
 int ctl_call_raw(ctl *c, const char *method, const char *path, const char *body, size_t len,
                  const char *idem_key, ctl_resp *r);
 
+/* How a verb prints a 2xx answer when --json is not given. */
+typedef void (*ctl_print_fn)(const json_t *answer);
+
+/*
+ * ctl_call_print - ctl_call without idempotency key, then the answer printed: the JSON as
+ * is with --json, else by print.  The exit status.
+ */
+int ctl_call_print(ctl *c, const char *method, const char *path, const json_t *body_json,
+                   ctl_print_fn print);
+
 /* ctl_report - print why a non-2xx answer failed; CTL_REFUSED. */
 int ctl_report(ctl *c, const ctl_resp *r);
 

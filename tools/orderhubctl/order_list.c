@@ -186,15 +186,7 @@ int verb_list(ctl *c, int argc, char **argv)
                         cc ? cc : "");
                 free(cc);
             }
-            if (c->json) {
-                json_t *doc = json_pack("{s:O, s:n}", "orders", all, "next_cursor");
-                out_json(doc);
-                json_decref(doc);
-            } else if (out_table_rows(t) == 0) {
-                printf("no orders\n");
-            } else {
-                out_table_print(t, stdout, 0);
-            }
+            out_collected(c->json, t, all, "orders", "next_cursor", "no orders");
             rc = CTL_OK;
             break;
         }

@@ -226,17 +226,9 @@ int verb_show(ctl *c, int argc, char **argv)
     char *path = ctl_path("v1", "orders", argv[first], (const char *)NULL);
     if (path == NULL)
         return ord_oom();
-    ctl_resp r;
-    rc = ctl_call(c, "GET", path, NULL, NULL, &r);
+    rc = ctl_call_print(c, "GET", path, NULL, show_summary);
     free(path);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        show_summary(r.json);
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return rc;
 }
 
 /* ---- timeline --------------------------------------------------------------------- */

@@ -227,3 +227,23 @@ void out_table_free(out_table *t)
     free(t->cells);
     free(t);
 }
+
+void out_table_or_none(const out_table *t, const char *none)
+{
+    if (out_table_rows(t) == 0)
+        printf("%s\n", none);
+    else
+        out_table_print(t, stdout, 0);
+}
+
+void out_collected(int json, const out_table *t, json_t *items, const char *key,
+                   const char *next_key, const char *none)
+{
+    if (json) {
+        json_t *doc = json_pack("{s:O, s:n}", key, items, next_key);
+        out_json(doc);
+        json_decref(doc);
+    } else {
+        out_table_or_none(t, none);
+    }
+}

@@ -46,4 +46,14 @@ size_t out_table_rows(const out_table *t);
 void out_table_print(const out_table *t, FILE *f, int indent);
 void out_table_free(out_table *t);
 
+/* out_table_or_none - the table on stdout, or the line `none` when it has no rows. */
+void out_table_or_none(const out_table *t, const char *none);
+
+/*
+ * out_collected - what a verb gathered over every page: with json, the document {key:
+ * items, next_key: null}; otherwise out_table_or_none.
+ */
+void out_collected(int json, const out_table *t, json_t *items, const char *key,
+                   const char *next_key, const char *none);
+
 #endif

@@ -131,17 +131,9 @@ static void print_record(const json_t *rec)
 /* Send one write and print the record it answers. */
 static int write_one(ctl *c, const char *method, const char *path, json_t *body)
 {
-    ctl_resp r;
-    int rc = ctl_call(c, method, path, body, NULL, &r);
+    int rc = ctl_call_print(c, method, path, body, print_record);
     json_decref(body);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        print_record(r.json);
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return rc;
 }
 
 static int stock_write(ctl *c, int argc, char **argv, int adjust)
@@ -244,17 +236,8 @@ static int show_all(ctl *c, const struct stock_opts *o)
         if (rc < 0 && after == NULL)
             rc = CTL_OK;
     }
-    if (rc == CTL_OK) {
-        if (c->json) {
-            json_t *doc = json_pack("{s:O, s:n}", "stock", all, "next_after");
-            out_json(doc);
-            json_decref(doc);
-        } else if (out_table_rows(t) == 0) {
-            printf("no stock records\n");
-        } else {
-            out_table_print(t, stdout, 0);
-        }
-    }
+    if (rc == CTL_OK)
+        out_collected(c->json, t, all, "stock", "next_after", "no stock records");
     free(after);
     json_decref(all);
     out_table_free(t);
@@ -274,17 +257,9 @@ static int stock_show(ctl *c, int argc, char **argv)
     char *path = stock_path(argv[first], NULL, o.seller);
     if (path == NULL)
         return ord_oom();
-    ctl_resp r;
-    rc = ctl_call(c, "GET", path, NULL, NULL, &r);
+    rc = ctl_call_print(c, "GET", path, NULL, print_record);
     free(path);
-    if (rc != 0)
-        return rc;
-    if (c->json)
-        out_raw(r.body, r.len);
-    else
-        print_record(r.json);
-    ctl_resp_free(&r);
-    return CTL_OK;
+    return rc;
 }
 
 int verb_stock(ctl *c, int argc, char **argv)
