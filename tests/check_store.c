@@ -94,7 +94,7 @@ START_TEST(reopen_keeps_data)
     create_order(s, "o-1");
     store_close(s);
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
     st_order o;
     ck_assert_int_eq(store_order_get(s, "o-1", &o, err, sizeof(err)), 0);
     ck_assert_str_eq(o.state, "placed");

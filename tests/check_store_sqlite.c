@@ -163,9 +163,9 @@ START_TEST(open_creates_file_and_schema)
     ck_assert_int_ne(access(path, F_OK), 0);
     store *s = open_store(1, 0);
     ck_assert_int_eq(access(path, F_OK), 0); /* directories created too */
-    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
     store_close(s);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 10);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name IN ('orders','events','actions','timers','idempotency',"
                              "'kv','tracking','documents')"),
@@ -236,8 +236,8 @@ START_TEST(version_1_file_migrated_to_latest)
     write_v1_file(NULL);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 1);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 9);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 10);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name IN ('orders_updated', 'orders_seller_updated', "
                              "'orders_state_updated', 'orders_created_by_updated')"),
@@ -281,7 +281,7 @@ START_TEST(version_1_file_migrated_to_latest)
     store_close(s);
     /* Opening again migrates nothing more. */
     s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
     store_close(s);
 }
 END_TEST
@@ -292,8 +292,8 @@ START_TEST(version_5_file_timers_leased)
     write_v1_file(v2_to_v5);
     ck_assert_int_eq(store_peek("PRAGMA user_version"), 5);
     store *s = open_store(0, 0);
-    ck_assert_int_eq(store_schema_version(s), 9);
-    ck_assert_int_eq(store_peek("PRAGMA user_version"), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
+    ck_assert_int_eq(store_peek("PRAGMA user_version"), 10);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM sqlite_master WHERE name = 'timers_lease'"),
                      1);
     ck_assert_int_eq(store_peek("SELECT count(*) FROM timers WHERE lease_owner = '' AND "
@@ -311,7 +311,7 @@ START_TEST(version_5_file_timers_leased)
     ck_assert_uint_eq(n, 0);
     store_close(s);
     s = open_store(0, 0); /* nothing more to migrate; the lease was kept */
-    ck_assert_int_eq(store_schema_version(s), 9);
+    ck_assert_int_eq(store_schema_version(s), 10);
     ck_assert_int_eq(store_next_due_ms(s), 600);
     store_close(s);
 }

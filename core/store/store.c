@@ -242,6 +242,20 @@ int store_payment_get(store *s, const char *order_id, st_payment *out, char *err
     return BACKEND(s)->payment_get(IMPL(s), order_id, out, err, errlen);
 }
 
+int store_ledger_list(store *s, const char *seller_id, const char *currency, int64_t from_ms,
+                      int64_t to_ms, int64_t after_id, size_t limit, st_ledger_entry **out,
+                      size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->ledger_list(IMPL(s), seller_id, currency, from_ms, to_ms, after_id,
+                                   limit, out, count, err, errlen);
+}
+
+int store_ledger_balance(store *s, const char *seller_id, st_ledger_balance *out,
+                         size_t *count, char *err, size_t errlen)
+{
+    return BACKEND(s)->ledger_balance(IMPL(s), seller_id, out, count, err, errlen);
+}
+
 int store_stock_list(store *s, const char *seller_id, const char *after_sku, int low_only,
                      size_t limit, st_stock **out, size_t *count, char *err, size_t errlen)
 {

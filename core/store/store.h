@@ -68,7 +68,7 @@ int store_driver_known(const char *driver, char *names, size_t len);
  * stop the writer, close.  NULL is a no-op. */
 void store_close(store *s);
 
-/* store_schema_version - the schema version in the file (after migrations): 9.
+/* store_schema_version - the schema version in the file (after migrations): 10.
  *   1  the initial schema
  *   2  orders.created_by (TEXT, '' for older rows); indexes for store_orders_list and
  *      store_counts: orders(updated_ms, id), orders(seller_id, updated_ms, id),
@@ -96,7 +96,11 @@ void store_close(store *s);
  *      next update), the partial index orders_ship_by(ship_by_ms, id) WHERE ship_by_ms > 0
  *      (late listings, listings by deadline), and the partial index events_sla(name) of
  *      the sla.* events (store_counts); building it scans the journal once, about 1 s per
- *      ten million events. */
+ *      ten million events.
+ *  10  table ledger (id, seller_id, currency, order_id, event, kind, cause, amount, at_ms)
+ *      and its index ledger(seller_id, at_ms, id): each seller's append-only ledger
+ *      (store_ledger_list, store_ledger_balance).  A new table: money moved before it has
+ *      no entries, so older orders do not reconcile with their payments record. */
 int store_schema_version(store *s);
 
 /*
@@ -360,6 +364,27 @@ int store_stock_get(store *s, const char *seller_id, const char *sku, st_stock *
  */
 int store_payment_get(store *s, const char *order_id, st_payment *out, char *err,
                       size_t errlen);
+
+/*
+ * store_ledger_list - one page of seller_id's ledger entries (append-only, schema 10) with
+ * from_ms <= at_ms < to_ms, in currency (NULL or "" = all), by id ascending, starting after
+ * entry `after_id` (0 = from the first).  limit 1..ST_LIST_MAX; *out (free(*out); NULL when
+ * none) and *count.  0, ST_EINVAL (seller_id empty or too long, currency too long, limit,
+ * a negative cursor), -1.  Entries are written only with the money moves they mirror and
+ * as a unit's ledger_adjustments (store_types.h): an order's entries sum to its captured -
+ * refunded once captured (0 before).
+ */
+int store_ledger_list(store *s, const char *seller_id, const char *currency, int64_t from_ms,
+                      int64_t to_ms, int64_t after_id, size_t limit, st_ledger_entry **out,
+                      size_t *count, char *err, size_t errlen);
+
+/*
+ * store_ledger_balance - seller_id's balance per currency (sum of its entries, and their
+ * number), by currency, at most ST_LEDGER_CURRENCIES into out[ST_LEDGER_CURRENCIES] and
+ * *count.  0, ST_EINVAL (seller_id empty or too long), -1.
+ */
+int store_ledger_balance(store *s, const char *seller_id, st_ledger_balance *out,
+                         size_t *count, char *err, size_t errlen);
 
 /*
  * store_stock_list - one page of a seller's stock records, by SKU (bytewise ascending),

@@ -81,6 +81,11 @@ typedef struct store_backend {
                       size_t errlen);
     int (*payment_get)(store_impl *s, const char *order_id, st_payment *out, char *err,
                        size_t errlen);
+    int (*ledger_list)(store_impl *s, const char *seller_id, const char *currency,
+                       int64_t from_ms, int64_t to_ms, int64_t after_id, size_t limit,
+                       st_ledger_entry **out, size_t *count, char *err, size_t errlen);
+    int (*ledger_balance)(store_impl *s, const char *seller_id, st_ledger_balance *out,
+                          size_t *count, char *err, size_t errlen);
 } store_backend;
 
 /* The handle store.h hands out: the backend and its own handle. */

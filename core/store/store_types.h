@@ -263,10 +263,52 @@ typedef struct st_money_move {
     char currency[ST_CURRENCY_MAX];
     int64_t amount;           /* 1 .. ST_MONEY_MAX (AUTHORIZE and CAPTURE: 0 allowed) */
     char cause[ST_CAUSE_MAX]; /* why (REFUND: required; logged in the refusal) */
+    char seller_id[ST_ID_MAX]; /* its ledger entry's seller; "" = the order's (orders row) */
+    char event[ST_NAME_MAX];  /* the event its ledger entry names (may be empty) */
     /* out, set by the store: */
     int refused;              /* 1: this refund caused the unit's ST_EOVERREFUND */
     int64_t refundable;
 } st_money_move;
+
+/* ---- seller ledger ------------------------------------------------------------------ */
+
+/* What a ledger entry records.  The store writes one with every money move that changes an
+ * order's net (captured - refunded once captured, else 0): a CAPTURE a sale, a REFUND a
+ * refund, a reclaim (cause delivery_unconfirmed) or a dispute_loss (cause dispute). */
+typedef enum st_ledger_kind {
+    ST_LEDGER_SALE = 1,
+    ST_LEDGER_REFUND,
+    ST_LEDGER_RECLAIM,
+    ST_LEDGER_DISPUTE_LOSS,
+    ST_LEDGER_ADJUSTMENT      /* an admin's, as st_unit.ledger_adjustments */
+} st_ledger_kind;
+
+/*
+ * st_ledger_entry - one line of a seller's append-only ledger, amount in signed minor units
+ * of currency (a sale +, a refund, reclaim or dispute loss -).  As an adjustment in a unit,
+ * seller_id, currency, amount (non-zero) and cause are the submitter's (order_id and event
+ * may be empty); id and at_ms are set by the store.
+ */
+typedef struct st_ledger_entry {
+    int64_t id;
+    char seller_id[ST_ID_MAX];
+    char currency[ST_CURRENCY_MAX];
+    char order_id[ST_ID_MAX];
+    char event[ST_NAME_MAX];
+    st_ledger_kind kind;
+    char cause[ST_CAUSE_MAX];
+    int64_t amount;
+    int64_t at_ms;
+} st_ledger_entry;
+
+/* A seller's balance in one currency: the sum of its entries. */
+typedef struct st_ledger_balance {
+    char currency[ST_CURRENCY_MAX];
+    int64_t balance;
+    int64_t entries;
+} st_ledger_balance;
+
+#define ST_LEDGER_CURRENCIES 16 /* most currencies store_ledger_balance reports */
 
 /* ---- units -------------------------------------------------------------------------- */
 
@@ -281,7 +323,7 @@ typedef void (*st_done_fn)(void *arg, int rc, const char *error);
  *
  * Applied in this order: order (the version check first), idem, events, new_actions,
  * action_updates, fired_timers, cancel_timers, new_timers, stock_sets, stock_moves,
- * money_moves.  Before any SQL the unit is
+ * money_moves (each with its ledger entry), ledger_adjustments.  Before any SQL the unit is
  * checked and refused (-1) when a fixed string lacks its NUL, a required one is empty
  * (ids, names, states, operations, keys; seller_id and last_error may be empty),
  * order->snapshot is NULL, expect_version is negative, a count has no array, or
@@ -333,6 +375,8 @@ typedef struct st_unit {
     int stock_untracked_refuse;     /* 1: a RESERVE of a SKU with no record is short */
     st_money_move *money_moves;     /* an order's money: authorize, capture, refund */
     size_t money_move_count;
+    st_ledger_entry *ledger_adjustments; /* admin adjustments appended to the ledger */
+    size_t ledger_adjustment_count;
     st_done_fn done;                /* may be NULL */
     void *arg;
 } st_unit;

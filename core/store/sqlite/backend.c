@@ -7,6 +7,7 @@
 #include "reads.h"
 #include "sqlite.h"
 #include "money.h"
+#include "ledger.h"
 #include "stock.h"
 #include "submit.h"
 
@@ -42,4 +43,6 @@ const store_backend st_sqlite_backend = {
     .stock_get = sqlite_store_stock_get,
     .stock_list = sqlite_store_stock_list,
     .payment_get = sqlite_store_payment_get,
+    .ledger_list = sqlite_store_ledger_list,
+    .ledger_balance = sqlite_store_ledger_balance,
 };

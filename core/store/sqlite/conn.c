@@ -85,6 +85,17 @@ static const char *const sql_text[SQL_COUNT] = {
                          "WHERE order_id = ?1 AND currency = ?2 AND refunded + ?3 <= "
                          "CASE WHEN captured > 0 THEN captured ELSE authorized END",
     [SQL_MONEY_GET] = "SELECT " STI_MONEY_COLS " FROM payments WHERE order_id = ?1",
+    /* The order's seller unless the move names one: the entry is written in the unit that
+     * wrote the order, so the row is there. */
+    [SQL_LEDGER_INSERT] = "INSERT INTO ledger (seller_id, currency, order_id, event, kind, "
+                          "cause, amount, at_ms) VALUES (CASE WHEN ?1 <> '' THEN ?1 ELSE "
+                          "coalesce((SELECT seller_id FROM orders WHERE id = ?3), '') END, "
+                          "?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [SQL_LEDGER_LIST] = "SELECT " STI_LEDGER_COLS " FROM ledger WHERE seller_id = ?1 "
+                        "AND (?2 = '' OR currency = ?2) AND at_ms >= ?3 AND at_ms < ?4 "
+                        "AND id > ?5 ORDER BY id LIMIT ?6",
+    [SQL_LEDGER_BALANCE] = "SELECT currency, sum(amount), count(*) FROM ledger "
+                           "WHERE seller_id = ?1 GROUP BY currency ORDER BY currency LIMIT ?2",
     [SQL_CLAIM_SELECT] = "SELECT " STI_ACTION_COLS " FROM actions "
                          "WHERE (status = 0 AND next_at_ms <= ?1) "
                          "OR (status = 1 AND lease_until_ms <= ?1) "

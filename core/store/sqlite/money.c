@@ -3,6 +3,7 @@
 #include "money.h"
 
 #include "conn.h"
+#include "ledger.h"
 
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,10 @@
  * writer applies them one after the other, and the second finds the condition false.
  * When no row changed, the record is read to tell a missing record, a currency mismatch
  * and a refund beyond what remains apart.
+ *
+ * Every move that changes the order's net (captured - refunded once captured; before the
+ * capture nothing reached the seller, so a void moves nothing) appends the seller's ledger
+ * entry for that change in the same savepoint: summed, an order's entries are its net.
  */
 
 /* A fixed array that holds its NUL (and, when required, is not empty). */
@@ -25,8 +30,10 @@ static int fixed_ok(const char *field, size_t size, int required)
 static int check_move(st_money_move *m, char *err, size_t errlen)
 {
     if (!fixed_ok(m->order_id, ST_ID_MAX, 1) || !fixed_ok(m->currency, ST_CURRENCY_MAX, 1) ||
-        !fixed_ok(m->cause, ST_CAUSE_MAX, m->op == ST_MONEY_REFUND)) {
-        sti_err(err, errlen, "money move: order_id, currency or cause is empty or too long");
+        !fixed_ok(m->cause, ST_CAUSE_MAX, m->op == ST_MONEY_REFUND) ||
+        !fixed_ok(m->seller_id, ST_ID_MAX, 0) || !fixed_ok(m->event, ST_NAME_MAX, 0)) {
+        sti_err(err, errlen, "money move: order_id, currency, cause, seller_id or event is "
+                "empty or too long");
         return -1;
     }
     int64_t least = m->op == ST_MONEY_REFUND ? 1 : 0;
@@ -51,7 +58,7 @@ int sti_money_check(st_unit *u, char *err, size_t errlen)
         if (check_move(&u->money_moves[i], err, errlen) != 0)
             return -1;
     }
-    return 0;
+    return sti_ledger_check(u, err, errlen);
 }
 
 /* The record of order_id on connection c: 0 and *out, 1 when there is none, -1. */
@@ -133,13 +140,52 @@ static int move_missed(sti_conn *c, st_money_move *m, char *err, size_t errlen)
     return ST_EOVERREFUND;
 }
 
+/* What the seller holds of the order: nothing before the capture. */
+static int64_t net_of(const st_payment *p)
+{
+    return p->captured > 0 ? p->captured - p->refunded : 0;
+}
+
+static st_ledger_kind kind_of(const st_money_move *m)
+{
+    if (m->op != ST_MONEY_REFUND)
+        return ST_LEDGER_SALE;
+    if (strcmp(m->cause, "delivery_unconfirmed") == 0)
+        return ST_LEDGER_RECLAIM;
+    if (strcmp(m->cause, "dispute") == 0)
+        return ST_LEDGER_DISPUTE_LOSS;
+    return ST_LEDGER_REFUND;
+}
+
+/* The ledger entry of move m, which took the order's net from `before` to after->'s. */
+static int mirror(sti_conn *c, const st_money_move *m, int64_t before, const st_payment *after,
+                  int64_t now, char *err, size_t errlen)
+{
+    int64_t delta = net_of(after) - before;
+    if (delta == 0)
+        return 0;
+    st_ledger_entry e;
+    memset(&e, 0, sizeof(e));
+    memcpy(e.seller_id, m->seller_id, sizeof(e.seller_id));
+    memcpy(e.currency, m->currency, sizeof(e.currency));
+    memcpy(e.order_id, m->order_id, sizeof(e.order_id));
+    memcpy(e.event, m->event, sizeof(e.event));
+    memcpy(e.cause, m->cause, sizeof(e.cause));
+    e.kind = kind_of(m);
+    e.amount = delta;
+    return sti_ledger_append(c, &e, now, err, errlen);
+}
+
 int sti_money_apply(sti_conn *c, st_unit *u, char *err, size_t errlen)
 {
-    if (u->money_move_count == 0)
-        return 0;
     int64_t now = wall_ms();
     for (size_t i = 0; i < u->money_move_count; i++) {
         st_money_move *m = &u->money_moves[i];
+        st_payment p;
+        int had = payment_find(c, m->order_id, &p, err, errlen);
+        if (had < 0)
+            return -1;
+        int64_t before = had == 0 ? net_of(&p) : 0;
         STI_STMT(move_sql(m->op));
         int b = sti_bind_text(st, 1, m->order_id) | sti_bind_text(st, 2, m->currency) |
                 sqlite3_bind_int64(st, 3, m->amount) | sqlite3_bind_int64(st, 4, now);
@@ -147,12 +193,12 @@ int sti_money_apply(sti_conn *c, st_unit *u, char *err, size_t errlen)
             return -1;
         if (sqlite3_changes(c->db) == 0)
             return move_missed(c, m, err, errlen);
-        st_payment p;
-        if (payment_find(c, m->order_id, &p, err, errlen) != 0)
+        if (payment_find(c, m->order_id, &p, err, errlen) != 0 ||
+            mirror(c, m, before, &p, now, err, errlen) != 0)
             return -1;
         m->refundable = refundable_of(&p);
     }
-    return 0;
+    return sti_ledger_apply(c, u, now, err, errlen);
 }
 
 int sqlite_store_payment_get(store_impl *s, const char *order_id, st_payment *out, char *err,

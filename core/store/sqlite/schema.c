@@ -149,6 +149,23 @@ static const char *const steps[] = {
     "ALTER TABLE orders ADD COLUMN ship_by_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX orders_ship_by ON orders(ship_by_ms, id) WHERE ship_by_ms > 0;"
     "CREATE INDEX events_sla ON events(name) WHERE name GLOB 'sla.*';",
+
+    /* 10: each seller's append-only ledger (store_ledger_list, store_ledger_balance), in
+     * signed minor units.  Written only in the unit of the money move it mirrors (money.c,
+     * ledger.c), so it cannot disagree with payments; no statement updates or deletes it.
+     * No foreign key to orders: an admin adjustment need not name an order. */
+    "CREATE TABLE ledger ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  seller_id TEXT NOT NULL,"
+    "  currency TEXT NOT NULL,"
+    "  order_id TEXT NOT NULL,"
+    "  event TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund', 'reclaim', 'dispute_loss', "
+    "    'adjustment')),"
+    "  cause TEXT NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  at_ms INTEGER NOT NULL);"
+    "CREATE INDEX ledger_seller ON ledger(seller_id, at_ms, id);",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -69,6 +69,7 @@ typedef enum sti_sql {
     SQL_MONEY_CAPTURE,
     SQL_MONEY_REFUND,
     SQL_MONEY_GET,          /* the writer's (a refusal's refundable) and the readers' */
+    SQL_LEDGER_INSERT,
     /* writer: claims, replays */
     SQL_CLAIM_SELECT,
     SQL_CLAIM_SELECT_INSTANCE,
@@ -95,6 +96,8 @@ typedef enum sti_sql {
     SQL_COUNT_OTHERS,
     SQL_ACTION_INSTANCES,
     SQL_STOCK_LIST,
+    SQL_LEDGER_LIST,
+    SQL_LEDGER_BALANCE,
     SQL_COUNT
 } sti_sql;
 
@@ -121,6 +124,7 @@ typedef enum sti_sql {
     "lease_owner, lease_until_ms, last_error, created_ms, sent"
 #define STI_TIMER_COLS "id, order_id, name, due_ms, data, lease_owner, lease_until_ms"
 #define STI_IDEM_COLS "key, request_hash, status, response, created_ms"
+#define STI_LEDGER_COLS "id, seller_id, currency, order_id, event, kind, cause, amount, at_ms"
 #define STI_MONEY_COLS "order_id, currency, authorized, captured, refunded, updated_ms"
 #define STI_STOCK_COLS \
     "seller_id, sku, on_hand, reserved, low_threshold, version, updated_ms"
