@@ -3,7 +3,8 @@
  * sandbox gateway: a return gives back its lines (the $8.99 mug of a $37.99 order: 899),
  * a later dispute at most the rest (more answers ENG_EOVERREFUND naming the refundable),
  * the same money is never refunded twice - not even by a return and a dispute racing - and
- * what the gateway booked agrees with orderhub's totals to the minor unit.
+ * what the gateway booked agrees with orderhub's totals to the minor unit; and the seller's
+ * ledger reconciles with every order's payments record (captured - refunded).
  */
 #include "config.h"
 
@@ -85,6 +86,69 @@ static void assert_refunded(const char *id, int64_t refunded, const char *status
     ck_assert_int_eq(sp.refunded, refunded);
     ck_assert_int_le(sp.refunded, sp.captured);
     ck_assert_int_eq(sr_booked_amount(remote, id, "refund"), refunded);
+}
+
+/*
+ * The seller's ledger against the store's payments: every order's entries sum to what the
+ * seller holds of it (captured - refunded, 0 while never captured), each names its event and
+ * the kind its cause calls for, and the balance is the sum over the orders.
+ */
+static void assert_ledger_reconciles(const char *const *ids, size_t n)
+{
+    ck_assert_int_eq(eng_wait_idle(h.engine, 60000), 0);
+    char err[256];
+    st_ledger_entry *all = NULL;
+    size_t total = 0;
+    for (int64_t after = 0;;) {
+        st_ledger_entry *page = NULL;
+        size_t got = 0;
+        ck_assert_msg(store_ledger_list(h.store, "s-1", NULL, 0, INT64_MAX, after, ST_LIST_MAX,
+                                        &page, &got, err, sizeof(err)) == 0, "%s", err);
+        if (got == 0)
+            break;
+        all = realloc(all, (total + got) * sizeof(*all));
+        ck_assert_ptr_nonnull(all);
+        memcpy(all + total, page, got * sizeof(*page));
+        total += got;
+        after = page[got - 1].id;
+        free(page);
+    }
+    int64_t sum_orders = 0;
+    for (size_t i = 0; i < n; i++) {
+        st_payment sp;
+        ck_assert_msg(store_payment_get(h.store, ids[i], &sp, err, sizeof(err)) == 0, "%s %s",
+                      ids[i], err);
+        int64_t sum = 0;
+        for (size_t k = 0; k < total; k++) {
+            const st_ledger_entry *e = &all[k];
+            if (strcmp(e->order_id, ids[i]) != 0)
+                continue;
+            sum += e->amount;
+            ck_assert_str_eq(e->currency, "USD");
+            ck_assert_msg(e->event[0] != '\0', "%s: an entry without its event", ids[i]);
+            st_ledger_kind want = e->amount > 0 ? ST_LEDGER_SALE
+                                  : strcmp(e->cause, "dispute") == 0 ? ST_LEDGER_DISPUTE_LOSS
+                                  : strcmp(e->cause, "delivery_unconfirmed") == 0
+                                      ? ST_LEDGER_RECLAIM
+                                      : ST_LEDGER_REFUND;
+            ck_assert_int_eq(e->kind, want);
+        }
+        int64_t held = sp.captured > 0 ? sp.captured - sp.refunded : 0;
+        ck_assert_msg(sum == held, "%s: ledger %lld, captured %lld - refunded %lld", ids[i],
+                      (long long)sum, (long long)sp.captured, (long long)sp.refunded);
+        sum_orders += sum;
+    }
+    int64_t sum_all = 0;
+    for (size_t k = 0; k < total; k++)
+        sum_all += all[k].amount;
+    ck_assert_int_eq(sum_all, sum_orders); /* no entry of an order outside the set */
+    st_ledger_balance b[ST_LEDGER_CURRENCIES];
+    size_t nb = 0;
+    ck_assert_msg(store_ledger_balance(h.store, "s-1", b, &nb, err, sizeof(err)) == 0, "%s",
+                  err);
+    ck_assert_int_eq(nb > 0 ? b[0].balance : 0, sum_orders);
+    ck_assert_uint_le(nb, 1);
+    free(all);
 }
 
 START_TEST(return_refunds_its_lines_and_dispute_at_most_the_rest)
@@ -251,6 +315,50 @@ START_TEST(unconfirmed_delivery_refunds_only_what_remains)
     ck_assert_msg(wait_state("m-5", "refunded", 15000), "%s", timeline("m-5"));
     assert_refunded("m-5", 3799, "refunded");
     ck_assert_int_eq(sr_booked_amount(remote, "m-5", "refund"), 1000 + 2799);
+    const char *ids[] = {"m-5"};
+    assert_ledger_reconciles(ids, 1);
+}
+END_TEST
+
+/* Orders captured, returned in part, disputed, raced, cancelled: the ledger of each is its
+ * payments record, and the seller's balance their sum. */
+START_TEST(ledger_reconciles_every_order)
+{
+    ef_start_hub(0, NULL);
+    char err[512];
+    deliver("l-1"); /* captured only */
+    deliver("l-2"); /* a partial return, then a partial dispute */
+    return_received("l-2", "r-1", json_pack("[s]", "MUG-1"));
+    ck_assert_int_eq(input("l-2", "return.inspected",
+                           json_pack("{s:s, s:s}", "return_id", "r-1", "outcome", "refund"),
+                           err, sizeof(err)), 0);
+    ck_assert_msg(wait_sub_state("l-2", "returns", "r-1", "refunded"), "not refunded");
+    ck_assert_int_eq(input("l-2", "dispute.open", json_pack("{s:s}", "dispute_id", "d-1"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input("l-2", "dispute.resolve",
+                           json_pack("{s:s, s:s, s:i}", "dispute_id", "d-1", "resolution",
+                                     "refund", "amount", 500), err, sizeof(err)), 0);
+    deliver("l-3"); /* a dispute of everything */
+    ck_assert_int_eq(input("l-3", "dispute.open", json_pack("{s:s}", "dispute_id", "d-1"), err,
+                           sizeof(err)), 0);
+    ck_assert_int_eq(input("l-3", "dispute.resolve",
+                           json_pack("{s:s, s:s}", "dispute_id", "d-1", "resolution", "refund"),
+                           err, sizeof(err)), 0);
+    waiter w = WAITER; /* cancelled before the capture: voided, nothing in the ledger */
+    ck_assert_int_eq(eng_place(h.engine, mug_and_tees("l-4"), on_reply, &w), 0);
+    ck_assert_int_eq(wait_reply(&w), 0);
+    ck_assert_msg(wait_state("l-4", "awaiting_shipment", 10000), "not paid");
+    ck_assert_int_eq(input("l-4", "cancel", NULL, err, sizeof(err)), 0);
+    assert_refunded("l-2", 1399, "partially_refunded");
+    assert_refunded("l-3", 3799, "refunded");
+    const char *ids[] = {"l-1", "l-2", "l-3", "l-4"};
+    assert_ledger_reconciles(ids, 4);
+    size_t n = 0;
+    st_ledger_entry *e = NULL;
+    ck_assert_int_eq(store_ledger_list(h.store, "s-1", NULL, 0, INT64_MAX, 0, ST_LIST_MAX, &e,
+                                       &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 3 + 1 + 2); /* three sales, a refund and two dispute losses */
+    free(e);
 }
 END_TEST
 
@@ -433,6 +541,12 @@ START_TEST(randomized_refunds_never_exceed_what_was_paid)
     }
     fprintf(stderr, "randomized refunds: %d orders (%d cancelled, %d raced), %d fully given "
             "back; every total agrees\n", RANDOM_ORDERS, cancelled, raced, full);
+    const char **ids = calloc(RANDOM_ORDERS, sizeof(*ids));
+    ck_assert_ptr_nonnull(ids);
+    for (int i = 0; i < RANDOM_ORDERS; i++)
+        ids[i] = ms[i].id;
+    assert_ledger_reconciles(ids, RANDOM_ORDERS);
+    free(ids);
     free(ms);
 }
 END_TEST
@@ -449,6 +563,7 @@ int main(void)
     tcase_add_test(tc, return_and_dispute_racing_refund_once);
     tcase_add_test(tc, cancelled_order_refunds_nothing);
     tcase_add_test(tc, unconfirmed_delivery_refunds_only_what_remains);
+    tcase_add_test(tc, ledger_reconciles_every_order);
     suite_add_tcase(s, tc);
     TCase *slow = tcase_create("randomized");
     tcase_set_timeout(slow, 600);

@@ -30,8 +30,9 @@ static int64_t member(const json_t *o, const char *key)
     return (int64_t)json_integer_value(json_object_get(o, key));
 }
 
+/* The ledger entry's seller is left to the store: the order's, as stored. */
 static int add_move(es_unit *c, st_money_op op, const char *currency, int64_t amount,
-                    const char *cause)
+                    const char *cause, const char *event)
 {
     if (c->nmoney == ES_MAX_MONEY) {
         snprintf(c->error, sizeof(c->error), "more than %d money moves for one input",
@@ -45,6 +46,7 @@ static int add_move(es_unit *c, st_money_op op, const char *currency, int64_t am
     snprintf(m->currency, sizeof(m->currency), "%s", currency);
     m->amount = amount;
     snprintf(m->cause, sizeof(m->cause), "%s", cause);
+    snprintf(m->event, sizeof(m->event), "%s", event);
     return 0;
 }
 
@@ -76,7 +78,7 @@ static void set_status(json_t *p)
  * schema 8 (no authorized_total) get theirs, from the order's total, with their first
  * capture or refund.
  */
-static int ensure_record(es_unit *c, json_t *p)
+static int ensure_record(es_unit *c, json_t *p, const char *event)
 {
     if (json_integer_value(json_object_get(p, "authorized_total")) > 0)
         return 0;
@@ -88,7 +90,7 @@ static int ensure_record(es_unit *c, json_t *p)
     int64_t total = member(c->snapshot, "total");
     json_object_set_new(p, "authorized_total", json_integer(total));
     json_object_set_new(p, "refunded_total", json_integer(0));
-    return add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), total, "");
+    return add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), total, "", event);
 }
 
 void es_money_order_input(es_unit *c, lc_input in, const json_t *data)
@@ -96,21 +98,24 @@ void es_money_order_input(es_unit *c, lc_input in, const json_t *data)
     if (in != LC_IN_PAYMENT_AUTHORIZED && in != LC_IN_PAYMENT_CAPTURED)
         return;
     json_t *p = payment_of(c);
+    const char *event = in == LC_IN_PAYMENT_AUTHORIZED ? "payment.authorized"
+                                                       : "payment.captured";
     int64_t amount = member(data, "amount");
     if (amount <= 0 || amount > ST_MONEY_MAX)
         amount = member(c->snapshot, "total");
     if (in == LC_IN_PAYMENT_AUTHORIZED) {
         json_object_set_new(p, "authorized_total", json_integer(amount));
         json_object_set_new(p, "refunded_total", json_integer(0));
-        add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), amount, "");
+        add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), amount, "", event);
         return;
     }
     /* The record again first (an upsert): the capture needs it, whenever it was made. */
     if (json_integer_value(json_object_get(p, "authorized_total")) <= 0)
         json_object_set_new(p, "authorized_total", json_integer(amount));
-    add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), member(p, "authorized_total"), "");
+    add_move(c, ST_MONEY_AUTHORIZE, currency_of(c), member(p, "authorized_total"), "",
+             event);
     json_object_set_new(p, "captured_total", json_integer(amount));
-    add_move(c, ST_MONEY_CAPTURE, currency_of(c), amount, "");
+    add_move(c, ST_MONEY_CAPTURE, currency_of(c), amount, "", event);
 }
 
 static int sku_in(const json_t *skus, const char *sku)
@@ -150,21 +155,21 @@ static int64_t return_amount(const es_unit *c, const json_t *ret)
     return whole && rest > 0 ? lines + rest : lines;
 }
 
-int es_money_void(es_unit *c)
+int es_money_void(es_unit *c, const char *event)
 {
     json_t *p = payment_of(c);
     int64_t left = remaining(p);
     if (member(p, "authorized_total") <= 0 || member(p, "captured_total") > 0 || left <= 0)
         return 0;
     json_object_set_new(p, "voided_total", json_integer(member(p, "voided_total") + left));
-    return add_move(c, ST_MONEY_REFUND, currency_of(c), left, "void");
+    return add_move(c, ST_MONEY_REFUND, currency_of(c), left, "void", event);
 }
 
 json_t *es_money_refund(es_unit *c, const char *event, const json_t *data, int *skip)
 {
     *skip = 0;
     json_t *p = payment_of(c);
-    if (ensure_record(c, p) != 0)
+    if (ensure_record(c, p, event) != 0)
         return NULL;
     int64_t left = remaining(p), amount;
     const char *cause;
@@ -191,7 +196,7 @@ json_t *es_money_refund(es_unit *c, const char *event, const json_t *data, int *
                  (long long)c->refundable, currency_of(c));
         return NULL;
     }
-    if (add_move(c, ST_MONEY_REFUND, currency_of(c), amount, cause) != 0)
+    if (add_move(c, ST_MONEY_REFUND, currency_of(c), amount, cause, event) != 0)
         return NULL;
     json_object_set_new(p, "refunded_total",
                         json_integer(member(p, "refunded_total") + amount));

@@ -19,7 +19,7 @@ void es_money_order_input(es_unit *c, lc_input in, const json_t *data);
  * like a refund (cause "void") and kept in the payment's voided_total, so that no later
  * dispute refunds money that was never taken.  0, or -1 with c->error set.
  */
-int es_money_void(es_unit *c);
+int es_money_void(es_unit *c, const char *event);
 
 /*
  * es_money_refund - the refund that `event` (with its data) asks of a payment instance:

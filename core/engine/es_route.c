@@ -112,7 +112,7 @@ int es_route_event(es_unit *c, const char *event, int64_t occurrence, const json
                 if (refund(c, inst->id, event, occurrence, data) != 0)
                     return -1;
             } else if (strcmp(op, "void") == 0) {
-                if (es_money_void(c) != 0 ||
+                if (es_money_void(c, event) != 0 ||
                     es_add_action(c, inst->id, op, event, occurrence, data) != 0)
                     return -1;
             } else if (es_add_notification(c, inst->id, op, event, occurrence, data,
