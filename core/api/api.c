@@ -9,6 +9,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "ledger.h"
 #include "orders.h"
 #include "reply.h"
 #include "stock.h"
@@ -52,6 +53,8 @@ static enum MHD_Result route(req_ctx *ctx, const char *method, const char *url)
         return api_orders(ctx, method, url);
     if (strcmp(url, "/v1/stock") == 0 || strncmp(url, "/v1/stock/", 10) == 0)
         return api_stock(ctx, method, url);
+    if (strcmp(url, "/v1/ledger") == 0 || strncmp(url, "/v1/ledger/", 11) == 0)
+        return api_ledger(ctx, method, url);
     return api_admin(ctx, method, url);
 }
 
