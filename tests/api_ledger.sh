@@ -88,5 +88,32 @@ call "$X" GET "/v1/ledger/balance?seller=s-B"
 is '.balances == [{"currency": "USD", "balance": 500, "entries": 1}]' "an admin reads s-B's"
 ok "entries by period, currency and cursor; balances per currency"
 
+ctl="$top_builddir/tools/orderhubctl/orderhubctl"
+export ORDERHUB_URL=$base
+run() {
+    local want=$1; shift
+    "$ctl" --timeout 20 "$@" > "$tmp/out" 2> "$tmp/err"
+    local rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$tmp/out" "$tmp/err"; fail "orderhubctl $* exited $rc, expected $want"; }
+}
+run 0 ledger --help
+head -1 "$tmp/out" | grep -q "^usage: orderhubctl ledger" || fail "ledger --help: no usage line"
+run 2 --token "$A" ledger --month 1970-13
+run 2 --token "$A" ledger --month 70-01
+run 0 --token "$A" ledger --month 1970-01 --csv
+printf '%s\n' "id,at_ms,order_id,event,kind,cause,currency,amount" \
+    "1,1000,o-1,payment.captured,sale,,USD,3799" \
+    "2,2000,o-1,return.inspected,refund,return,USD,-899" \
+    "4,3000,o-3,payment.captured,sale,,EUR,1200" > "$tmp/want.csv"
+diff -u "$tmp/want.csv" "$tmp/out" || fail "ledger --month 1970-01 --csv"
+run 0 --token "$X" ledger --seller s-B --month 1970-02 --csv
+[ "$(cat "$tmp/out")" = "id,at_ms,order_id,event,kind,cause,currency,amount" ] \
+    || fail "an empty month: the header only"
+run 0 --token "$A" ledger
+grep -q "^ID " "$tmp/out" && [ "$(grep -c ' o-[13] ' "$tmp/out")" -eq 3 ] \
+    || { cat "$tmp/out"; fail "ledger: the table"; }
+run 1 --token "$A" ledger --seller s-B
+ok "orderhubctl ledger: the table, a month's statement as CSV, bad months, another seller refused"
+
 stop_daemon
 echo "1..$pass"

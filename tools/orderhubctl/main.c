@@ -10,6 +10,7 @@
 #include "admin.h"
 #include "ctl.h"
 #include "http.h"
+#include "ledger.h"
 #include "options.h"
 #include "order_actions.h"
 #include "order_cases.h"
@@ -45,6 +46,8 @@ static const struct verb {
     {"dispute", verb_dispute, "open|resolve ...", "disputes: open, resolve"},
     {"stock", verb_stock, "set|adjust|show|import ...",
      "a seller's stock: set, adjust, show, import a file"},
+    {"ledger", verb_ledger, "[--month YYYY-MM] [--csv] [--seller ID]",
+     "a seller's ledger entries; a month's statement as CSV"},
     {"dead-letters", verb_dead_letters, "", "admin: actions that gave up"},
     {"replay", verb_replay, "ACTION_ID", "admin: queue a dead letter again"},
     {"plugins", verb_plugins, "", "admin: the loaded plugin instances"},
