@@ -65,6 +65,11 @@ INSERT INTO ledger (seller_id, currency, order_id, event, kind, cause, amount, a
   ('s-B', 'USD', 'o-2', 'payment.captured', 'sale', '', 500, 2500),
   ('s-A', 'EUR', 'o-3', 'payment.captured', 'sale', '', 1200, 3000);
 SQL
+for sql in "UPDATE ledger SET amount = 0" "DELETE FROM ledger"; do
+    sqlite3 -cmd ".timeout 5000" "$tmp/orderhub.db" "$sql" 2> "$tmp/sql.err" \
+        && fail "$sql: the ledger is append-only"
+    grep -q "append-only" "$tmp/sql.err" || fail "$sql: $(cat "$tmp/sql.err")"
+done
 call "$A" GET /v1/ledger
 want 200 "the ledger"
 is '[.entries[] | .order_id] == ["o-1", "o-1", "o-3"] and .entries[1].kind == "refund" and

@@ -99,8 +99,9 @@ void store_close(store *s);
  *      ten million events.
  *  10  table ledger (id, seller_id, currency, order_id, event, kind, cause, amount, at_ms)
  *      and its index ledger(seller_id, at_ms, id): each seller's append-only ledger
- *      (store_ledger_list, store_ledger_balance).  A new table: money moved before it has
- *      no entries, so older orders do not reconcile with their payments record. */
+ *      (store_ledger_list, store_ledger_balance); triggers refuse an UPDATE or DELETE.
+ *      A new table: money moved before it has no entries, so older orders do not
+ *      reconcile with their payments record. */
 int store_schema_version(store *s);
 
 /*

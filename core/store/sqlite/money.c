@@ -178,6 +178,8 @@ static int mirror(sti_conn *c, const st_money_move *m, int64_t before, const st_
 
 int sti_money_apply(sti_conn *c, st_unit *u, char *err, size_t errlen)
 {
+    if (u->money_move_count == 0 && u->ledger_adjustment_count == 0)
+        return 0;
     int64_t now = wall_ms();
     for (size_t i = 0; i < u->money_move_count; i++) {
         st_money_move *m = &u->money_moves[i];

@@ -152,8 +152,9 @@ static const char *const steps[] = {
 
     /* 10: each seller's append-only ledger (store_ledger_list, store_ledger_balance), in
      * signed minor units.  Written only in the unit of the money move it mirrors (money.c,
-     * ledger.c), so it cannot disagree with payments; no statement updates or deletes it.
-     * No foreign key to orders: an admin adjustment need not name an order. */
+     * ledger.c), so it cannot disagree with payments; no statement updates or deletes it,
+     * and the triggers refuse whoever tries (a tool on the file, a later bug).  No foreign
+     * key to orders: an admin adjustment need not name an order. */
     "CREATE TABLE ledger ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  seller_id TEXT NOT NULL,"
@@ -165,7 +166,11 @@ static const char *const steps[] = {
     "  cause TEXT NOT NULL,"
     "  amount INTEGER NOT NULL,"
     "  at_ms INTEGER NOT NULL);"
-    "CREATE INDEX ledger_seller ON ledger(seller_id, at_ms, id);",
+    "CREATE INDEX ledger_seller ON ledger(seller_id, at_ms, id);"
+    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger "
+    "  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger "
+    "  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
 };
 
 #define STEP_COUNT ((int)(sizeof(steps) / sizeof(steps[0])))
