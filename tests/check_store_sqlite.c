@@ -423,6 +423,31 @@ START_TEST(stock_uses_primary_key_and_checks)
 }
 END_TEST
 
+/* The ledger's triggers: a row written stays as written, also against a tool opening the
+ * file (the store itself has no path that updates or deletes one). */
+START_TEST(ledger_rows_cannot_change)
+{
+    store_close(open_store(0, 0));
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO ledger (seller_id, currency, order_id, event, "
+                                      "kind, cause, amount, at_ms) VALUES ('s', 'USD', 'o', "
+                                      "'payment.captured', 'sale', '', 100, 1)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    static const char *const refused[] = {"UPDATE ledger SET amount = 0",
+                                          "DELETE FROM ledger"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char *msg = NULL;
+        ck_assert_int_ne(sqlite3_exec(db, refused[i], NULL, NULL, &msg), SQLITE_OK);
+        ck_assert_msg(msg != NULL && strstr(msg, "append-only") != NULL, "%s: %s", refused[i],
+                      msg ? msg : "");
+        sqlite3_free(msg);
+    }
+    ck_assert_int_eq(store_peek("SELECT amount FROM ledger"), 100);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     store_driver = "sqlite";
@@ -430,6 +455,7 @@ int main(void)
     TCase *tc = tcase_create("sqlite");
     tcase_add_checked_fixture(tc, store_setup, store_teardown);
     tcase_add_test(tc, second_process_refused);
+    tcase_add_test(tc, ledger_rows_cannot_change);
     tcase_add_test(tc, open_creates_file_and_schema);
     tcase_add_test(tc, newer_schema_refused);
     tcase_add_test(tc, not_a_database_refused);
