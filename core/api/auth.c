@@ -7,10 +7,12 @@
 #include "auth.h"
 
 #include "client_addr.h"
+#include "intake_codes.h"
 #include "reply.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -80,4 +82,35 @@ int api_may_see(const principal *who, const json_t *order)
     }
     }
     return 0;
+}
+
+const char *api_seller_scope(req_ctx *ctx, const char *what, enum MHD_Result *answered)
+{
+    const char *named =
+        MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, "seller");
+    char why[160];
+    if (ctx->who.role == CFG_ROLE_SELLER) {
+        if (named != NULL && strcmp(named, ctx->who.seller_id) != 0) {
+            snprintf(why, sizeof(why), "a seller token %s of its own seller only", what);
+            *answered = api_send_error(ctx, 403, why, "seller");
+            return NULL;
+        }
+        return ctx->who.seller_id;
+    }
+    if (ctx->who.role != CFG_ROLE_ADMIN) {
+        snprintf(why, sizeof(why), "only a seller or admin token %s", what);
+        *answered = api_send_error(ctx, 403, why, "");
+        return NULL;
+    }
+    if (named == NULL) {
+        *answered = api_send_error(ctx, 400, "seller is required with an admin token",
+                                   "seller");
+        return NULL;
+    }
+    if (!intake_id_ok(named)) {
+        *answered = api_send_error(ctx, 400, "seller must be 1 to 63 of [A-Za-z0-9_-]",
+                                   "seller");
+        return NULL;
+    }
+    return named;
 }

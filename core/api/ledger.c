@@ -6,10 +6,10 @@
 
 #include "ledger.h"
 
+#include "auth.h"
 #include "reply.h"
 
 #include "api/api_limits.h"
-#include "api/intake_codes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,36 +21,6 @@ _Static_assert(LIMIT_STOCK_PAGE <= ST_LIST_MAX, "a ledger page is one store_ledg
 static const char *query(req_ctx *ctx, const char *key)
 {
     return MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-/* Whose ledger; NULL after answering.  As for stock: a seller's token never names another
- * seller (403), an admin must name one (400). */
-static const char *seller_of(req_ctx *ctx, enum MHD_Result *answered)
-{
-    const char *named = query(ctx, "seller");
-    if (ctx->who.role == CFG_ROLE_SELLER) {
-        if (named != NULL && strcmp(named, ctx->who.seller_id) != 0) {
-            *answered = api_send_error(ctx, 403, "a seller token reads its own seller's "
-                                       "ledger only", "seller");
-            return NULL;
-        }
-        return ctx->who.seller_id;
-    }
-    if (ctx->who.role != CFG_ROLE_ADMIN) {
-        *answered = api_send_error(ctx, 403, "only a seller or admin token reads a ledger", "");
-        return NULL;
-    }
-    if (named == NULL) {
-        *answered = api_send_error(ctx, 400, "seller is required with an admin token",
-                                   "seller");
-        return NULL;
-    }
-    if (!intake_id_ok(named)) {
-        *answered = api_send_error(ctx, 400, "seller must be 1 to 63 of [A-Za-z0-9_-]",
-                                   "seller");
-        return NULL;
-    }
-    return named;
 }
 
 /* A non-negative integer parameter, *out = dflt when absent: 0, or -1 when malformed. */
@@ -142,7 +112,7 @@ enum MHD_Result api_ledger(req_ctx *ctx, const char *method, const char *url)
     if (strcmp(method, "GET") != 0)
         return api_send_error(ctx, 405, "use GET", "");
     enum MHD_Result answered = MHD_NO;
-    const char *seller = seller_of(ctx, &answered);
+    const char *seller = api_seller_scope(ctx, "reads the ledger", &answered);
     if (seller == NULL)
         return answered;
     return is_list ? list(ctx, seller) : balance(ctx, seller);

@@ -8,11 +8,11 @@
 
 #include "stock.h"
 
+#include "auth.h"
 #include "reply.h"
 #include "stock_body.h"
 
 #include "api/api_limits.h"
-#include "api/intake_codes.h"
 #include "host/parse.h"
 
 #include <stdio.h>
@@ -24,39 +24,6 @@ _Static_assert(LIMIT_STOCK_PAGE <= ST_LIST_MAX, "a stock page is one store_stock
 static const char *query(req_ctx *ctx, const char *key)
 {
     return MHD_lookup_connection_value(ctx->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-/*
- * Whose stock the request is about; NULL after answering.  A seller's token never names
- * another seller (403, not a quiet substitution of its own: a tool that meant another
- * seller must learn it reached the wrong one); an admin must name one.
- */
-static const char *seller_of(req_ctx *ctx, enum MHD_Result *answered)
-{
-    const char *named = query(ctx, "seller");
-    if (ctx->who.role == CFG_ROLE_SELLER) {
-        if (named != NULL && strcmp(named, ctx->who.seller_id) != 0) {
-            *answered = api_send_error(ctx, 403, "a seller token manages its own seller's "
-                                       "stock only", "seller");
-            return NULL;
-        }
-        return ctx->who.seller_id;
-    }
-    if (ctx->who.role != CFG_ROLE_ADMIN) {
-        *answered = api_send_error(ctx, 403, "only a seller or admin token manages stock", "");
-        return NULL;
-    }
-    if (named == NULL) {
-        *answered = api_send_error(ctx, 400, "seller is required with an admin token",
-                                   "seller");
-        return NULL;
-    }
-    if (!intake_id_ok(named)) {
-        *answered = api_send_error(ctx, 400, "seller must be 1 to 63 of [A-Za-z0-9_-]",
-                                   "seller");
-        return NULL;
-    }
-    return named;
 }
 
 static json_t *record_json(const st_stock *s)
@@ -256,7 +223,7 @@ enum MHD_Result api_stock(req_ctx *ctx, const char *method, const char *url)
     if (strcmp(url, "/v1/stock") == 0) {
         if (!get && !post)
             return api_send_error(ctx, 405, "use GET or POST", "");
-        const char *seller = seller_of(ctx, &answered);
+        const char *seller = api_seller_scope(ctx, "manages the stock", &answered);
         if (seller == NULL)
             return answered;
         return get ? list(ctx, seller) : write_stock(ctx, seller, STOCK_BODY_BULK, NULL);
@@ -271,7 +238,7 @@ enum MHD_Result api_stock(req_ctx *ctx, const char *method, const char *url)
         return api_send_error(ctx, 405, one ? "use GET or PUT" : "use POST", "");
     char sku[ST_SKU_MAX];
     snprintf(sku, sizeof(sku), "%.*s", (int)(n < sizeof(sku) ? n : sizeof(sku) - 1), p);
-    const char *seller = seller_of(ctx, &answered);
+    const char *seller = api_seller_scope(ctx, "manages the stock", &answered);
     if (seller == NULL)
         return answered;
     if (n >= sizeof(sku) || !stock_sku_ok(sku))
