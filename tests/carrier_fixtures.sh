@@ -8,10 +8,16 @@
 #                             shipment.json; rate-NAME.json likewise through rate-parse
 #   auth-NAME.json            a token answer of the plugin's auth step: run through
 #                             auth-parse (prints expires_in_s and token_bytes)
+#   void-NAME.json            a label void answer: run through void-parse with the label
+#                             void-NAME.label if present, else the folder's label.json
+#                             (both what label-parse prints)
 #   shipment.json             the folder's default shipment (not an answer)
 #   NAME.expected.json        the normalised tracking it must give (compared with jq -S), or
 #   NAME.expected-error       a text the rejection on stderr must contain (exit status 1)
 #   NAME.args                 extra arguments for this answer (--status 404, --number N)
+#   request-NAME.args         a request to build: the verb and its arguments on one line
+#                             ("void-request PLUGIN @DIR@/label.json"; @DIR@ is this folder),
+#                             its printed request compared with request-NAME.expected.json
 #   settings.args             arguments for every answer of the folder (--setting k=v ...)
 #
 # The plugin is the folder's carrier_<folder> module.  A fixture with neither expectation
@@ -33,9 +39,26 @@ for dir in "$top_srcdir"/plugins/carrier/*/fixtures; do
     [ -f "$PLUGIN_DIR/$plugin.so" ] || { echo "skip $plugin: not built"; continue; }
     # shellcheck disable=SC2207
     common=($(words "$dir/settings.args"))
+    for args in "$dir"/request-*.args; do
+        [ -f "$args" ] || continue
+        stem=${args%.args}
+        label="$plugin $(basename "$stem")"
+        # shellcheck disable=SC2207
+        argv=($(words "$args" | sed "s|@DIR@|$dir|g"))
+        if ! "$tool" -P "$PLUGIN_DIR" "${argv[@]}" "${common[@]}" > "$tmp/out" 2> "$tmp/err"; then
+            bad "$label: $(cat "$tmp/err")"
+        elif [ ! -f "$stem.expected.json" ]; then
+            bad "$label: no $(basename "$stem").expected.json"
+        elif ! diff <(jq -S . "$stem.expected.json") <(jq -S . "$tmp/out") > "$tmp/diff"; then
+            bad "$label: request differs from $(basename "$stem").expected.json"
+            cat "$tmp/diff"
+        else
+            pass=$((pass + 1)); echo "ok $pass - $label"
+        fi
+    done
     for answer in "$dir"/*.xml "$dir"/*.json; do
         [ -f "$answer" ] || continue
-        case "$answer" in *.expected.json | */shipment.json) continue ;; esac
+        case "$answer" in *.expected.json | */shipment.json | */label.json | */request-*) continue ;; esac
         stem=${answer%.*}
         label="$plugin $(basename "$answer")"
         # shellcheck disable=SC2207
@@ -43,6 +66,15 @@ for dir in "$top_srcdir"/plugins/carrier/*/fixtures; do
         verb=(track-parse "$plugin")
         case "$(basename "$answer")" in
         auth-*.json) verb=(auth-parse "$plugin") ;;
+        void-*.json)
+            ref="$stem.label"
+            [ -f "$ref" ] || ref="$dir/label.json"
+            if [ ! -f "$ref" ]; then
+                bad "$label: no $(basename "$stem").label nor label.json"
+                continue
+            fi
+            verb=(void-parse "$plugin" "$ref")
+            ;;
         label-*.json | rate-*.json)
             shipment="$stem.shipment"
             [ -f "$shipment" ] || shipment="$dir/shipment.json"

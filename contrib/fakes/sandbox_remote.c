@@ -17,6 +17,7 @@
 #define MAX_BODY (64 * 1024)
 #define MAX_KEYS 4096
 #define MAX_LABELS 4096
+#define MAX_PARCELS 20 /* per label request */
 
 typedef struct booked {
     char *key;
@@ -31,8 +32,10 @@ typedef struct booked {
 
 typedef struct label {
     char number[32];
+    char shipment_id[32]; /* shared by the parcels of one label request */
     int64_t created_ms;
     int journey; /* index in journeys[] */
+    int64_t voided_ms; /* 0: live */
 } label;
 
 struct sandbox_remote {
@@ -435,25 +438,44 @@ static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
     }
     const char *cur = member(in, "currency", NULL);
     cur = cur && strlen(cur) == 3 ? cur : "USD";
-    char number[32], zpl[96];
+    size_t nparcels = json_array_size(json_object_get(in, "parcels"));
+    if (nparcels > MAX_PARCELS) {
+        json_decref(in);
+        return refuse(c, 400, "TOO_MANY_PARCELS", "at most 20 parcels per label request");
+    }
+    nparcels = nparcels ? nparcels : 1;
+    char number[32], shipment_id[32], zpl[96];
+    json_t *numbers = json_array();
     pthread_mutex_lock(&s->lock);
-    if (s->nlabels == MAX_LABELS) {
+    if (s->nlabels + (int)nparcels > MAX_LABELS) {
         pthread_mutex_unlock(&s->lock);
         json_decref(in);
+        json_decref(numbers);
         return refuse(c, 503, "CAPACITY", "label capacity");
     }
-    label *l = &s->labels[s->nlabels++];
-    snprintf(l->number, sizeof(l->number), "SBX%06d", 100000 + s->nlabels);
-    l->created_ms = now_ms();
-    l->journey = j;
-    snprintf(number, sizeof(number), "%s", l->number);
+    /* Every parcel is its own label with its own number, on the same journey. */
+    snprintf(shipment_id, sizeof(shipment_id), "SHP%06d", 100001 + s->nlabels);
+    for (size_t p = 0; p < nparcels; p++) {
+        label *l = &s->labels[s->nlabels++];
+        snprintf(l->number, sizeof(l->number), "SBX%06d", 100000 + s->nlabels);
+        snprintf(l->shipment_id, sizeof(l->shipment_id), "%s", shipment_id);
+        l->created_ms = now_ms();
+        l->journey = j;
+        l->voided_ms = 0;
+        json_array_append_new(numbers, json_pack("{s:s}", "tracking_number", l->number));
+    }
+    snprintf(number, sizeof(number), "%s", s->labels[s->nlabels - (int)nparcels].number);
     pthread_mutex_unlock(&s->lock);
     snprintf(zpl, sizeof(zpl), "^XA^FO50,50^FD%s^FS^XZ", number);
-    json_t *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:s, s:s}}", "tracking_number", number,
-                            "service", tariffs[t].service, "cost",
-                            (json_int_t)price(&tariffs[t], &r), "currency", "USD", "journey",
-                            journeys[j].name, "label", "mime", "application/zpl", "content",
-                            zpl);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:{s:s, s:s}}", "tracking_number",
+                            number, "shipment_id", shipment_id, "service", tariffs[t].service,
+                            "cost", (json_int_t)price(&tariffs[t], &r), "currency", "USD",
+                            "journey", journeys[j].name, "label", "mime", "application/zpl",
+                            "content", zpl);
+    if (out != NULL && nparcels > 1)
+        json_object_set_new(out, "parcels", numbers);
+    else
+        json_decref(numbers);
     if (out != NULL && r.zone != 0) {
         char *doc = cn23(number, &r, customs, cur);
         json_object_set_new(out, "customs", doc ? json_pack("{s:s, s:s}", "mime",
@@ -463,6 +485,45 @@ static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
     }
     json_decref(in);
     return reply_json(c, 201, out);
+}
+
+/* How many steps of its journey a label has shown by now. */
+static int64_t steps_shown(const sandbox_remote *s, const label *l)
+{
+    int64_t step = s->step_ms > 0 ? s->step_ms : 1;
+    return (now_ms() - l->created_ms) / step;
+}
+
+/*
+ * POST /sandbox/carrier/shipments/{id}/void - void every parcel of a label request while
+ * the carrier has not picked any of them up (a journey past its first scan): 200
+ * {"shipment_id","voided":true}; 409 VOID_TOO_LATE after the pickup; 404 NOT_FOUND.  A
+ * voided label then tracks as one "CA" scan.  Voiding twice answers 200 again.
+ */
+static enum MHD_Result void_shipment(sandbox_remote *s, struct MHD_Connection *c,
+                                     const char *id)
+{
+    int found = 0, picked_up = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->nlabels; i++) {
+        label *l = &s->labels[i];
+        if (strcmp(l->shipment_id, id) != 0 && strcmp(l->number, id) != 0)
+            continue;
+        found = 1;
+        if (l->voided_ms == 0 && steps_shown(s, l) >= journeys[l->journey].scans[1].at)
+            picked_up = 1;
+    }
+    for (int i = 0; found && !picked_up && i < s->nlabels; i++) {
+        label *l = &s->labels[i];
+        if ((strcmp(l->shipment_id, id) == 0 || strcmp(l->number, id) == 0) && l->voided_ms == 0)
+            l->voided_ms = now_ms();
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!found)
+        return refuse(c, 404, "NOT_FOUND", "no such shipment");
+    if (picked_up)
+        return refuse(c, 409, "VOID_TOO_LATE", "the carrier has picked the parcel up");
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "shipment_id", id, "voided", 1));
 }
 
 /* Tracking numbers the sandbox could have issued: SBX and 6 to 9 digits. */
@@ -486,8 +547,20 @@ static json_t *shipment_json(const sandbox_remote *s, const char *number)
             continue;
         const struct journey *jr = &journeys[s->labels[i].journey];
         int64_t step = s->step_ms > 0 ? s->step_ms : 1;
-        int64_t steps = (now_ms() - s->labels[i].created_ms) / step;
+        int64_t steps = steps_shown(s, &s->labels[i]);
         json_t *events = json_array();
+        if (s->labels[i].voided_ms != 0) {
+            time_t t = (time_t)(s->labels[i].voided_ms / 1000);
+            struct tm tm;
+            char when[48];
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", "CA",
+                                                    "text", "Label voided by the shipper",
+                                                    "time", when, "city", "Columbus",
+                                                    "country", "US"));
+            return json_pack("{s:s, s:o}", "number", number, "events", events);
+        }
         for (size_t k = 0; k < jr->count && jr->scans[k].at <= steps; k++) {
             const scan *sc = &jr->scans[k];
             /* Milliseconds: a fast test journey still has one instant per scan. */
@@ -595,6 +668,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return payment(s, c, url + sizeof(pay) - 1, b);
     if (strcmp(method, "POST") == 0 && strcmp(url, "/sandbox/carrier/labels") == 0)
         return create_label(s, c, b);
+    static const char ship[] = "/sandbox/carrier/shipments/", tail[] = "/void";
+    size_t ulen = strlen(url);
+    if (strcmp(method, "POST") == 0 && strncmp(url, ship, sizeof(ship) - 1) == 0 &&
+        ulen > sizeof(ship) - 1 + sizeof(tail) - 1 && ulen < sizeof(ship) + 64 &&
+        strcmp(url + ulen - (sizeof(tail) - 1), tail) == 0) {
+        char id[72];
+        snprintf(id, sizeof(id), "%.*s", (int)(ulen - (sizeof(ship) - 1) - (sizeof(tail) - 1)),
+                 url + sizeof(ship) - 1);
+        return void_shipment(s, c, id);
+    }
     if (strcmp(method, "POST") == 0 && strcmp(url, "/sandbox/carrier/rates") == 0)
         return rates(c, b);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/sandbox/carrier/track") == 0)

@@ -22,6 +22,12 @@
  *        ship_from.country, or not "US" without ship_from) needs customs lines
  *        [{"description","quantity","value",...}] (400 CUSTOMS_REQUIRED otherwise) and the
  *        answer then carries a CN23 "customs":{"mime":"application/pdf","content"}.
+ *        Every parcel (up to 20) gets its own number on the same journey; the answer's
+ *        "shipment_id" names them together and, with several parcels, "parcels":
+ *        [{"tracking_number"}] lists them in the request's order.
+ *   POST /sandbox/carrier/shipments/{shipment_id}/void -> 200 {"shipment_id","voided":true}
+ *        until the carrier has picked a parcel up (the journey's second scan), then 409
+ *        VOID_TOO_LATE; 404 for an unknown id.  A voided parcel tracks as one "CA" scan.
  *   POST /sandbox/carrier/rates    -> 200 {"currency":"USD","zone","rates":[{"service",
  *        "amount","transit_days"}]} for economy, ground, express; the price is base + per
  *        started kg, by zone (domestic, north_america = US/CA/MX, world).

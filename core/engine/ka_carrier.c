@@ -113,8 +113,12 @@ static void fill_shipment(action_run *r, carrier_in *c)
                             .service_level = level ? level : str(o, "service_level"),
                             .service = service, .idempotency_key = r->a.idem_key,
                             .parcels = c->parcels};
-    address(json_object_get(json_object_get(o, "seller"), "address"), &c->ship.ship_from);
-    address(json_object_get(o, "shipping_address"), &c->ship.ship_to);
+    /* A return parcel travels from the buyer back to the seller. */
+    const json_t *seller = json_object_get(json_object_get(o, "seller"), "address");
+    const json_t *buyer = json_object_get(o, "shipping_address");
+    c->ship.is_return = str(json_object_get(r->payload, "data"), "return_id") != NULL;
+    address(c->ship.is_return ? buyer : seller, &c->ship.ship_from);
+    address(c->ship.is_return ? seller : buyer, &c->ship.ship_to);
     OH_STRLCPY(c->ship.currency, str(o, "currency"));
     size_t i;
     const json_t *p;
@@ -207,6 +211,26 @@ static int take_documents(action_run *r, host_label *hl, json_t *data)
     return 0;
 }
 
+/* The label as the order keeps it: {carrier, tracking_number, service, status, parcels?}. */
+static json_t *label_json(const action_run *r, const host_label *hl)
+{
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s}", "carrier", r->inst->id, "tracking_number",
+                             hl->label.tracking_number, "service", hl->label.service, "status",
+                             "pending");
+    if (data == NULL)
+        return NULL;
+    if (hl->label.carrier_ref[0] != '\0')
+        json_object_set_new(data, "carrier_ref", json_string(hl->label.carrier_ref));
+    if (hl->parcel_count > 1) {
+        json_t *parcels = json_array();
+        for (size_t i = 0; i < hl->parcel_count; i++)
+            json_array_append_new(parcels, json_pack("{s:s}", "tracking_number",
+                                                     hl->parcels[i]));
+        json_object_set_new(data, "parcels", parcels);
+    }
+    return data;
+}
+
 static void parse_label(action_run *r, const oh_response *resp)
 {
     carrier_in *c = r->in;
@@ -216,12 +240,9 @@ static void parse_label(action_run *r, const oh_response *resp)
     hl.label.struct_size = sizeof(hl.label);
     int rc = r->inst->module->ops.carrier.label_parse(r->inst->state, &c->ship, resp, &hl.label,
                                                       &err);
-    if (rc == OH_OK && hl.label.tracking_number[0] == '\0')
-        rc = oh_error_set(&err, OH_FAIL, "label answer carries no tracking number");
-    json_t *data = rc == OH_OK ? json_pack("{s:s, s:s, s:s, s:s}", "carrier", r->inst->id,
-                                           "tracking_number", hl.label.tracking_number,
-                                           "service", hl.label.service, "status", "pending")
-                               : NULL;
+    if (rc == OH_OK)
+        rc = host_label_check(&c->ship, &hl, &err);
+    json_t *data = rc == OH_OK ? label_json(r, &hl) : NULL;
     if (data != NULL && hl.label.cost > 0)
         json_object_set_new(data, "cost", json_pack("{s:I, s:s}", "amount",
                                                     (json_int_t)hl.label.cost, "currency",

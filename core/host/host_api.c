@@ -84,6 +84,7 @@ static const oh_host_api table = {
     .hmac_sha256 = host_hmac_sha256,
     .kv_set = host_kv_set,
     .kv_get = host_kv_get,
+    .label_parcel = host_label_parcel,
 };
 
 const oh_host_api *host_api(void)

@@ -45,6 +45,8 @@ typedef struct host_document {
 typedef struct host_label {
     oh_label label;           /* handed to the plugin; must stay the first member */
     host_document documents[2]; /* [0] label, [1] customs */
+    char (*parcels)[64];      /* label_parcel's numbers, in parcel order (owned) */
+    size_t parcel_count;
 } host_label;
 
 struct oh_rate_list {

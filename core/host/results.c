@@ -71,12 +71,49 @@ int host_label_document(oh_label *label, oh_document_kind kind, const char *mime
     return 0;
 }
 
+int host_label_parcel(oh_label *label, const char *tracking_number)
+{
+    host_label *hl = (host_label *)label;
+    size_t len = tracking_number ? strlen(tracking_number) : 0;
+    if (label == NULL || len == 0 || len >= sizeof(hl->parcels[0]) ||
+        hl->parcel_count >= OH_LABEL_PARCELS_MAX)
+        return -1;
+    char(*p)[64] = realloc(hl->parcels, (hl->parcel_count + 1) * sizeof(*p));
+    if (p == NULL)
+        return -1;
+    hl->parcels = p;
+    memcpy(p[hl->parcel_count++], tracking_number, len + 1);
+    return 0;
+}
+
+int host_label_check(const oh_shipment *ship, host_label *l, oh_error *err)
+{
+    /* The plugin wrote into fixed arrays: never trust it to have left their NUL. */
+    oh_label *b = &l->label;
+    b->tracking_number[sizeof(b->tracking_number) - 1] = '\0';
+    b->service[sizeof(b->service) - 1] = '\0';
+    b->currency[sizeof(b->currency) - 1] = '\0';
+    b->carrier_ref[sizeof(b->carrier_ref) - 1] = '\0';
+    if (b->tracking_number[0] == '\0')
+        return oh_error_set(err, OH_FAIL, "label answer carries no tracking number");
+    /* Two parcels under one number could not be tracked apart. */
+    if (ship->parcel_count > 1 && l->parcel_count != ship->parcel_count)
+        return oh_error_set(err, OH_FAIL, "label for %zu parcels names %zu parcel tracking "
+                            "numbers (a carrier plugin must give each parcel its own)",
+                            ship->parcel_count, l->parcel_count);
+    if (ship->parcel_count <= 1 && l->parcel_count > 1)
+        return oh_error_set(err, OH_FAIL, "label for one parcel names %zu parcel tracking "
+                            "numbers", l->parcel_count);
+    return OH_OK;
+}
+
 void host_label_clear(host_label *l)
 {
     for (size_t i = 0; i < 2; i++) {
         free(l->documents[i].mime_type);
         free(l->documents[i].data);
     }
+    free(l->parcels);
     memset(l, 0, sizeof(*l));
     l->label.struct_size = (uint32_t)sizeof(l->label);
 }

@@ -44,6 +44,7 @@ static const op_spec carrier_ops[] = {
     OP(oh_carrier_ops, label_build, 1),    OP(oh_carrier_ops, label_parse, 1),
     OP(oh_carrier_ops, rate_build, 2),     OP(oh_carrier_ops, rate_parse, 2),
     OP(oh_carrier_ops, webhook_verify, 3), OP(oh_carrier_ops, webhook_parse, 3),
+    OP(oh_carrier_ops, void_build, 4),     OP(oh_carrier_ops, void_parse, 4),
 };
 static const op_spec notifier_ops[] = {
     OP(oh_notifier_ops, render_build, 0),

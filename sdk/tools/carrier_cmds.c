@@ -124,9 +124,18 @@ static json_t *label_json(const host_label *hl)
     for (size_t i = 0; i < 2; i++)
         if (hl->documents[i].data != NULL)
             json_array_append_new(docs, document_json(kinds[i], &hl->documents[i]));
-    return json_pack("{s:s, s:s, s:I, s:s, s:o}", "tracking_number", l->tracking_number,
-                     "service", l->service, "cost", (json_int_t)l->cost, "currency",
-                     l->currency, "documents", docs);
+    json_t *out = json_pack("{s:s, s:s, s:I, s:s, s:o}", "tracking_number",
+                            l->tracking_number, "service", l->service, "cost",
+                            (json_int_t)l->cost, "currency", l->currency, "documents", docs);
+    if (out != NULL && l->carrier_ref[0] != '\0')
+        json_object_set_new(out, "carrier_ref", json_string(l->carrier_ref));
+    if (out != NULL && hl->parcel_count > 0) {
+        json_t *parcels = json_array();
+        for (size_t i = 0; i < hl->parcel_count; i++)
+            json_array_append_new(parcels, json_string(hl->parcels[i]));
+        json_object_set_new(out, "parcels", parcels);
+    }
+    return out;
 }
 
 static json_t *rates_json(const oh_rate_list *rl)
@@ -155,6 +164,8 @@ static int ship_parse(const tk_instance *t, ship_verb verb, const oh_shipment *s
         memset(&hl, 0, sizeof(hl));
         host_label_clear(&hl);
         prc = ops->label_parse(t->inst.state, s, resp, &hl.label, &err);
+        if (prc == OH_OK)
+            prc = host_label_check(s, &hl, &err);
         if (prc == OH_OK)
             rc = tk_print_json(label_json(&hl));
         host_label_clear(&hl);

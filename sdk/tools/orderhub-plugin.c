@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "carrier_cmds.h"
+#include "void_cmds.h"
 #include "notify_cmds.h"
 #include "payment_cmds.h"
 #include "tk_instance.h"
@@ -52,6 +53,8 @@ static const struct {
     {"rate-parse", cmd_rate_parse},
     {"label-request", cmd_label_request},
     {"rate-request", cmd_rate_request},
+    {"void-request", cmd_void_request},
+    {"void-parse", cmd_void_parse},
     {"notify-render", cmd_notify_render},
     {"payment-parse", cmd_payment_parse},
     {"payment-request", cmd_payment_request},

@@ -117,7 +117,7 @@ static void read_all(reader *r, tk_shipment *sh)
 {
     static const char *const top[] = {"order_id", "service_level", "service",
                                       "idempotency_key", "currency", "ship_from", "ship_to",
-                                      "parcels", "customs", NULL};
+                                      "parcels", "customs", "is_return", NULL};
     static const char *const parcel[] = {"weight_g", "length_mm", "width_mm", "height_mm",
                                          NULL};
     static const char *const item[] = {"description", "hs_code", "origin_country", "quantity",
@@ -138,6 +138,10 @@ static void read_all(reader *r, tk_shipment *sh)
         complain(r, "currency", "must be a 3-letter ISO 4217 code");
     else if (cur != NULL)
         memcpy(s->currency, cur, 4);
+    const json_t *ret = json_object_get(j, "is_return");
+    if (ret != NULL && !json_is_boolean(ret))
+        complain(r, "is_return", "must be true or false");
+    s->is_return = json_is_true(ret);
     address(r, json_object_get(j, "ship_from"), "ship_from", &s->ship_from);
     address(r, json_object_get(j, "ship_to"), "ship_to", &s->ship_to);
     const json_t *pl = json_object_get(j, "parcels"), *cl = json_object_get(j, "customs");

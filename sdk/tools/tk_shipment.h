@@ -2,7 +2,7 @@
  * tk_shipment - an oh_shipment read from a JSON file, for the test kit's label and rate
  * verbs.  The file holds exactly the SDK structure's fields (orderhub-plugin(1)):
  *
- *   {"order_id", "service_level", "service", "idempotency_key", "currency",
+ *   {"order_id", "service_level", "service", "idempotency_key", "currency", "is_return",
  *    "ship_from": {ADDRESS}, "ship_to": {ADDRESS},
  *    "parcels": [{"weight_g", "length_mm", "width_mm", "height_mm"}],
  *    "customs": [{"description", "hs_code", "origin_country", "quantity", "value",

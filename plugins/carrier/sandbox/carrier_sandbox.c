@@ -10,8 +10,10 @@
  *       {"number":"SBX9","error":"not found","error_code":"TRK404","events":[]}]}
  *   POST {base_url}/labels   {"order_id","service","journey"?,"ship_to":{..},"parcels":[..],
  *                             "customs":[..]?}
- *   201 {"tracking_number","service","cost","currency","label":{"mime","content"},
- *        "customs":{"mime","content"}?}
+ *   201 {"tracking_number","shipment_id","service","cost","currency",
+ *        "label":{"mime","content"},"customs":{"mime","content"}?,
+ *        "parcels":[{"tracking_number"}]?}       (parcels: one per parcel when several)
+ *   POST {base_url}/shipments/{shipment_id}/void  ->  200 {"voided":true}, 409 too late
  *   POST {base_url}/rates    same body  ->  200 {"currency","rates":[{"service","amount",
  *                                                 "transit_days"}]}
  *   Inbound webhook: {"id"?,"number","events":[..]} signed "Sandbox-Signature: t=..,v1=..".
@@ -371,6 +373,27 @@ static int attach(carrier *c, oh_label *out, oh_document_kind kind, const json_t
     return OH_OK;
 }
 
+/* "parcels":[{"tracking_number"}]: each parcel's own number, in the request's order. */
+static int name_parcels(carrier *c, oh_label *out, const json_t *parcels, oh_error *err)
+{
+    if (parcels == NULL)
+        return OH_OK;
+    if (!json_is_array(parcels))
+        return oh_error_set(err, OH_FAIL, "label answer: \"parcels\" is not an array");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(parcels, i, p) {
+        const char *number = json_string_value(json_object_get(p, "tracking_number"));
+        if (number == NULL)
+            return oh_error_set(err, OH_FAIL, "label answer: parcel %zu has no tracking_number",
+                                i + 1);
+        if (c->host->label_parcel(out, number) != 0)
+            return oh_error_set(err, OH_FAIL, "label answer: parcel %zu's number refused by "
+                                "the host (empty, too long or too many parcels)", i + 1);
+    }
+    return OH_OK;
+}
+
 static int label_parse(void *state, const oh_shipment *s, const oh_response *resp,
                        oh_label *out, oh_error *err)
 {
@@ -382,13 +405,14 @@ static int label_parse(void *state, const oh_shipment *s, const oh_response *res
     json_t *j = c->host->json_parse(resp->body, resp->body_len, err);
     if (j == NULL)
         return OH_FAIL;
-    const char *number = NULL, *service = NULL, *currency = "";
-    json_t *label = NULL, *customs = NULL;
+    const char *number = NULL, *service = NULL, *currency = "", *shipment_id = "";
+    json_t *label = NULL, *customs = NULL, *parcels = NULL;
     json_int_t cost = 0;
     json_error_t je;
-    if (json_unpack_ex(j, &je, 0, "{s:s, s?s, s?I, s?s, s:o, s?o}", "tracking_number", &number,
-                       "service", &service, "cost", &cost, "currency", &currency, "label",
-                       &label, "customs", &customs) != 0) {
+    if (json_unpack_ex(j, &je, 0, "{s:s, s?s, s?s, s?I, s?s, s:o, s?o, s?o}", "tracking_number",
+                       &number, "shipment_id", &shipment_id, "service", &service, "cost", &cost,
+                       "currency", &currency, "label", &label, "customs", &customs, "parcels",
+                       &parcels) != 0) {
         rc = oh_error_set(err, OH_FAIL, "label answer: %s", je.text);
     } else if (cost < 0) {
         rc = oh_error_set(err, OH_FAIL, "label answer: negative cost");
@@ -396,10 +420,13 @@ static int label_parse(void *state, const oh_shipment *s, const oh_response *res
         OH_STRLCPY(out->tracking_number, number);
         OH_STRLCPY(out->service, service);
         OH_STRLCPY(out->currency, currency);
+        OH_STRLCPY(out->carrier_ref, shipment_id);
         out->cost = cost;
         rc = attach(c, out, OH_DOCUMENT_LABEL, label, 1, err);
         if (rc == OH_OK)
             rc = attach(c, out, OH_DOCUMENT_CUSTOMS, customs, 0, err);
+        if (rc == OH_OK)
+            rc = name_parcels(c, out, parcels, err);
     }
     json_decref(j);
     return rc;
@@ -455,6 +482,30 @@ static int rate_parse(void *state, const oh_shipment *s, const oh_response *resp
     return rc;
 }
 
+/* ---- label void ------------------------------------------------------------------------ */
+
+/* The sandbox voids a whole shipment by its id; a label from before 1.2 has only a number. */
+static int void_build(void *state, const oh_label_ref *label, oh_request *req, oh_error *err)
+{
+    carrier *c = state;
+    const char *id = label->carrier_ref[0] ? label->carrier_ref : label->tracking_number;
+    char enc[200], url[1400];
+    int n = c->host->url_encode(id, enc, sizeof(enc)) < 0
+                ? -1
+                : snprintf(url, sizeof(url), "%s/shipments/%s/void", c->base_url, enc);
+    if (n < 0 || (size_t)n >= sizeof(url) || c->host->request_set(req, "POST", url) != 0 ||
+        c->host->request_header(req, "Accept", "application/json", 0) != 0)
+        return oh_error_set(err, OH_FAIL, "cannot build the void request");
+    return OH_OK;
+}
+
+static int void_parse(void *state, const oh_label_ref *label, const oh_response *resp,
+                      oh_error *err)
+{
+    (void)label;
+    return answer_status(state, "void", resp, err);
+}
+
 /* ---- inbound webhooks ------------------------------------------------------------------ */
 
 /* Signed like the payment sandbox (and Stripe): plugins/common/signed_webhook.h. */
@@ -483,10 +534,11 @@ static const oh_carrier_ops ops = OH_OPS_INIT(oh_carrier_ops, .max_batch = 50,
     .track_build = track_build, .track_parse = track_parse,
     .label_build = label_build, .label_parse = label_parse,
     .rate_build = rate_build, .rate_parse = rate_parse,
-    .webhook_verify = webhook_verify, .webhook_parse = webhook_parse);
+    .webhook_verify = webhook_verify, .webhook_parse = webhook_parse,
+    .void_build = void_build, .void_parse = void_parse);
 
 static const oh_plugin plugin = OH_PLUGIN_INIT(
-    .name = "carrier_sandbox", .version = "0.2.0", .kind = OH_KIND_CARRIER,
+    .name = "carrier_sandbox", .version = "0.3.0", .kind = OH_KIND_CARRIER,
     .description = "Simulated carrier for demos and tests", .settings = settings,
     .init = carrier_init, .destroy = carrier_destroy, .carrier = &ops);
 

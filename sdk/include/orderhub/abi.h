@@ -19,6 +19,9 @@
  *   1.0  first release.
  *   1.1  oh_track_shipment gains error_kind and error_code (carrier.h); the setting flag
  *        OH_SETTING_HTTP_URL (settings.h).
+ *   1.2  carriers: oh_shipment.is_return, oh_label.carrier_ref, a number per parcel
+ *        (host label_parcel, OH_LABEL_PARCELS_MAX), the optional void_build/void_parse pair
+ *        with oh_label_ref (carrier.h, host.h).
  */
 #ifndef ORDERHUB_ABI_H
 #define ORDERHUB_ABI_H
@@ -35,7 +38,7 @@ extern "C" {
 /** Major version of the plugin ABI.  Changes only when an existing layout changes. */
 #define OH_ABI_MAJOR 1
 /** Minor version of the plugin ABI.  Grows when something is appended. */
-#define OH_ABI_MINOR 1
+#define OH_ABI_MINOR 2
 
 /** Name of the one symbol every plugin exports (see OH_PLUGIN_DEFINE in plugin.h). */
 #define OH_PLUGIN_ENTRY_SYMBOL "orderhub_plugin_entry"

@@ -164,6 +164,12 @@ typedef struct oh_customs_item {
 /*
  * oh_shipment - what to ship, for a label or a rate quote (since 1.0).  Borrowed: owned by
  * the host, valid during the call.  customs_count is 0 for domestic shipments.
+ *
+ * Since 1.2 a return label has is_return set, and its addresses are the way the parcel
+ * travels: ship_from is the buyer, ship_to the seller.  A carrier with a return service
+ * (UPS ReturnService, a USPS or Canada Post return label) should use it; one without simply
+ * ships from the buyer.  A plugin built for 1.2 reads is_return without checking the size:
+ * a host never hands a plugin a smaller shipment than the plugin's own minor knows.
  */
 typedef struct oh_shipment {
     uint32_t struct_size;
@@ -178,6 +184,8 @@ typedef struct oh_shipment {
     const oh_customs_item *customs;
     size_t customs_count;
     char currency[4];
+    /* ---- since 1.2 ---- */
+    int is_return;              /**< nonzero: a return label, buyer to seller */
 } oh_shipment;
 
 /** Which document of a label: see the host's label_document. */
@@ -189,6 +197,17 @@ typedef enum oh_document_kind {
 /*
  * oh_label - a created label (since 1.0).  Host-owned and zeroed; documents are attached
  * with the host's label_document, which copies them.
+ *
+ * PARCELS (since 1.2).  tracking_number is the shipment's number: the carrier's master
+ * number when it has one, else the first parcel's.  A label for several parcels names each
+ * parcel's own number with the host's label_parcel, in the order of oh_shipment.parcels;
+ * the host refuses a label for N > 1 parcels that does not name exactly N (two parcels
+ * under one number cannot be tracked apart).  A one-parcel label may leave them out.
+ *
+ * carrier_ref (since 1.2) is the carrier's own id of the shipment when a later void needs
+ * it and it is not the tracking number (Canada Post's shipment id, a UPS shipment
+ * identification number); "" otherwise.  The host keeps it and hands it back in
+ * oh_label_ref.
  */
 typedef struct oh_label {
     uint32_t struct_size;
@@ -196,7 +215,23 @@ typedef struct oh_label {
     char service[64];         /**< carrier service actually used */
     int64_t cost;             /**< minor units charged by the carrier, 0 if unknown */
     char currency[4];
+    /* ---- since 1.2 ---- */
+    char carrier_ref[128];    /**< the carrier's shipment id for a void, or "" */
 } oh_label;
+
+/*
+ * oh_label_ref - a label bought earlier, as the host kept it (since 1.2).  Borrowed: owned
+ * by the host, valid during the call.  Strings are never NULL ("" when absent).
+ */
+typedef struct oh_label_ref {
+    uint32_t struct_size;
+    const char *tracking_number;        /**< oh_label.tracking_number */
+    const char *carrier_ref;            /**< oh_label.carrier_ref */
+    const char *service;                /**< oh_label.service */
+    const char *const *parcel_numbers;  /**< the numbers given to label_parcel, in order */
+    size_t parcel_count;                /**< 0 for a label that named none */
+    int is_return;                      /**< the label was a return label */
+} oh_label_ref;
 
 /** oh_rate - one quoted service (since 1.0); passed to the host's rate_add, which copies. */
 typedef struct oh_rate {
@@ -241,6 +276,18 @@ typedef struct oh_carrier_ops {
     int (*webhook_verify)(void *state, const oh_inbound *in, int64_t now_unix, oh_error *err);
     int (*webhook_parse)(void *state, const oh_inbound *in, oh_track_result *out,
                          oh_error *err);
+    /* ---- since 1.2 ---- */
+    /**
+     * Optional pair: void (cancel) label `label` so the carrier does not charge for it.
+     * void_parse returns OH_OK when the carrier confirms the void, OH_FAIL with the
+     * carrier's reason when it refuses (already scanned, past its void window), OH_RETRY
+     * when it could not tell.  A plugin for 1.0 or 1.1 has neither (a smaller struct_size):
+     * the host then treats the label as not voidable.
+     */
+    int (*void_build)(void *state, const oh_label_ref *label, oh_request *req,
+                      oh_error *err);
+    int (*void_parse)(void *state, const oh_label_ref *label, const oh_response *resp,
+                      oh_error *err);
 } oh_carrier_ops;
 
 #ifdef __cplusplus

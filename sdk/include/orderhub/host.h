@@ -170,7 +170,20 @@ typedef struct oh_host_api {
      * when absent, or -2 when `buflen` is too small (nothing copied).
      */
     int (*kv_get)(oh_instance *self, const char *key, char *buf, size_t buflen);
+
+    /* ---- since 1.2: filling results (carrier.h) --------------------------------------- */
+
+    /**
+     * label_parcel - name the tracking number (copied, 1..63 bytes) of the label's next
+     * parcel, in the order of oh_shipment.parcels.  0, or -1 on a bad number, on more than
+     * OH_LABEL_PARCELS_MAX parcels or out of memory.  Check OH_HOST_HAS(host, label_parcel)
+     * first when the plugin may run on a 1.1 host.
+     */
+    int (*label_parcel)(oh_label *label, const char *tracking_number);
 } oh_host_api;
+
+/** The most parcels one label may name (label_parcel). */
+#define OH_LABEL_PARCELS_MAX 50
 
 #ifdef __cplusplus
 }
