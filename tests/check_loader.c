@@ -95,6 +95,21 @@ START_TEST(describe_lists_schema)
 }
 END_TEST
 
+/* A 1.1 carrier loads into this host; the operations 1.2 appended read as absent. */
+START_TEST(older_carrier_has_no_void)
+{
+    char *path = test_plugin("carrier_1_1");
+    char err[1024] = "";
+    const ldr_module *m = NULL;
+    ck_assert_msg(ldr_open(&reg, path, &m, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(m->desc.kind, OH_KIND_CARRIER);
+    ck_assert_ptr_nonnull(m->ops.carrier.track_build);
+    ck_assert_ptr_null(m->ops.carrier.void_build);
+    ck_assert_ptr_null(m->ops.carrier.void_parse);
+    free(path);
+}
+END_TEST
+
 START_TEST(refuses_newer_major)
 {
     char plugin_abi[16], host_abi[16];
@@ -260,6 +275,7 @@ int main(void)
     tcase_add_test(tc, refuses_name_not_matching_file);
     tcase_add_test(tc, find_searches_in_order);
     tcase_add_test(tc, real_plugins_load);
+    tcase_add_test(tc, older_carrier_has_no_void);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

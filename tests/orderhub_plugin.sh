@@ -29,7 +29,7 @@ ok "ORDERHUB_PLUGIN_PATH is searched"
 
 "$tool" info "$TEST_PLUGIN_DIR/newer_minor.so" > "$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "newer minor must exit 1"
-grep -q "newer_minor.so: built for SDK ABI 1.2, newer than this host's 1.1" "$tmp/out" \
+grep -q "newer_minor.so: built for SDK ABI 1.3, newer than this host's 1.2" "$tmp/out" \
     || fail "refusal reason"
 ok "a refused plugin exits 1 with the loader's reason"
 

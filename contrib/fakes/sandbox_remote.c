@@ -36,6 +36,7 @@ typedef struct label {
     int64_t created_ms;
     int journey; /* index in journeys[] */
     int64_t voided_ms; /* 0: live */
+    char from_name[64], to_name[64]; /* the addresses' names, for sr_label_route */
 } label;
 
 struct sandbox_remote {
@@ -444,6 +445,8 @@ static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
         return refuse(c, 400, "TOO_MANY_PARCELS", "at most 20 parcels per label request");
     }
     nparcels = nparcels ? nparcels : 1;
+    const char *from_name = member(in, "ship_from", "name");
+    const char *to_name = member(in, "ship_to", "name");
     char number[32], shipment_id[32], zpl[96];
     json_t *numbers = json_array();
     pthread_mutex_lock(&s->lock);
@@ -462,6 +465,8 @@ static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
         l->created_ms = now_ms();
         l->journey = j;
         l->voided_ms = 0;
+        snprintf(l->from_name, sizeof(l->from_name), "%s", from_name ? from_name : "");
+        snprintf(l->to_name, sizeof(l->to_name), "%s", to_name ? to_name : "");
         json_array_append_new(numbers, json_pack("{s:s}", "tracking_number", l->number));
     }
     snprintf(number, sizeof(number), "%s", s->labels[s->nlabels - (int)nparcels].number);
@@ -748,6 +753,22 @@ int64_t sr_booked_amount(sandbox_remote *s, const char *order_id, const char *op
     }
     pthread_mutex_unlock(&s->lock);
     return sum;
+}
+
+int sr_label_route(sandbox_remote *s, const char *number, char *from, size_t fromlen,
+                   char *to, size_t tolen)
+{
+    int found = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; !found && i < s->nlabels; i++) {
+        if (strcmp(s->labels[i].number, number) != 0)
+            continue;
+        snprintf(from, fromlen, "%s", s->labels[i].from_name);
+        snprintf(to, tolen, "%s", s->labels[i].to_name);
+        found = 1;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return found;
 }
 
 void sr_stop(sandbox_remote *s)

@@ -41,6 +41,7 @@
 #ifndef OH_SANDBOX_REMOTE_H
 #define OH_SANDBOX_REMOTE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sandbox_remote sandbox_remote;
@@ -57,6 +58,11 @@ void sr_counts(sandbox_remote *s, int *booked, int *requests);
 /* sr_booked_amount - the sum of the amounts `operation` ("refund", "capture", ...) booked
  * (approved, one per idempotency key) for order_id: what the gateway moved. */
 int64_t sr_booked_amount(sandbox_remote *s, const char *order_id, const char *operation);
+
+/* sr_label_route - the ship_from and ship_to names the label request of parcel `number`
+ * carried; 1, or 0 when the sandbox issued no such number. */
+int sr_label_route(sandbox_remote *s, const char *number, char *from, size_t fromlen,
+                   char *to, size_t tolen);
 
 void sr_stop(sandbox_remote *s);
 

@@ -12,6 +12,9 @@
  *   TP_NO_OPS         no ops table
  *   TP_BAD_DEFAULT    a setting whose default does not parse
  *   TP_PAYMENT        a complete payment plugin (for route kind checks)
+ *   TP_CARRIER_1_1    a carrier built for SDK 1.1: its ops struct_size ends at
+ *                     webhook_parse, and what lies beyond (where 1.2 keeps void_build and
+ *                     void_parse) is stale non-NULL bytes the loader must never read
  */
 #include <orderhub/orderhub.h>
 #include <stdio.h>
@@ -95,7 +98,30 @@ static int check(void *state, const oh_filter_input *in, oh_error *err)
 
 static const oh_filter_ops filter_ops __attribute__((unused)) = OH_OPS_INIT(oh_filter_ops, .check = check);
 
-#if defined(TP_PAYMENT) || defined(TP_PAYMENT_MISSING_OP)
+#ifdef TP_CARRIER_1_1
+static int trk_build(void *st, const char *const *n, size_t c, oh_request *req, oh_error *err)
+{
+    return OH_OK;
+}
+static int trk_parse(void *st, const char *const *n, size_t c, const oh_response *resp,
+                     oh_track_result *out, oh_error *err)
+{
+    return OH_OK;
+}
+static int stale(void *st, const oh_label_ref *l, oh_request *req, oh_error *err)
+{
+    return OH_FAIL;
+}
+static int stale_parse(void *st, const oh_label_ref *l, const oh_response *resp, oh_error *err)
+{
+    return OH_FAIL;
+}
+static const oh_carrier_ops carrier_ops = {
+    .struct_size = offsetof(oh_carrier_ops, webhook_parse) + sizeof(void (*)(void)),
+    .max_batch = 1, .track_build = trk_build, .track_parse = trk_parse,
+    .void_build = stale, .void_parse = stale_parse};
+#define TP_OPS .kind = OH_KIND_CARRIER, .carrier = &carrier_ops
+#elif defined(TP_PAYMENT) || defined(TP_PAYMENT_MISSING_OP)
 static int pay_build(void *st, const oh_payment_input *in, oh_request *req, oh_error *err)
 {
     return OH_OK;
