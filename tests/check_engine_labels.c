@@ -78,6 +78,18 @@ START_TEST(two_parcels_two_numbers)
                   "carrier_ref %s", json_string_value(json_object_get(s, "carrier_ref")));
     char from[64], to[64];
     ck_assert(sr_label_route(remote, b, from, sizeof(from), to, sizeof(to)));
+    /* Each parcel's own label is kept, and it is that parcel's. */
+    for (int i = 1; i <= 2; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "label-parcel-%d", i);
+        st_document d;
+        char err[256];
+        ck_assert_msg(store_document_get(h.store, "lbl-1", name, &d, err, sizeof(err)) == 0,
+                      "%s: %s", name, err);
+        ck_assert_msg(memmem(d.data, d.len, i == 1 ? a : b, strlen(a)) != NULL,
+                      "%s does not print its number", name);
+        st_document_clear(&d);
+    }
     json_decref(s);
 }
 END_TEST

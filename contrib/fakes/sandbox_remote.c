@@ -467,7 +467,11 @@ static enum MHD_Result create_label(sandbox_remote *s, struct MHD_Connection *c,
         l->voided_ms = 0;
         snprintf(l->from_name, sizeof(l->from_name), "%s", from_name ? from_name : "");
         snprintf(l->to_name, sizeof(l->to_name), "%s", to_name ? to_name : "");
-        json_array_append_new(numbers, json_pack("{s:s}", "tracking_number", l->number));
+        char parcel_zpl[96];
+        snprintf(parcel_zpl, sizeof(parcel_zpl), "^XA^FO50,50^FD%s^FS^XZ", l->number);
+        json_array_append_new(numbers, json_pack("{s:s, s:{s:s, s:s}}", "tracking_number",
+                                                 l->number, "label", "mime", "application/zpl",
+                                                 "content", parcel_zpl));
     }
     snprintf(number, sizeof(number), "%s", s->labels[s->nlabels - (int)nparcels].number);
     pthread_mutex_unlock(&s->lock);

@@ -24,7 +24,8 @@
  *        answer then carries a CN23 "customs":{"mime":"application/pdf","content"}.
  *        Every parcel (up to 20) gets its own number on the same journey; the answer's
  *        "shipment_id" names them together and, with several parcels, "parcels":
- *        [{"tracking_number"}] lists them in the request's order.
+ *        [{"tracking_number","label":{"mime","content"}}] lists them (each with its own
+ *        label) in the request's order.
  *   POST /sandbox/carrier/shipments/{shipment_id}/void -> 200 {"shipment_id","voided":true}
  *        until the carrier has picked a parcel up (the journey's second scan), then 409
  *        VOID_TOO_LATE; 404 for an unknown id.  A voided parcel tracks as one "CA" scan.

@@ -290,10 +290,19 @@ static enum MHD_Result get_events(req_ctx *ctx, const char *id)
     return api_send_json(ctx, 200, json_pack("{s:s, s:o}", "order_id", id, "events", list));
 }
 
+/* A document name as the engine makes them: [A-Za-z0-9_-], shorter than ST_DOC_NAME_MAX. */
+static int doc_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= ST_DOC_NAME_MAX)
+        return 0;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
 /* GET /v1/orders/{id}/documents/{name}: a label or customs form, as the carrier made it. */
 static enum MHD_Result get_document(req_ctx *ctx, const char *id, const char *name)
 {
-    if (!intake_id_ok(name))
+    if (!doc_name_ok(name))
         return api_send_error(ctx, 404, "no such document", "");
     enum MHD_Result answered = MHD_YES;
     if (!order_visible(ctx, id, &answered))

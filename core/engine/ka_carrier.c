@@ -176,28 +176,35 @@ static int build(action_run *r, oh_request *req, oh_error *err)
 
 /*
  * Move a label's documents into the run (stored with the unit that records the label) and
- * list them in the event's data: {"documents":[{"name","mime_type","bytes"}]}.
+ * list them in the event's data: {"documents":[{"name","mime_type","bytes"}]}.  Names:
+ * "label", "customs", "label-parcel-N" for parcel N's own label (1-based), each prefixed
+ * "return-RID-" for a return's label.
  */
 static int take_documents(action_run *r, host_label *hl, json_t *data)
 {
-    static const char *const kinds[2] = {"label", "customs"};
     const char *rid = str(json_object_get(r->payload, "data"), "return_id");
+    size_t total = 2 + hl->parcel_count;
     json_t *list = json_array();
-    r->docs = calloc(2, sizeof(*r->docs));
+    r->docs = calloc(total, sizeof(*r->docs));
     if (r->docs == NULL || list == NULL) {
         json_decref(list);
         return -1;
     }
-    for (size_t i = 0; i < 2; i++) {
-        host_document *hd = &hl->documents[i];
+    for (size_t i = 0; i < total; i++) {
+        host_document *hd = i < 2 ? &hl->documents[i] : &hl->parcel_docs[i - 2];
         if (hd->data == NULL)
             continue;
+        char kind[32];
+        if (i < 2)
+            snprintf(kind, sizeof(kind), "%s", i == 0 ? "label" : "customs");
+        else
+            snprintf(kind, sizeof(kind), "label-parcel-%zu", i - 1);
         st_document *d = &r->docs[r->ndocs];
         snprintf(d->order_id, sizeof(d->order_id), "%s", r->a.order_id);
         if (rid != NULL)
-            snprintf(d->name, sizeof(d->name), "return-%s-%s", rid, kinds[i]);
+            snprintf(d->name, sizeof(d->name), "return-%s-%s", rid, kind);
         else
-            snprintf(d->name, sizeof(d->name), "%s", kinds[i]);
+            snprintf(d->name, sizeof(d->name), "%s", kind);
         snprintf(d->mime_type, sizeof(d->mime_type), "%s", hd->mime_type);
         d->data = hd->data; /* taken */
         d->len = hd->len;

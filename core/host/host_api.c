@@ -85,6 +85,7 @@ static const oh_host_api table = {
     .kv_set = host_kv_set,
     .kv_get = host_kv_get,
     .label_parcel = host_label_parcel,
+    .label_parcel_document = host_label_parcel_document,
 };
 
 const oh_host_api *host_api(void)

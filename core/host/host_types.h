@@ -46,6 +46,7 @@ typedef struct host_label {
     oh_label label;           /* handed to the plugin; must stay the first member */
     host_document documents[2]; /* [0] label, [1] customs */
     char (*parcels)[64];      /* label_parcel's numbers, in parcel order (owned) */
+    host_document *parcel_docs; /* label_parcel_document's, parallel to parcels (owned) */
     size_t parcel_count;
 } host_label;
 

@@ -46,15 +46,11 @@ void host_track_result_clear(oh_track_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-int host_label_document(oh_label *label, oh_document_kind kind, const char *mime,
-                        const void *data, size_t len)
+/* Replace `doc` with a copy of `len` bytes of `data`; 0 / -1. */
+static int document_set(host_document *doc, const char *mime, const void *data, size_t len)
 {
-    /* oh_label is the first member of host_label: the host always hands out the latter. */
-    host_label *hl = (host_label *)label;
-    if (label == NULL || mime == NULL || data == NULL || len == 0 ||
-        len > HOST_PARSE_MAX_BYTES || (kind != OH_DOCUMENT_LABEL && kind != OH_DOCUMENT_CUSTOMS))
+    if (mime == NULL || data == NULL || len == 0 || len > HOST_PARSE_MAX_BYTES)
         return -1;
-    host_document *doc = &hl->documents[kind == OH_DOCUMENT_LABEL ? 0 : 1];
     char *m = strdup(mime);
     unsigned char *copy = malloc(len);
     if (m == NULL || copy == NULL) {
@@ -71,6 +67,16 @@ int host_label_document(oh_label *label, oh_document_kind kind, const char *mime
     return 0;
 }
 
+int host_label_document(oh_label *label, oh_document_kind kind, const char *mime,
+                        const void *data, size_t len)
+{
+    /* oh_label is the first member of host_label: the host always hands out the latter. */
+    host_label *hl = (host_label *)label;
+    if (label == NULL || (kind != OH_DOCUMENT_LABEL && kind != OH_DOCUMENT_CUSTOMS))
+        return -1;
+    return document_set(&hl->documents[kind == OH_DOCUMENT_LABEL ? 0 : 1], mime, data, len);
+}
+
 int host_label_parcel(oh_label *label, const char *tracking_number)
 {
     host_label *hl = (host_label *)label;
@@ -82,8 +88,22 @@ int host_label_parcel(oh_label *label, const char *tracking_number)
     if (p == NULL)
         return -1;
     hl->parcels = p;
+    host_document *d = realloc(hl->parcel_docs, (hl->parcel_count + 1) * sizeof(*d));
+    if (d == NULL)
+        return -1;
+    hl->parcel_docs = d;
+    memset(&d[hl->parcel_count], 0, sizeof(*d));
     memcpy(p[hl->parcel_count++], tracking_number, len + 1);
     return 0;
+}
+
+int host_label_parcel_document(oh_label *label, size_t parcel, const char *mime,
+                               const void *data, size_t len)
+{
+    host_label *hl = (host_label *)label;
+    if (label == NULL || parcel >= hl->parcel_count)
+        return -1;
+    return document_set(&hl->parcel_docs[parcel], mime, data, len);
 }
 
 int host_label_check(const oh_shipment *ship, host_label *l, oh_error *err)
@@ -113,6 +133,11 @@ void host_label_clear(host_label *l)
         free(l->documents[i].mime_type);
         free(l->documents[i].data);
     }
+    for (size_t i = 0; i < l->parcel_count; i++) {
+        free(l->parcel_docs[i].mime_type);
+        free(l->parcel_docs[i].data);
+    }
+    free(l->parcel_docs);
     free(l->parcels);
     memset(l, 0, sizeof(*l));
     l->label.struct_size = (uint32_t)sizeof(l->label);

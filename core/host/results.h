@@ -12,6 +12,8 @@ oh_track_event *host_track_add_event(oh_track_shipment *s);
 int host_label_document(oh_label *label, oh_document_kind kind, const char *mime,
                         const void *data, size_t len);
 int host_label_parcel(oh_label *label, const char *tracking_number);
+int host_label_parcel_document(oh_label *label, size_t parcel, const char *mime,
+                               const void *data, size_t len);
 int host_rate_add(oh_rate_list *l, const oh_rate *rate);
 
 void host_track_result_clear(oh_track_result *r);

@@ -12,6 +12,8 @@
 
 #define ST_ID_MAX 64      /* order ids, instance ids, timer names: at most 63 bytes */
 #define ST_NAME_MAX 48    /* event names, states, operations */
+/* A document's name: "return-" + a 63-byte return id + "-label-parcel-50" fits. */
+#define ST_DOC_NAME_MAX 96
 #define ST_KEY_MAX 256    /* idempotency keys: the API scopes them as "token name/key" */
 #define ST_ERROR_MAX 256
 
@@ -137,7 +139,8 @@ typedef struct st_tracking {
  */
 typedef struct st_document {
     char order_id[ST_ID_MAX];
-    char name[ST_NAME_MAX];   /* "label", "customs", "return-<id>-label", ... */
+    char name[ST_DOC_NAME_MAX]; /* "label", "customs", "label-parcel-2",
+                                   "return-<id>-label", ... */
     char mime_type[128];
     unsigned char *data;
     size_t len;

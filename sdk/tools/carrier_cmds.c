@@ -124,6 +124,13 @@ static json_t *label_json(const host_label *hl)
     for (size_t i = 0; i < 2; i++)
         if (hl->documents[i].data != NULL)
             json_array_append_new(docs, document_json(kinds[i], &hl->documents[i]));
+    for (size_t i = 0; i < hl->parcel_count; i++) {
+        if (hl->parcel_docs[i].data == NULL)
+            continue;
+        json_t *d = document_json("label", &hl->parcel_docs[i]);
+        json_object_set_new(d, "parcel", json_integer((json_int_t)i + 1));
+        json_array_append_new(docs, d);
+    }
     json_t *out = json_pack("{s:s, s:s, s:I, s:s, s:o}", "tracking_number",
                             l->tracking_number, "service", l->service, "cost",
                             (json_int_t)l->cost, "currency", l->currency, "documents", docs);

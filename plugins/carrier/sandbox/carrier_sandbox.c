@@ -12,7 +12,7 @@
  *                             "customs":[..]?}
  *   201 {"tracking_number","shipment_id","service","cost","currency",
  *        "label":{"mime","content"},"customs":{"mime","content"}?,
- *        "parcels":[{"tracking_number"}]?}       (parcels: one per parcel when several)
+ *        "parcels":[{"tracking_number","label"}]?}  (one per parcel when several)
  *   POST {base_url}/shipments/{shipment_id}/void  ->  200 {"voided":true}, 409 too late
  *   POST {base_url}/rates    same body  ->  200 {"currency","rates":[{"service","amount",
  *                                                 "transit_days"}]}
@@ -373,7 +373,8 @@ static int attach(carrier *c, oh_label *out, oh_document_kind kind, const json_t
     return OH_OK;
 }
 
-/* "parcels":[{"tracking_number"}]: each parcel's own number, in the request's order. */
+/* "parcels":[{"tracking_number","label"?}]: each parcel's own number (and label), in the
+ * request's order. */
 static int name_parcels(carrier *c, oh_label *out, const json_t *parcels, oh_error *err)
 {
     if (parcels == NULL)
@@ -390,6 +391,16 @@ static int name_parcels(carrier *c, oh_label *out, const json_t *parcels, oh_err
         if (c->host->label_parcel(out, number) != 0)
             return oh_error_set(err, OH_FAIL, "label answer: parcel %zu's number refused by "
                                 "the host (empty, too long or too many parcels)", i + 1);
+        const json_t *doc = json_object_get(p, "label");
+        const char *mime = json_string_value(json_object_get(doc, "mime"));
+        const char *content = json_string_value(json_object_get(doc, "content"));
+        if (doc != NULL && (mime == NULL || content == NULL))
+            return oh_error_set(err, OH_FAIL, "label answer: parcel %zu's label needs mime "
+                                "and content", i + 1);
+        if (doc != NULL &&
+            c->host->label_parcel_document(out, i, mime, content, strlen(content)) != 0)
+            return oh_error_set(err, OH_FAIL, "parcel %zu's label refused (empty or too "
+                                "large)", i + 1);
     }
     return OH_OK;
 }

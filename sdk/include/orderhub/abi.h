@@ -20,7 +20,8 @@
  *   1.1  oh_track_shipment gains error_kind and error_code (carrier.h); the setting flag
  *        OH_SETTING_HTTP_URL (settings.h).
  *   1.2  carriers: oh_shipment.is_return, oh_label.carrier_ref, a number per parcel
- *        (host label_parcel, OH_LABEL_PARCELS_MAX), the optional void_build/void_parse pair
+ *        (host label_parcel, label_parcel_document, OH_LABEL_PARCELS_MAX), the optional
+ *        void_build/void_parse pair
  *        with oh_label_ref (carrier.h, host.h).
  */
 #ifndef ORDERHUB_ABI_H

@@ -202,7 +202,9 @@ typedef enum oh_document_kind {
  * number when it has one, else the first parcel's.  A label for several parcels names each
  * parcel's own number with the host's label_parcel, in the order of oh_shipment.parcels;
  * the host refuses a label for N > 1 parcels that does not name exactly N (two parcels
- * under one number cannot be tracked apart).  A one-parcel label may leave them out.
+ * under one number cannot be tracked apart).  A one-parcel label may leave them out.  A
+ * carrier that prints one label per parcel attaches each with label_parcel_document; one
+ * that prints one document for all of them uses label_document.
  *
  * carrier_ref (since 1.2) is the carrier's own id of the shipment when a later void needs
  * it and it is not the tracking number (Canada Post's shipment id, a UPS shipment

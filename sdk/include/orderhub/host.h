@@ -180,6 +180,16 @@ typedef struct oh_host_api {
      * first when the plugin may run on a 1.1 host.
      */
     int (*label_parcel)(oh_label *label, const char *tracking_number);
+    /**
+     * label_parcel_document - attach parcel `parcel`'s own label (0-based, a parcel already
+     * named with label_parcel) of `len` bytes (copied) with its MIME type, for carriers that
+     * print one label per parcel.  A carrier that prints one document for the whole
+     * shipment (a multi-page PDF) uses label_document instead.  Calling it again for the
+     * same parcel replaces that parcel's document.  0, or -1 on a bad argument, an unnamed
+     * parcel, more than the host's size limit or out of memory.
+     */
+    int (*label_parcel_document)(oh_label *label, size_t parcel, const char *mime_type,
+                                 const void *data, size_t len);
 } oh_host_api;
 
 /** The most parcels one label may name (label_parcel). */
